@@ -1,0 +1,15 @@
+/**
+ * Bindings every test worker runs with. The KDF is real scrypt through node:crypto, only cheaper than the
+ * production default (N=2^10, r=8, p=1 instead of N=2^14, r=8, p=5) so hundreds of registrations fit in a
+ * test run; test/worker/config.test.ts proves the shipped wrangler.toml uses the OWASP parameters.
+ */
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789abcdef'
+
+export const TEST_BINDINGS = {
+  ADMIN_API_KEY: TEST_ADMIN_KEY,
+  TOKEN_SIGNING_KEY: 'test-signing-key-0123456789abcdef0123456789abcdef',
+  FUNCTION_SECRET: 'test-function-secret-0123456789abcdef0123456789',
+  SCRYPT_N: '1024',
+  SCRYPT_R: '8',
+  SCRYPT_P: '1',
+}

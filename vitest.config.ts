@@ -1,0 +1,45 @@
+import path from 'node:path'
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
+import { defineConfig } from 'vitest/config'
+import { TEST_BINDINGS } from './test/bindings'
+
+/**
+ * Three projects, named after where they run:
+ * - `worker`: inside workerd with a real local D1 (fresh and migrated per test file);
+ * - `tui`: Node, the Ink dashboard with ink-testing-library;
+ * - `e2e`: Node, the real worker under wrangler's test harness, driven by realm-web, the CLI and the TUI.
+ */
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, 'drizzle'))
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: { bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations } },
+            }),
+          ],
+          test: {
+            name: 'worker',
+            include: ['test/worker/**/*.test.ts'],
+            setupFiles: ['./test/worker/apply-migrations.ts'],
+          },
+        },
+        {
+          test: {
+            name: 'e2e',
+            include: ['test/e2e/**/*.test.{ts,tsx}'],
+            environment: 'node',
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+          },
+        },
+        {
+          test: { name: 'tui', include: ['test/tui/**/*.test.tsx'], environment: 'node' },
+        },
+      ],
+    },
+  }
+})

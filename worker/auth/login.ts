@@ -1,0 +1,188 @@
+/**
+ * @module auth/login
+ * Logging in with each provider realm-web speaks to (`local-userpass`, `anon-user`, `api-key`), and
+ * linking (`?link=true`): the same credentials, checked the same way, attached to the calling user.
+ *
+ * Linking follows App Services: a confirmed registration that has never logged in is not yet a user of
+ * its own, so linking moves its identity onto the caller (log in anonymously → register → confirm → link);
+ * credentials that belong to a user who has logged in are refused, as are a second email/password identity
+ * and anonymous credentials.
+ */
+import { and, eq, sql } from 'drizzle-orm'
+import type { Usher } from '../context'
+import { changes, runBatch, type BatchItem } from '../db/client'
+import { apiKeys, identities, users } from '../db/schema'
+import { errors } from '../errors'
+import { findByEmail, identitiesOf, type IdentityRow, type UserRow } from '../users/accounts'
+import { auditIfChanged, auditStatement } from '../users/audit'
+import { hashPassword, needsRehash, spendDummyVerification, verifyPassword } from './passwords'
+import { newId, secretMatches, splitCompositeSecret } from './crypto'
+import { accessTokenFor, startSession, type Authenticated, type LoginResponse } from './sessions'
+
+/** Email + password → the account, or one indistinguishable `invalid username/password`. */
+export async function checkPassword(usher: Usher, username: string, password: string) {
+  const row = await findByEmail(usher, username)
+  if (!row) {
+    await spendDummyVerification(password, usher.config.kdf)
+    throw errors.invalidCredentials()
+  }
+  if (!(await verifyPassword(password, row.identity.passwordHash!))) throw errors.invalidCredentials()
+  // Only someone holding the password learns these.
+  if (row.user.status === 'pending-confirmation') throw errors.confirmationRequired()
+  if (row.user.disabled) throw errors.userDisabled()
+  return row
+}
+
+/** Upgrade a hash made with old KDF parameters, after the response (the login already paid one hash). */
+function rehashLater(usher: Usher, identity: IdentityRow, password: string): void {
+  if (!needsRehash(identity.passwordHash!, usher.config.kdf)) return
+  usher.defer(
+    hashPassword(password, usher.config.kdf).then((passwordHash) =>
+      usher.db
+        .update(identities)
+        .set({ passwordHash })
+        .where(and(eq(identities.id, identity.id), eq(identities.passwordHash, identity.passwordHash!))),
+    ),
+  )
+}
+
+export async function loginWithPassword(
+  usher: Usher,
+  credentials: { username: string; password: string },
+  deviceId: string,
+): Promise<LoginResponse> {
+  const { user, identity } = await checkPassword(usher, credentials.username, credentials.password)
+  rehashLater(usher, identity, credentials.password)
+  return startSession(usher, { user, identityId: identity.id, deviceId })
+}
+
+/** Every anonymous login is a new user (realm-web reuses a logged-in anonymous user on its side). */
+export async function loginAnonymously(usher: Usher, deviceId: string): Promise<LoginResponse> {
+  const now = usher.now()
+  const user: UserRow = {
+    id: newId(now),
+    type: 'normal',
+    status: 'confirmed',
+    disabled: false,
+    createdAt: now,
+    lastLoginAt: now,
+  }
+  const identityId = newId(now)
+  const prelude: BatchItem[] = [
+    usher.db.insert(users).values(user),
+    usher.db.insert(identities).values({ id: identityId, userId: user.id, providerType: 'anon-user', createdAt: now }),
+    auditStatement(usher, {
+      actor: `user:${user.id}`,
+      action: 'user.registered',
+      userId: user.id,
+      detail: { provider: 'anon-user' },
+    }),
+  ]
+  return startSession(usher, { user, identityId, deviceId, prelude })
+}
+
+/** An API key (user or server) → its owner. */
+export async function checkApiKey(usher: Usher, key: string) {
+  const parts = splitCompositeSecret(key)
+  const [row] = parts
+    ? await usher.db
+        .select({ key: apiKeys, user: users })
+        .from(apiKeys)
+        .innerJoin(users, eq(users.id, apiKeys.userId))
+        .where(eq(apiKeys.id, parts.id))
+        .limit(1)
+    : []
+  if (!parts || !row || !secretMatches(parts.secret, row.key.secretHash)) throw errors.invalidApiKey()
+  if (row.key.disabled) throw errors.apiKeyDisabled()
+  if (row.user.disabled) throw errors.userDisabled()
+  return row
+}
+
+export async function loginWithApiKey(usher: Usher, key: string, deviceId: string): Promise<LoginResponse> {
+  const { key: apiKey, user } = await checkApiKey(usher, key)
+  return startSession(usher, {
+    user,
+    apiKeyId: apiKey.id,
+    // A server key's user has an `api-key` identity whose id is the key id.
+    identityId: apiKey.kind === 'server' ? apiKey.id : undefined,
+    deviceId,
+    after: [usher.db.update(apiKeys).set({ lastUsedAt: usher.now() }).where(eq(apiKeys.id, apiKey.id))],
+  })
+}
+
+export type Credentials =
+  | { provider: 'local-userpass'; username: string; password: string }
+  | { provider: 'anon-user' }
+  | { provider: 'api-key'; key: string }
+
+/** A login with any provider: a new session. */
+export function logIn(usher: Usher, credentials: Credentials, deviceId: string): Promise<LoginResponse> {
+  switch (credentials.provider) {
+    case 'local-userpass':
+      return loginWithPassword(usher, credentials, deviceId)
+    case 'api-key':
+      return loginWithApiKey(usher, credentials.key, deviceId)
+    case 'anon-user':
+      return loginAnonymously(usher, deviceId)
+  }
+}
+
+/** `login?link=true`: attach the credentials' identity to the caller; answers with a new access token. */
+export async function linkIdentity(
+  usher: Usher,
+  caller: Authenticated,
+  credentials: Credentials,
+): Promise<LoginResponse> {
+  if (credentials.provider === 'anon-user') {
+    throw errors.cannotLink('anonymous credentials cannot be linked to an existing user')
+  }
+  if (credentials.provider === 'api-key') {
+    const { user } = await checkApiKey(usher, credentials.key)
+    if (user.id !== caller.user.id) throw errors.identityBelongsToAnotherUser()
+  } else {
+    const { user, identity } = await checkPassword(usher, credentials.username, credentials.password)
+    if (user.id !== caller.user.id) await moveRegistration(usher, caller.user, user, identity)
+  }
+  return {
+    access_token: await accessTokenFor(usher, caller.user, caller.session),
+    refresh_token: null,
+    user_id: caller.user.id,
+    device_id: caller.session.deviceId,
+  }
+}
+
+async function moveRegistration(usher: Usher, caller: UserRow, owner: UserRow, identity: IdentityRow) {
+  if ((await identitiesOf(usher, caller.id)).some((i) => i.providerType === 'local-userpass')) {
+    throw errors.cannotLink('linking a local-userpass identity is not allowed: the user already has one')
+  }
+  if (owner.status !== 'pending-login' || owner.type !== 'normal') throw errors.identityBelongsToAnotherUser()
+  // Conditional on the registration still never having logged in: a concurrent first login wins.
+  const [moved] = await runBatch(usher.db, [
+    usher.db
+      .update(identities)
+      .set({ userId: caller.id })
+      .where(
+        and(
+          eq(identities.id, identity.id),
+          eq(identities.userId, owner.id),
+          sql`(SELECT ${users.status} FROM ${users} WHERE ${users.id} = ${owner.id}) = 'pending-login'`,
+        ),
+      ),
+    auditIfChanged(usher, {
+      actor: `user:${caller.id}`,
+      action: 'user.identity-linked',
+      userId: caller.id,
+      detail: { provider: 'local-userpass', email: identity.email, registration: owner.id },
+    }),
+    usher.db
+      .delete(users)
+      .where(
+        and(
+          eq(users.id, owner.id),
+          eq(users.status, 'pending-login'),
+          sql`NOT EXISTS (SELECT 1 FROM ${identities} WHERE ${identities.userId} = ${owner.id})`,
+        ),
+      ),
+  ])
+  if (changes(moved) === 0) throw errors.identityBelongsToAnotherUser()
+}

@@ -1,0 +1,242 @@
+/**
+ * @module config
+ * Turns the Worker's vars, secrets and bindings into one validated `Config`, or refuses with every problem
+ * listed. worker/index.ts calls `loadConfig` at startup, so a bad deployment fails to start (and
+ * `wrangler deploy` fails) instead of misbehaving at the first login.
+ *
+ * The KDF caps are Cloudflare's production limits (workerd `limit-enforcer.h`): local workerd does not
+ * enforce them, so a too-expensive configuration would pass every local test and then fail every hash in
+ * production. They are checked here, before any hashing.
+ *
+ * Pure: no Workers APIs, so Node-side tools (tests, `usher`) can validate a wrangler.toml too.
+ */
+import { z } from 'zod'
+
+/** workerd production caps: scrypt N, r, p and N·r·p each ≤ 2^20; PBKDF2 ≤ 100,000 iterations. */
+export const SCRYPT_MAX_COST = 2 ** 20
+export const PBKDF2_MAX_ITERATIONS = 100_000
+/** scrypt needs 128·N·r bytes; a Worker isolate has 128 MB for everything, so stay well below. */
+export const SCRYPT_MAX_MEMORY = 64 * 1024 * 1024
+export const PASSWORD_MAX_LENGTH = 128
+export const PASSWORD_MIN_FLOOR = 6
+
+export type KdfParams =
+  | { algorithm: 'scrypt'; N: number; r: number; p: number }
+  | { algorithm: 'pbkdf2-sha256'; iterations: number }
+
+export type ConfirmationMethod = 'email' | 'function' | 'auto'
+export type ResetMethod = 'email' | 'function'
+export type MailProvider = 'outbox' | 'cloudflare' | 'resend'
+
+export interface Config {
+  appId: string
+  /** Public origin for links and the location endpoint; undefined = the request's own origin. */
+  publicUrl?: string
+  /** `*` or an explicit list of browser origins allowed to call the client API. */
+  allowedOrigins: '*' | string[]
+  confirmation: { method: ConfirmationMethod; url?: string; subject: string; functionUrl?: string }
+  reset: { method: ResetMethod; url?: string; subject: string; functionUrl?: string }
+  password: { minLength: number; maxLength: number }
+  kdf: KdfParams
+  accessTokenTtlSeconds: number
+  refreshTokenTtlSeconds: number
+  mail: { provider: MailProvider; from: string }
+  enumerationProtection: boolean
+  secrets: { adminApiKey: string; tokenSigningKey: string; functionSecret?: string; mailApiKey?: string }
+}
+
+/** What `loadConfig` reads: the Worker env (vars + secrets + bindings), or any string map in Node. */
+export type ConfigSource = Record<string, unknown>
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+  constructor(readonly problems: string[]) {
+    super(`Usher configuration refused:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+  }
+}
+
+const isLoopback = (url: URL) => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
+
+/** Validate the KDF parameters against the production caps; returns the problems found. */
+export function kdfProblems(kdf: KdfParams): string[] {
+  if (kdf.algorithm === 'pbkdf2-sha256') {
+    return kdf.iterations > PBKDF2_MAX_ITERATIONS
+      ? [
+          `PBKDF2_ITERATIONS=${kdf.iterations} exceeds the Cloudflare Workers production cap of ${PBKDF2_MAX_ITERATIONS} (every hash would fail in production)`,
+        ]
+      : []
+  }
+  const problems: string[] = []
+  const { N, r, p } = kdf
+  if (!Number.isInteger(Math.log2(N)) || N < 2) problems.push(`SCRYPT_N=${N} must be a power of two ≥ 2`)
+  for (const [name, value] of [
+    ['SCRYPT_N', N],
+    ['SCRYPT_R', r],
+    ['SCRYPT_P', p],
+  ] as const) {
+    if (value > SCRYPT_MAX_COST) problems.push(`${name}=${value} exceeds the Workers cap of 2^20`)
+  }
+  if (N * r * p > SCRYPT_MAX_COST) {
+    problems.push(
+      `scrypt cost N·r·p = ${N}·${r}·${p} = ${N * r * p} exceeds the Cloudflare Workers production cap of 2^20 = ${SCRYPT_MAX_COST} (every hash would fail in production)`,
+    )
+  }
+  if (128 * N * r > SCRYPT_MAX_MEMORY) {
+    problems.push(
+      `scrypt memory 128·N·r = ${(128 * N * r) / 2 ** 20} MiB exceeds ${SCRYPT_MAX_MEMORY / 2 ** 20} MiB of the 128 MB isolate`,
+    )
+  }
+  return problems
+}
+
+const intIn = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+const isHttpUrl = (s: string) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol)
+/** An optional absolute URL: empty means "not set". */
+const optionalUrl = z
+  .string()
+  .default('')
+  .transform((s) => s.trim())
+  .refine((s) => s === '' || isHttpUrl(s), 'must be an absolute http(s) URL')
+  .transform((s) => s || undefined)
+const functionUrl = optionalUrl.refine(
+  (s) => s === undefined || new URL(s).protocol === 'https:' || isLoopback(new URL(s)),
+  'must be an https:// URL (plain http is only accepted for localhost)',
+)
+const secret = (name: string) =>
+  z
+    .string({ error: `is missing (set it with \`wrangler secret put ${name}\`, or in .dev.vars locally)` })
+    .min(32, 'must be at least 32 characters of random data')
+
+const schema = z.object({
+  APP_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, dots, dashes or underscores'),
+  PUBLIC_URL: optionalUrl,
+  ALLOWED_ORIGINS: z.string().default('*'),
+  CONFIRMATION_METHOD: z.enum(['email', 'function', 'auto']).default('email'),
+  CONFIRMATION_URL: optionalUrl,
+  CONFIRMATION_EMAIL_SUBJECT: z.string().min(1).max(256).default('Confirm your email address'),
+  CONFIRMATION_FUNCTION_URL: functionUrl,
+  RESET_METHOD: z.enum(['email', 'function']).default('email'),
+  RESET_URL: optionalUrl,
+  RESET_EMAIL_SUBJECT: z.string().min(1).max(256).default('Reset your password'),
+  RESET_FUNCTION_URL: functionUrl,
+  PASSWORD_MIN_LENGTH: intIn(PASSWORD_MIN_FLOOR, PASSWORD_MAX_LENGTH).default(6),
+  PASSWORD_KDF: z.enum(['scrypt', 'pbkdf2-sha256']).default('scrypt'),
+  SCRYPT_N: intIn(2, 2 ** 30).default(16384),
+  SCRYPT_R: intIn(1, 2 ** 30).default(8),
+  SCRYPT_P: intIn(1, 2 ** 30).default(5),
+  PBKDF2_ITERATIONS: intIn(1, 2 ** 31).default(PBKDF2_MAX_ITERATIONS),
+  ACCESS_TOKEN_TTL_SECONDS: intIn(60, 86_400).default(1800),
+  REFRESH_TOKEN_TTL_SECONDS: intIn(1800, 5 * 365 * 86_400).default(60 * 86_400),
+  MAIL_PROVIDER: z.enum(['outbox', 'cloudflare', 'resend']).default('outbox'),
+  MAIL_FROM: z.string().min(3).default('Usher <no-reply@usher.local>'),
+  ENUMERATION_PROTECTION: z.enum(['on', 'off']).default('off'),
+  ADMIN_API_KEY: secret('ADMIN_API_KEY'),
+  TOKEN_SIGNING_KEY: secret('TOKEN_SIGNING_KEY'),
+  FUNCTION_SECRET: secret('FUNCTION_SECRET').optional(),
+  MAIL_API_KEY: z.string().min(1).optional(),
+})
+
+/** Parse and validate; throws `ConfigError` listing every problem at once. */
+export function loadConfig(source: ConfigSource): Config {
+  // Empty strings from .dev.vars or dashboards mean "not set" for optional secrets.
+  const input: ConfigSource = { ...source }
+  for (const optional of ['FUNCTION_SECRET', 'MAIL_API_KEY']) if (input[optional] === '') delete input[optional]
+  const parsed = schema.safeParse(input)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'config'} ${i.message}`))
+  }
+  const v = parsed.data
+  const problems: string[] = []
+
+  const kdf: KdfParams =
+    v.PASSWORD_KDF === 'scrypt'
+      ? { algorithm: 'scrypt', N: v.SCRYPT_N, r: v.SCRYPT_R, p: v.SCRYPT_P }
+      : { algorithm: 'pbkdf2-sha256', iterations: v.PBKDF2_ITERATIONS }
+  problems.push(...kdfProblems(kdf))
+
+  let allowedOrigins: Config['allowedOrigins'] = '*'
+  if (v.ALLOWED_ORIGINS.trim() !== '*') {
+    allowedOrigins = v.ALLOWED_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean)
+    for (const origin of allowedOrigins) {
+      if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+        problems.push(`ALLOWED_ORIGINS entry "${origin}" is not an origin like https://app.example.com`)
+      }
+    }
+  }
+
+  const hasBinding = (name: string) => typeof source[name] === 'object' && source[name] !== null
+  for (const [kind, method, url, binding] of [
+    ['CONFIRMATION', v.CONFIRMATION_METHOD, v.CONFIRMATION_FUNCTION_URL, 'CONFIRMATION_FUNCTION'],
+    ['RESET', v.RESET_METHOD, v.RESET_FUNCTION_URL, 'RESET_FUNCTION'],
+  ] as const) {
+    if (method !== 'function') continue
+    if (!url && !hasBinding(binding)) {
+      problems.push(
+        `${kind}_METHOD=function needs ${kind}_FUNCTION_URL (an https webhook) or a service binding named ${binding}`,
+      )
+    }
+    if (url && !v.FUNCTION_SECRET) {
+      problems.push(`${kind}_FUNCTION_URL needs the FUNCTION_SECRET secret to sign webhook calls`)
+    }
+  }
+  if (v.MAIL_PROVIDER === 'cloudflare' && !hasBinding('SEND_EMAIL')) {
+    problems.push('MAIL_PROVIDER=cloudflare needs a send_email binding named SEND_EMAIL')
+  }
+  if (v.MAIL_PROVIDER === 'resend' && !v.MAIL_API_KEY) {
+    problems.push('MAIL_PROVIDER=resend needs the MAIL_API_KEY secret')
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  return {
+    appId: v.APP_ID,
+    publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
+    allowedOrigins,
+    confirmation: {
+      method: v.CONFIRMATION_METHOD,
+      url: v.CONFIRMATION_URL,
+      subject: v.CONFIRMATION_EMAIL_SUBJECT,
+      functionUrl: v.CONFIRMATION_FUNCTION_URL,
+    },
+    reset: {
+      method: v.RESET_METHOD,
+      url: v.RESET_URL,
+      subject: v.RESET_EMAIL_SUBJECT,
+      functionUrl: v.RESET_FUNCTION_URL,
+    },
+    password: { minLength: v.PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH },
+    kdf,
+    accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
+    mail: { provider: v.MAIL_PROVIDER, from: v.MAIL_FROM },
+    enumerationProtection: v.ENUMERATION_PROTECTION === 'on',
+    secrets: {
+      adminApiKey: v.ADMIN_API_KEY,
+      tokenSigningKey: v.TOKEN_SIGNING_KEY,
+      functionSecret: v.FUNCTION_SECRET,
+      mailApiKey: v.MAIL_API_KEY,
+    },
+  }
+}
+
+/** The configuration as an admin may see it: everything but the secrets. */
+export function publicConfig(config: Config) {
+  const { secrets, ...rest } = config
+  return {
+    ...rest,
+    secretsSet: {
+      adminApiKey: true,
+      tokenSigningKey: true,
+      functionSecret: secrets.functionSecret !== undefined,
+      mailApiKey: secrets.mailApiKey !== undefined,
+    },
+  }
+}

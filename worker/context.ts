@@ -1,0 +1,65 @@
+/**
+ * @module context
+ * `Usher`: everything a request may use, built once per request from the Worker's bindings. Domain code
+ * (users/, auth/) takes it as its first argument and never reads `env` itself, so both doors (client API and
+ * admin API) and the tests hand it the same things.
+ */
+import { loadConfig, type Config } from './config'
+import { createDb, type Db } from './db/client'
+import { createMailer, type MailBindings, type Mailer } from './mail/mailer'
+import { AppFunctions, type FunctionBindings } from './users/functions'
+
+/** The Worker's bindings: generated `Env` (wrangler.toml) plus the optional ones. */
+export type Bindings = Env &
+  MailBindings &
+  FunctionBindings & {
+    FUNCTION_SECRET?: string
+    MAIL_API_KEY?: string
+  }
+
+/** Who did something, for the audit trail. */
+export type Actor = 'admin' | 'client' | 'system' | `user:${string}`
+
+export interface Usher {
+  db: Db
+  config: Config
+  mailer: Mailer
+  functions: AppFunctions
+  /** Public origin of this deployment, for links in mails and the location endpoint. */
+  origin: string
+  now: () => number
+  /** Work that may finish after the response (ExecutionContext.waitUntil); failures are logged. */
+  defer: (task: Promise<unknown>) => void
+}
+
+const configs = new WeakMap<object, Config>()
+
+/** The validated configuration for these bindings, parsed once per isolate. */
+export function configFor(env: Bindings): Config {
+  let config = configs.get(env)
+  if (!config) {
+    config = loadConfig(env as unknown as Record<string, unknown>)
+    configs.set(env, config)
+  }
+  return config
+}
+
+export function createUsher(
+  env: Bindings,
+  requestUrl: string,
+  waitUntil: (task: Promise<unknown>) => void = () => {},
+): Usher {
+  const config = configFor(env)
+  const db = createDb(env.DB)
+  const now = () => Date.now()
+  return {
+    db,
+    config,
+    mailer: createMailer(config, db, env, now),
+    functions: new AppFunctions(config, env, now),
+    origin: config.publicUrl ?? new URL(requestUrl).origin,
+    now,
+    defer: (task) =>
+      waitUntil(task.catch((error: unknown) => console.error('usher: deferred task failed', error))),
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * @module db/schema
+ * The D1 schema, as Drizzle tables. `npm run db:generate -- --name <why>` turns a change here into a
+ * migration under `drizzle/`; never edit those by hand.
+ *
+ * Invariants the indexes enforce (not application code, so concurrent requests cannot race past them):
+ * - one account per canonical email (`identities.email_key` is UNIQUE);
+ * - one API key name per owner (`api_keys (user_id, name)` is UNIQUE);
+ * - secrets (refresh tokens, API keys, confirmation/reset tokens) exist only as SHA-256 hashes;
+ *   passwords only as salted KDF hashes with their parameters (PHC strings).
+ * Times are Unix milliseconds.
+ */
+import { sql } from 'drizzle-orm'
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+export const USER_STATUSES = ['pending-confirmation', 'pending-login', 'confirmed'] as const
+export type UserStatus = (typeof USER_STATUSES)[number]
+export const USER_TYPES = ['normal', 'server'] as const
+export type UserType = (typeof USER_TYPES)[number]
+export const PROVIDER_TYPES = ['local-userpass', 'anon-user', 'api-key'] as const
+export type ProviderType = (typeof PROVIDER_TYPES)[number]
+
+/** An account. Email/password registrations are accounts too, in one of the two pending states. */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    type: text('type', { enum: USER_TYPES }).notNull(),
+    status: text('status', { enum: USER_STATUSES }).notNull(),
+    disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    lastLoginAt: integer('last_login_at'),
+  },
+  (t) => [
+    // Newest-first keyset pages, whole list and per status tab; also covers the tab counts.
+    index('users_created_idx').on(t.createdAt, t.id),
+    index('users_tab_idx').on(t.disabled, t.status, t.createdAt, t.id),
+  ],
+)
+
+/**
+ * A way to log in to an account. `local-userpass` identities carry the email (as given, for delivery and
+ * display), its canonical form (for lookup and uniqueness) and the password hash.
+ */
+export const identities = sqliteTable(
+  'identities',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    providerType: text('provider_type', { enum: PROVIDER_TYPES }).notNull(),
+    email: text('email'),
+    emailKey: text('email_key'),
+    passwordHash: text('password_hash'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('identities_email_key_idx').on(t.emailKey), index('identities_user_idx').on(t.userId)],
+)
+
+export const API_KEY_KINDS = ['user', 'server'] as const
+export type ApiKeyKind = (typeof API_KEY_KINDS)[number]
+
+/**
+ * User API keys (owned by a normal user; names unique per user) and server API keys (each owned by its own
+ * `server` user; names unique per app). The key is `<id>.<secret>`; only SHA-256(secret) is kept.
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: API_KEY_KINDS }).notNull(),
+    name: text('name').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [
+    uniqueIndex('api_keys_user_name_idx').on(t.userId, t.name),
+    uniqueIndex('api_keys_server_name_idx')
+      .on(t.name)
+      .where(sql`${t.kind} = 'server'`),
+  ],
+)
+
+/**
+ * One login: the refresh token is `<id>.<secret>` and only SHA-256(secret) is kept. Deleting the row ends
+ * the session on the very next request, access tokens included (they name their session and are checked).
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    identityId: text('identity_id').references(() => identities.id, { onDelete: 'cascade' }),
+    apiKeyId: text('api_key_id').references(() => apiKeys.id, { onDelete: 'cascade' }),
+    refreshHash: text('refresh_hash').notNull(),
+    deviceId: text('device_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [
+    index('sessions_user_idx').on(t.userId),
+    index('sessions_identity_idx').on(t.identityId),
+    index('sessions_api_key_idx').on(t.apiKeyId),
+  ],
+)
+
+export const TOKEN_PURPOSES = ['confirm', 'reset'] as const
+export type TokenPurpose = (typeof TOKEN_PURPOSES)[number]
+
+/** Email-confirmation and password-reset tokens: `tokenId` is the row id, `token` the hashed secret. */
+export const actionTokens = sqliteTable(
+  'action_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: TOKEN_PURPOSES }).notNull(),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('action_tokens_user_idx').on(t.userId, t.purpose)],
+)
+
+/** The development mailbox: with MAIL_PROVIDER=outbox every mail lands here instead of being sent. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    link: text('link'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('outbox_to_idx').on(t.to, t.id)],
+)
+
+export const AUDIT_OUTCOMES = ['ok', 'refused', 'failed'] as const
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number]
+
+/**
+ * Append-only trail of admin actions and lifecycle events. `user_id` is deliberately not a foreign key:
+ * a deleted user's history (including the deletion itself, for later hooks) must outlive the user.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    userId: text('user_id'),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+    outcome: text('outcome', { enum: AUDIT_OUTCOMES }).notNull(),
+  },
+  (t) => [index('audit_user_idx').on(t.userId, t.id)],
+)

@@ -1,0 +1,52 @@
+/**
+ * @module index
+ * Usher's composition root: per-request context, body limits, the client API, the admin API (tRPC), the
+ * landing pages, and the single place where failures become responses. Nothing else lives here.
+ */
+import { env as startupEnv } from 'cloudflare:workers'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { clientApi } from './client'
+import { BODY_LIMIT, errorResponse } from './client/respond'
+import { configFor, createUsher, type Bindings } from './context'
+import type { AppEnv } from './env'
+import { errors } from './errors'
+import { pages } from './pages'
+
+// Refuse to start with a bad configuration (wrangler dev and wrangler deploy both show the reasons).
+configFor(startupEnv as Bindings)
+
+const app = new Hono<AppEnv>()
+  .use(async (c, next) => {
+    let waitUntil: ((task: Promise<unknown>) => void) | undefined
+    try {
+      const ctx = c.executionCtx
+      waitUntil = (task) => ctx.waitUntil(task)
+    } catch {
+      // No ExecutionContext (e.g. app.request in a unit test): deferred work simply runs unawaited.
+    }
+    c.set('usher', createUsher(c.env, c.req.url, waitUntil))
+    await next()
+  })
+  .use(
+    bodyLimit({
+      maxSize: BODY_LIMIT,
+      onError: () => {
+        throw errors.payloadTooLarge(BODY_LIMIT)
+      },
+    }),
+  )
+  .route('/api/client/v2.0', clientApi)
+  .route('/', pages)
+  .get('/health', async (c) => {
+    const started = performance.now()
+    await c.env.DB.prepare('SELECT 1').first()
+    return c.json({ ok: true, appId: c.var.usher.config.appId, d1Ms: Math.round(performance.now() - started) })
+  })
+
+app.notFound(() => {
+  throw errors.notFound('no such route')
+})
+app.onError((error, c) => errorResponse(error, c.var.usher?.origin ?? new URL(c.req.url).origin))
+
+export default app satisfies ExportedHandler<Bindings>

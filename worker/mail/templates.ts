@@ -1,0 +1,49 @@
+/**
+ * @module mail/templates
+ * The texts of the mails Usher sends. Plain text: they must survive every client and spam filter.
+ */
+import type { Mail } from './mailer'
+
+export function confirmationMail(appId: string, to: string, subject: string, link: string): Mail {
+  return {
+    to,
+    subject,
+    link,
+    text: [
+      `Confirm the email address of your ${appId} account by opening this link:`,
+      '',
+      link,
+      '',
+      'The link is valid for 30 minutes. If you did not sign up, ignore this mail: nothing happens without it.',
+    ].join('\n'),
+  }
+}
+
+export function resetMail(appId: string, to: string, subject: string, link: string): Mail {
+  return {
+    to,
+    subject,
+    link,
+    text: [
+      `Someone asked to reset the password of your ${appId} account. To choose a new password, open:`,
+      '',
+      link,
+      '',
+      'The link is valid for 30 minutes. If it was not you, ignore this mail: your password stays as it is.',
+    ].join('\n'),
+  }
+}
+
+/** Sent instead of a confirmation when someone registers an address that already has an account. */
+export function accountExistsMail(appId: string, to: string): Mail {
+  return {
+    to,
+    subject: `Your ${appId} account`,
+    text: [
+      `Someone tried to create a ${appId} account with this email address, which already has one.`,
+      '',
+      'If it was you: log in with your password, or reset it if you forgot it.',
+      'If it was not you: nothing changed, and you can ignore this mail.',
+    ].join('\n'),
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * @module pages
+ * The few HTML pages a deployment serves itself:
+ * - `/confirm` and `/reset`, where the links in Usher's mails land when no CONFIRMATION_URL / RESET_URL of
+ *   the app's own is configured. Opening a link changes nothing: mail scanners prefetch links, so the page
+ *   asks for a click (and, for a reset, the new password) and POSTs it;
+ * - `/errors`, the reference every error body's `link` points to.
+ * Pages never send a Referer (the token is in the URL) and allow no scripts.
+ */
+import { Hono, type Context } from 'hono'
+import { html } from 'hono/html'
+import type { HtmlEscapedString } from 'hono/utils/html'
+import type { AppEnv } from './env'
+import { ERROR_CODES, ERROR_DESCRIPTIONS, UsherError } from './errors'
+import { confirmWithToken } from './users/registration'
+import { resetWithToken } from './users/reset'
+
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+}
+
+function page(c: Context<AppEnv>, title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>, status = 200) {
+  const app = c.var.usher.config.appId
+  return c.html(
+    html`<!doctype html>
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>${title} · ${app}</title>
+          <style>
+            body { font: 16px/1.5 system-ui, sans-serif; max-width: 34rem; margin: 4rem auto; padding: 0 1rem; color: #222 }
+            input, button { font: inherit; padding: .5rem .75rem; margin: .25rem 0 }
+            input { width: 100%; box-sizing: border-box }
+            .ok { color: #17692c } .fail { color: #a11 } code { background: #f3f3f3; padding: 0 .25rem }
+            td { vertical-align: top; padding: .25rem .5rem } 
+          </style>
+        </head>
+        <body>
+          <h1>${title}</h1>
+          ${body}
+        </body>
+      </html>`,
+    status as 200,
+    SECURITY_HEADERS,
+  )
+}
+
+function tokenPair(c: Context<AppEnv>) {
+  return { token: c.req.query('token') ?? '', tokenId: c.req.query('tokenId') ?? '' }
+}
+
+async function formPair(c: Context<AppEnv>) {
+  const form = await c.req.parseBody()
+  const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '')
+  return { token: field('token'), tokenId: field('tokenId'), password: field('password'), repeat: field('repeat') }
+}
+
+function failure(error: unknown): string {
+  if (error instanceof UsherError && error.status < 500) return error.message
+  throw error
+}
+
+export const pages = new Hono<AppEnv>()
+  .get('/confirm', (c) => {
+    const { token, tokenId } = tokenPair(c)
+    return page(
+      c,
+      'Confirm your email address',
+      html`<form method="post" action="/confirm">
+        <input type="hidden" name="token" value="${token}" />
+        <input type="hidden" name="tokenId" value="${tokenId}" />
+        <p>One click and your account is ready to use.</p>
+        <button type="submit">Confirm my email address</button>
+      </form>`,
+    )
+  })
+  .post('/confirm', async (c) => {
+    const { token, tokenId } = await formPair(c)
+    try {
+      await confirmWithToken(c.var.usher, { token, tokenId })
+      return page(c, 'Email address confirmed', html`<p class="ok">✓ Done. You can now log in to the app.</p>`)
+    } catch (error) {
+      return page(c, 'Confirmation failed', html`<p class="fail">✗ ${failure(error)}.</p>`, 400)
+    }
+  })
+  .get('/reset', (c) => {
+    const { token, tokenId } = tokenPair(c)
+    const min = c.var.usher.config.password.minLength
+    return page(
+      c,
+      'Choose a new password',
+      html`<form method="post" action="/reset">
+        <input type="hidden" name="token" value="${token}" />
+        <input type="hidden" name="tokenId" value="${tokenId}" />
+        <label>New password <input type="password" name="password" autocomplete="new-password" minlength="${min}" maxlength="128" required /></label>
+        <label>Repeat it <input type="password" name="repeat" autocomplete="new-password" required /></label>
+        <button type="submit">Set the new password</button>
+      </form>`,
+    )
+  })
+  .post('/reset', async (c) => {
+    const { token, tokenId, password, repeat } = await formPair(c)
+    if (password !== repeat) {
+      return page(c, 'Password not changed', html`<p class="fail">✗ The two passwords differ. Go back and retry.</p>`, 400)
+    }
+    try {
+      await resetWithToken(c.var.usher, { token, tokenId, password })
+      return page(c, 'Password changed', html`<p class="ok">✓ Done. Log in with your new password; other sessions were ended.</p>`)
+    } catch (error) {
+      return page(c, 'Password not changed', html`<p class="fail">✗ ${failure(error)}.</p>`, 400)
+    }
+  })
+  .get('/errors', (c) =>
+    page(
+      c,
+      'Error codes',
+      html`<p>Every client API error is <code>{"error", "error_code", "link"}</code>; <code>link</code> points here.</p>
+        <table>
+          ${ERROR_CODES.map(
+            (code) => html`<tr id="${code}"><td><code>${code}</code></td><td>${ERROR_DESCRIPTIONS[code]}</td></tr>`,
+          )}
+        </table>`,
+    ),
+  )

@@ -1,0 +1,71 @@
+/**
+ * @module users/accounts
+ * Reading accounts: by id, by email (through the canonical key), and their identities.
+ */
+import { and, asc, eq } from 'drizzle-orm'
+import type { Usher } from '../context'
+import { identities, users } from '../db/schema'
+import { errors } from '../errors'
+import { canonicalEmail } from './credentials'
+
+export type UserRow = typeof users.$inferSelect
+export type IdentityRow = typeof identities.$inferSelect
+
+/** The email/password identity registered under `email` (any case), with its account. */
+export async function findByEmail(usher: Usher, email: string) {
+  const [row] = await usher.db
+    .select({ user: users, identity: identities })
+    .from(identities)
+    .innerJoin(users, eq(users.id, identities.userId))
+    .where(eq(identities.emailKey, canonicalEmail(email)))
+    .limit(1)
+  return row
+}
+
+/** Like `findByEmail` but an unknown email is App Services' `UserNotFound`. */
+export async function requireByEmail(usher: Usher, email: string) {
+  const row = await findByEmail(usher, email)
+  if (!row) throw errors.userNotFound()
+  return row
+}
+
+export async function findUser(usher: Usher, userId: string): Promise<UserRow | undefined> {
+  return usher.db.select().from(users).where(eq(users.id, userId)).get()
+}
+
+export async function requireUser(usher: Usher, userId: string): Promise<UserRow> {
+  const user = await findUser(usher, userId)
+  if (!user) throw errors.userNotFound()
+  return user
+}
+
+export function identitiesOf(usher: Usher, userId: string): Promise<IdentityRow[]> {
+  return usher.db
+    .select()
+    .from(identities)
+    .where(eq(identities.userId, userId))
+    .orderBy(asc(identities.createdAt), asc(identities.id))
+}
+
+/** A user's email/password identity (there is at most one), with its account. */
+export async function requirePasswordIdentity(usher: Usher, userId: string) {
+  const [row] = await usher.db
+    .select({ user: users, identity: identities })
+    .from(identities)
+    .innerJoin(users, eq(users.id, identities.userId))
+    .where(and(eq(identities.userId, userId), eq(identities.providerType, 'local-userpass')))
+    .limit(1)
+  if (!row) {
+    if (await findUser(usher, userId)) {
+      throw errors.refused('this user has no email/password identity')
+    }
+    throw errors.userNotFound()
+  }
+  return row as { user: UserRow; identity: IdentityRow & { email: string } }
+}
+
+/** Is this D1 failure the UNIQUE index on canonical emails? */
+export function isUniqueViolation(error: unknown, index: string): boolean {
+  const text = `${(error as Error)?.message ?? ''} ${String((error as { cause?: unknown })?.cause ?? '')}`
+  return text.includes('UNIQUE constraint failed') && text.includes(index)
+}

@@ -1,0 +1,71 @@
+/**
+ * @module users/action-tokens
+ * Confirmation and reset tokens: App Services' `token` + `tokenId` pair, valid 30 minutes. `tokenId` is the
+ * row id; `token` is a 256-bit secret stored only as SHA-256. Issuing a token retires the user's older
+ * tokens of the same purpose, so only the latest link works.
+ */
+import { and, eq } from 'drizzle-orm'
+import type { Usher } from '../context'
+import { hashSecret, newId, newSecret, secretMatches } from '../auth/crypto'
+import type { BatchItem } from '../db/client'
+import { actionTokens, type TokenPurpose } from '../db/schema'
+import { errors } from '../errors'
+
+export const ACTION_TOKEN_TTL_MS = 30 * 60 * 1000
+
+export interface IssuedToken {
+  tokenId: string
+  token: string
+  expiresAt: number
+  /** Retire the older tokens and store this one; run them in the caller's batch. */
+  statements: BatchItem[]
+}
+
+export function issueActionToken(usher: Usher, userId: string, purpose: TokenPurpose): IssuedToken {
+  const now = usher.now()
+  const tokenId = newId(now)
+  const token = newSecret()
+  const expiresAt = now + ACTION_TOKEN_TTL_MS
+  return {
+    tokenId,
+    token,
+    expiresAt,
+    statements: [
+      retireActionTokens(usher, userId, purpose),
+      usher.db
+        .insert(actionTokens)
+        .values({ id: tokenId, userId, purpose, secretHash: hashSecret(token), createdAt: now, expiresAt }),
+    ],
+  }
+}
+
+export function retireActionTokens(usher: Usher, userId: string, purpose: TokenPurpose): BatchItem {
+  return usher.db
+    .delete(actionTokens)
+    .where(and(eq(actionTokens.userId, userId), eq(actionTokens.purpose, purpose)))
+}
+
+/** The stored token behind a presented pair, if the secret matches and it has not expired. */
+export async function validActionToken(
+  usher: Usher,
+  purpose: TokenPurpose,
+  pair: { token: string; tokenId: string },
+) {
+  const row = await usher.db
+    .select()
+    .from(actionTokens)
+    .where(and(eq(actionTokens.id, pair.tokenId), eq(actionTokens.purpose, purpose)))
+    .get()
+  if (!row || !secretMatches(pair.token, row.secretHash) || row.expiresAt <= usher.now()) {
+    throw errors.tokenInvalid()
+  }
+  return row
+}
+
+/** `base` with `token` and `tokenId` added to its query string (App Services link format). */
+export function actionLink(base: string, pair: { token: string; tokenId: string }): string {
+  const url = new URL(base)
+  url.searchParams.set('token', pair.token)
+  url.searchParams.set('tokenId', pair.tokenId)
+  return url.toString()
+}

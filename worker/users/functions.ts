@@ -1,0 +1,91 @@
+/**
+ * @module users/functions
+ * The app's own confirmation and reset functions, App Services style: Usher sends a JSON payload and the
+ * function answers `{"status": "success" | "pending" | "fail"}`. Two transports:
+ * - an HTTPS webhook (`*_FUNCTION_URL`), signed so the receiver can trust it:
+ *   `X-Usher-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(FUNCTION_SECRET, "<t>.<raw body>")>`;
+ * - a Workers service binding (`CONFIRMATION_FUNCTION` / `RESET_FUNCTION`), which needs no signature.
+ * A function that cannot be reached, times out (10 s) or answers anything else is reported, never guessed.
+ */
+import { createHmac } from 'node:crypto'
+import { z } from 'zod'
+import type { Config } from '../config'
+import { errors } from '../errors'
+
+export type FunctionOutcome = 'success' | 'pending' | 'fail'
+export type FunctionKind = 'confirmation' | 'reset'
+
+export interface ConfirmationPayload {
+  username: string
+  token: string
+  tokenId: string
+}
+export interface ResetPayload extends ConfirmationPayload {
+  password: string
+  currentPasswordValid: boolean
+  arguments: unknown[]
+}
+
+export interface FunctionBindings {
+  CONFIRMATION_FUNCTION?: Fetcher
+  RESET_FUNCTION?: Fetcher
+}
+
+const answer = z.object({ status: z.enum(['success', 'pending', 'fail']) })
+const TIMEOUT_MS = 10_000
+
+export function signPayload(secret: string, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`
+}
+
+export class AppFunctions {
+  constructor(
+    private readonly config: Config,
+    private readonly bindings: FunctionBindings,
+    private readonly now: () => number,
+  ) {}
+
+  call(kind: 'confirmation', payload: ConfirmationPayload): Promise<FunctionOutcome>
+  call(kind: 'reset', payload: ResetPayload): Promise<FunctionOutcome>
+  async call(kind: FunctionKind, payload: ConfirmationPayload | ResetPayload): Promise<FunctionOutcome> {
+    const url = kind === 'confirmation' ? this.config.confirmation.functionUrl : this.config.reset.functionUrl
+    const binding = kind === 'confirmation' ? this.bindings.CONFIRMATION_FUNCTION : this.bindings.RESET_FUNCTION
+    const body = JSON.stringify(payload)
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-usher-function': kind }
+    let response: Response
+    try {
+      if (binding) {
+        response = await binding.fetch(`https://usher.internal/${kind}`, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        })
+      } else {
+        headers['x-usher-signature'] = signPayload(
+          this.config.secrets.functionSecret!,
+          Math.floor(this.now() / 1000),
+          body,
+        )
+        response = await fetch(url!, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) })
+      }
+    } catch (error) {
+      throw errors.functionUnavailable(`${kind} function could not be reached: ${describe(error)}`)
+    }
+    if (!response.ok) {
+      throw errors.functionUnavailable(`${kind} function answered HTTP ${response.status}`)
+    }
+    const parsed = answer.safeParse(await response.json().catch(() => undefined))
+    if (!parsed.success) {
+      throw errors.functionUnavailable(
+        `${kind} function answered something other than {"status": "success" | "pending" | "fail"}`,
+      )
+    }
+    return parsed.data.status
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.name === 'TimeoutError' ? 'timed out after 10 s' : error.message
+  return String(error)
+}

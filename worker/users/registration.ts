@@ -1,0 +1,262 @@
+/**
+ * @module users/registration
+ * Email/password registration and confirmation, App Services semantics:
+ * `pending-confirmation` → (confirmed by link, function, admin or automatically) → `pending-login` →
+ * (first login) → `confirmed`. The confirmation method is configured (CONFIRMATION_METHOD):
+ * - `email`: a link with `token` and `tokenId`, valid 30 minutes; `confirm/send` mails a new one;
+ * - `function`: the app's function gets `{username, token, tokenId}` and answers success | pending | fail
+ *   (fail at registration creates nothing, so the email can be used again);
+ * - `auto`: registrations are confirmed at once.
+ * `rerunConfirmation` re-runs whichever method is current. Both doors (client API, admin API) call these.
+ */
+import { and, eq, sql } from 'drizzle-orm'
+import { newId } from '../auth/crypto'
+import { hashPassword } from '../auth/passwords'
+import type { Actor, Usher } from '../context'
+import { changes, runBatch } from '../db/client'
+import { actionTokens, identities, users } from '../db/schema'
+import { errors, UsherError } from '../errors'
+import { accountExistsMail, confirmationMail } from '../mail/templates'
+import { findUser, isUniqueViolation, requireByEmail, requirePasswordIdentity, type UserRow } from './accounts'
+import {
+  actionLink,
+  issueActionToken,
+  retireActionTokens,
+  validActionToken,
+  type IssuedToken,
+} from './action-tokens'
+import { auditIfChanged, auditStatement, recordAudit } from './audit'
+import { assertValidEmail, assertValidPassword, canonicalEmail } from './credentials'
+
+/** Who a confirmation action is about: an email (client API) or a user id (admin API). */
+export type Target = { email: string } | { userId: string }
+
+async function resolve(usher: Usher, target: Target) {
+  return 'email' in target ? requireByEmail(usher, target.email) : requirePasswordIdentity(usher, target.userId)
+}
+
+export async function register(
+  usher: Usher,
+  input: { email: string; password: string },
+  actor: Actor = 'client',
+): Promise<void> {
+  assertValidEmail(input.email)
+  assertValidPassword(usher.config, input.password)
+  // Hash before looking anything up: a taken email costs the same time as a free one.
+  const passwordHash = await hashPassword(input.password, usher.config.kdf)
+  const method = usher.config.confirmation.method
+  const now = usher.now()
+  const userId = newId(now)
+  const token = method === 'auto' ? undefined : issueActionToken(usher, userId, 'confirm')
+  try {
+    await runBatch(usher.db, [
+      usher.db.insert(users).values({
+        id: userId,
+        type: 'normal',
+        status: method === 'auto' ? 'pending-login' : 'pending-confirmation',
+        createdAt: now,
+      }),
+      usher.db.insert(identities).values({
+        id: newId(now),
+        userId,
+        providerType: 'local-userpass',
+        email: input.email,
+        emailKey: canonicalEmail(input.email),
+        passwordHash,
+        createdAt: now,
+      }),
+      ...(token?.statements ?? []),
+      auditStatement(usher, { actor, action: 'user.registered', userId, detail: { method } }),
+    ])
+  } catch (error) {
+    if (!isUniqueViolation(error, 'identities.email_key')) throw error
+    if (!usher.config.enumerationProtection) throw errors.accountNameInUse()
+    // Answer exactly as for a new registration; tell the real owner instead.
+    const existing = await requireByEmail(usher, input.email)
+    await deliver(usher, existing.user.id, accountExistsMail(usher.config.appId, existing.identity.email!))
+    return
+  }
+  if (method === 'email') {
+    await mailConfirmation(usher, userId, input.email, token!)
+  } else if (method === 'function') {
+    await runConfirmationFunction(usher, { userId, email: input.email, token: token!, actor, atRegistration: true })
+  }
+}
+
+/** `confirm`: the user followed the link. */
+export async function confirmWithToken(usher: Usher, pair: { token: string; tokenId: string }): Promise<void> {
+  const row = await validActionToken(usher, 'confirm', pair)
+  const confirmed = await markConfirmed(usher, row.userId, 'client', { via: 'token' }, pair.tokenId)
+  if (!confirmed) {
+    const user = await findUser(usher, row.userId)
+    throw user ? errors.alreadyConfirmed() : errors.tokenInvalid()
+  }
+}
+
+/** Admin "Confirm user": pending-confirmation → pending-login, without any token. */
+export async function confirmUser(usher: Usher, userId: string, actor: Actor): Promise<void> {
+  const { user } = await requirePasswordIdentity(usher, userId)
+  assertPendingConfirmation(user)
+  if (!(await markConfirmed(usher, userId, actor, { via: 'admin' }))) {
+    assertPendingConfirmation(await requireCurrent(usher, userId))
+  }
+}
+
+/** `confirm/send` and the admin's "Send confirmation email": only with the email method. */
+export async function resendConfirmationEmail(usher: Usher, target: Target, actor: Actor): Promise<void> {
+  const method = usher.config.confirmation.method
+  if (method !== 'email') {
+    throw errors.wrongMethod(
+      `confirmation emails are not used: this app confirms users ${method === 'auto' ? 'automatically' : 'with a confirmation function'}`,
+    )
+  }
+  const { user, identity } = await resolveQuietly(usher, target)
+  if (!user) return
+  assertPendingConfirmation(user)
+  const token = issueActionToken(usher, user.id, 'confirm')
+  await runBatch(usher.db, [
+    ...token.statements,
+    auditStatement(usher, { actor, action: 'user.confirmation-sent', userId: user.id }),
+  ])
+  await mailConfirmation(usher, user.id, identity!.email!, token)
+}
+
+/** `confirm/call` and the admin's "Re-run confirmation": whatever the current method is, again. */
+export async function rerunConfirmation(usher: Usher, target: Target, actor: Actor): Promise<void> {
+  const { user, identity } = await resolveQuietly(usher, target)
+  if (!user) return
+  assertPendingConfirmation(user)
+  const method = usher.config.confirmation.method
+  if (method === 'auto') {
+    if (!(await markConfirmed(usher, user.id, actor, { via: 'auto', rerun: true }))) {
+      assertPendingConfirmation(await requireCurrent(usher, user.id))
+    }
+    return
+  }
+  const token = issueActionToken(usher, user.id, 'confirm')
+  await runBatch(usher.db, [
+    ...token.statements,
+    auditStatement(usher, { actor, action: 'user.confirmation-rerun', userId: user.id, detail: { method } }),
+  ])
+  if (method === 'email') {
+    await mailConfirmation(usher, user.id, identity!.email!, token)
+  } else {
+    await runConfirmationFunction(usher, {
+      userId: user.id,
+      email: identity!.email!,
+      token,
+      actor,
+      atRegistration: false,
+    })
+  }
+}
+
+function assertPendingConfirmation(user: UserRow): void {
+  if (user.status !== 'pending-confirmation') throw errors.alreadyConfirmed()
+}
+
+async function requireCurrent(usher: Usher, userId: string): Promise<UserRow> {
+  const user = await findUser(usher, userId)
+  if (!user) throw errors.userNotFound()
+  return user
+}
+
+/**
+ * With ENUMERATION_PROTECTION=on an unknown email on the client API is answered like a known one (nothing
+ * happens); admins always get the truth.
+ */
+async function resolveQuietly(usher: Usher, target: Target) {
+  try {
+    return await resolve(usher, target)
+  } catch (error) {
+    const hide = usher.config.enumerationProtection && 'email' in target
+    if (hide && error instanceof UsherError && error.code === 'UserNotFound') return { user: undefined, identity: undefined }
+    throw error
+  }
+}
+
+/**
+ * pending-confirmation → pending-login in one batch with its audit entry and the retirement of confirmation
+ * tokens. With `tokenId`, only if that token still exists (a token confirms once). Returns whether this call
+ * made the change (false if the user was not pending or a concurrent request won).
+ */
+async function markConfirmed(
+  usher: Usher,
+  userId: string,
+  actor: Actor,
+  detail: Record<string, unknown>,
+  tokenId?: string,
+): Promise<boolean> {
+  const tokenStillValid = tokenId
+    ? sql`EXISTS (SELECT 1 FROM ${actionTokens} WHERE ${actionTokens.id} = ${tokenId})`
+    : sql`1`
+  const [update] = await runBatch(usher.db, [
+    usher.db
+      .update(users)
+      .set({ status: 'pending-login' })
+      .where(and(eq(users.id, userId), eq(users.status, 'pending-confirmation'), tokenStillValid)),
+    auditIfChanged(usher, { actor, action: 'user.confirmed', userId, detail }),
+    retireActionTokens(usher, userId, 'confirm'),
+  ])
+  return changes(update) > 0
+}
+
+async function mailConfirmation(usher: Usher, userId: string, email: string, token: IssuedToken): Promise<void> {
+  const base = usher.config.confirmation.url ?? `${usher.origin}/confirm`
+  const link = actionLink(base, token)
+  await deliver(usher, userId, confirmationMail(usher.config.appId, email, usher.config.confirmation.subject, link))
+}
+
+/** Send a mail; a provider failure is audited and reported, never swallowed. */
+export async function deliver(usher: Usher, userId: string, mail: Parameters<Usher['mailer']['send']>[0]) {
+  try {
+    await usher.mailer.send(mail)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    await recordAudit(usher, {
+      actor: 'system',
+      action: 'mail.failed',
+      userId,
+      outcome: 'failed',
+      detail: { subject: mail.subject, reason },
+    })
+    throw errors.mailFailed(`the email could not be sent (${reason}); try again later`)
+  }
+}
+
+async function runConfirmationFunction(
+  usher: Usher,
+  run: { userId: string; email: string; token: IssuedToken; actor: Actor; atRegistration: boolean },
+): Promise<void> {
+  let outcome
+  try {
+    outcome = await usher.functions.call('confirmation', {
+      username: run.email,
+      token: run.token.token,
+      tokenId: run.token.tokenId,
+    })
+  } catch (error) {
+    if (run.atRegistration) await rejectRegistration(usher, run.userId, run.email, 'function unavailable')
+    throw error
+  }
+  if (outcome === 'success') {
+    await markConfirmed(usher, run.userId, 'system', { via: 'function' })
+  } else if (outcome === 'fail') {
+    if (run.atRegistration) await rejectRegistration(usher, run.userId, run.email, 'function answered fail')
+    throw errors.functionFailed(`failed to confirm user "${run.email}"`)
+  }
+}
+
+/** A registration the confirmation function refused leaves nothing behind: the email is free again. */
+async function rejectRegistration(usher: Usher, userId: string, email: string, reason: string): Promise<void> {
+  await runBatch(usher.db, [
+    usher.db.delete(users).where(and(eq(users.id, userId), eq(users.status, 'pending-confirmation'))),
+    auditIfChanged(usher, {
+      actor: 'system',
+      action: 'user.registration-rejected',
+      userId,
+      outcome: 'refused',
+      detail: { email, reason },
+    }),
+  ])
+}

@@ -1,0 +1,134 @@
+/**
+ * @module users/reset
+ * Password reset, App Services semantics. RESET_METHOD chooses:
+ * - `email`: `reset/send` mails a link with `token` and `tokenId` (30 minutes); `reset` completes it;
+ * - `function`: `reset/call` runs the app's function with `{username, password, token, tokenId,
+ *   currentPasswordValid}` and the caller's extra arguments; `success` changes the password at once,
+ *   `pending` leaves the token pair to be completed with `reset`, `fail` refuses.
+ * A new password ends every session of the user (a reset is what people do after a compromise).
+ */
+import { and, eq, sql } from 'drizzle-orm'
+import { hashPassword, verifyPassword } from '../auth/passwords'
+import type { Actor, Usher } from '../context'
+import { changes, runBatch } from '../db/client'
+import { actionTokens, identities, sessions } from '../db/schema'
+import { errors, UsherError } from '../errors'
+import { resetMail } from '../mail/templates'
+import { findByEmail, requireByEmail } from './accounts'
+import { actionLink, issueActionToken, retireActionTokens, validActionToken } from './action-tokens'
+import { auditIfChanged, auditStatement } from './audit'
+import { assertValidPassword } from './credentials'
+import { deliver } from './registration'
+
+/** `reset/send`. */
+export async function sendPasswordResetEmail(usher: Usher, email: string, actor: Actor = 'client'): Promise<void> {
+  if (usher.config.reset.method !== 'email') throw errors.wrongMethod('please use reset password via function')
+  const row = await findByEmail(usher, email)
+  if (!row) {
+    if (usher.config.enumerationProtection) return
+    throw errors.userNotFound()
+  }
+  if (row.user.status === 'pending-confirmation') {
+    if (usher.config.enumerationProtection) return
+    throw errors.notConfirmedYet()
+  }
+  const token = issueActionToken(usher, row.user.id, 'reset')
+  await runBatch(usher.db, [
+    ...token.statements,
+    auditStatement(usher, {
+      actor,
+      action: 'user.password-reset-requested',
+      userId: row.user.id,
+      detail: { via: 'email' },
+    }),
+  ])
+  const link = actionLink(usher.config.reset.url ?? `${usher.origin}/reset`, token)
+  await deliver(usher, row.user.id, resetMail(usher.config.appId, row.identity.email!, usher.config.reset.subject, link))
+}
+
+/** `reset`: complete a reset with the token pair from the mail (or from a `pending` function). */
+export async function resetWithToken(
+  usher: Usher,
+  input: { token: string; tokenId: string; password: string },
+): Promise<void> {
+  assertValidPassword(usher.config, input.password)
+  const row = await validActionToken(usher, 'reset', input)
+  const passwordHash = await hashPassword(input.password, usher.config.kdf)
+  const changed = await applyNewPassword(usher, row.userId, passwordHash, 'client', { via: 'token' }, input.tokenId)
+  if (!changed) throw errors.tokenInvalid()
+}
+
+/** `reset/call`: ask the app's reset function. */
+export async function callResetFunction(
+  usher: Usher,
+  input: { email: string; password: string; arguments: unknown[] },
+): Promise<void> {
+  if (usher.config.reset.method !== 'function') {
+    throw errors.wrongMethod('password reset by function is not enabled: use the reset email (reset/send)')
+  }
+  assertValidPassword(usher.config, input.password)
+  let row
+  try {
+    row = await requireByEmail(usher, input.email)
+  } catch (error) {
+    if (usher.config.enumerationProtection && error instanceof UsherError && error.code === 'UserNotFound') return
+    throw error
+  }
+  const { user, identity } = row
+  const currentPasswordValid = await verifyPassword(input.password, identity.passwordHash!)
+  const token = issueActionToken(usher, user.id, 'reset')
+  await runBatch(usher.db, [
+    ...token.statements,
+    auditStatement(usher, {
+      actor: 'client',
+      action: 'user.password-reset-requested',
+      userId: user.id,
+      detail: { via: 'function' },
+    }),
+  ])
+  const outcome = await usher.functions.call('reset', {
+    username: identity.email!,
+    password: input.password,
+    token: token.token,
+    tokenId: token.tokenId,
+    currentPasswordValid,
+    arguments: input.arguments,
+  })
+  if (outcome === 'success') {
+    const passwordHash = await hashPassword(input.password, usher.config.kdf)
+    await applyNewPassword(usher, user.id, passwordHash, 'system', { via: 'function' }, token.tokenId)
+  } else if (outcome === 'fail') {
+    await runBatch(usher.db, [retireActionTokens(usher, user.id, 'reset')])
+    throw errors.functionFailed(`failed to reset password for user "${identity.email}"`)
+  }
+}
+
+/**
+ * Set the password, consuming the reset token atomically: the update only happens while the token row
+ * exists, and the same batch deletes it, ends every session and writes the audit entry.
+ */
+async function applyNewPassword(
+  usher: Usher,
+  userId: string,
+  passwordHash: string,
+  actor: Actor,
+  detail: Record<string, unknown>,
+  tokenId: string,
+): Promise<boolean> {
+  const [update] = await runBatch(usher.db, [
+    usher.db
+      .update(identities)
+      .set({ passwordHash })
+      .where(
+        and(
+          eq(identities.userId, userId),
+          eq(identities.providerType, 'local-userpass'),
+          sql`EXISTS (SELECT 1 FROM ${actionTokens} WHERE ${actionTokens.id} = ${tokenId})`,
+        ),
+      ),
+    auditIfChanged(usher, { actor, action: 'user.password-reset', userId, detail }),
+    retireActionTokens(usher, userId, 'reset'),
+    usher.db.delete(sessions).where(eq(sessions.userId, userId)),
+  ])
+  return changes(update) > 0
+}

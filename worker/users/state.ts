@@ -1,0 +1,117 @@
+/**
+ * @module users/state
+ * Account-level changes shared by the admin API and the client API (self-service deletion):
+ * create (admin, confirmed at once), disable, enable, delete, revoke sessions. Each is one D1 batch with its
+ * audit entry. Rules live here, not in either door:
+ * - unconfirmed (pending-confirmation) users cannot be disabled, only deleted;
+ * - disabling ends every session; so do deleting and revoking, on the very next request.
+ */
+import { and, eq, inArray, ne } from 'drizzle-orm'
+import { newId } from '../auth/crypto'
+import { hashPassword } from '../auth/passwords'
+import type { Actor, Usher } from '../context'
+import { changes, runBatch } from '../db/client'
+import { identities, sessions, users } from '../db/schema'
+import { errors } from '../errors'
+import { identitiesOf, isUniqueViolation, requireUser } from './accounts'
+import { auditIfChanged, auditStatement } from './audit'
+import { assertValidEmail, assertValidPassword, canonicalEmail } from './credentials'
+
+/** Admin "Add new user": an email/password user that skips confirmation. Returns the new user id. */
+export async function createUser(
+  usher: Usher,
+  input: { email: string; password: string },
+  actor: Actor,
+): Promise<string> {
+  assertValidEmail(input.email)
+  assertValidPassword(usher.config, input.password)
+  const passwordHash = await hashPassword(input.password, usher.config.kdf)
+  const now = usher.now()
+  const userId = newId(now)
+  try {
+    await runBatch(usher.db, [
+      usher.db.insert(users).values({ id: userId, type: 'normal', status: 'confirmed', createdAt: now }),
+      usher.db.insert(identities).values({
+        id: newId(now),
+        userId,
+        providerType: 'local-userpass',
+        email: input.email,
+        emailKey: canonicalEmail(input.email),
+        passwordHash,
+        createdAt: now,
+      }),
+      auditStatement(usher, { actor, action: 'user.created', userId, detail: { email: input.email } }),
+    ])
+  } catch (error) {
+    if (isUniqueViolation(error, 'identities.email_key')) {
+      throw errors.refused(`an account with the email ${input.email} already exists`)
+    }
+    throw error
+  }
+  return userId
+}
+
+export async function disableUser(usher: Usher, userId: string, actor: Actor): Promise<void> {
+  const user = await requireUser(usher, userId)
+  if (user.status === 'pending-confirmation') {
+    throw errors.refused('unconfirmed users cannot be disabled, only deleted')
+  }
+  const [update] = await runBatch(usher.db, [
+    usher.db
+      .update(users)
+      .set({ disabled: true })
+      .where(and(eq(users.id, userId), ne(users.status, 'pending-confirmation'))),
+    auditIfChanged(usher, { actor, action: 'user.disabled', userId }),
+    usher.db.delete(sessions).where(eq(sessions.userId, userId)),
+  ])
+  if (changes(update) === 0) await requireUser(usher, userId)
+}
+
+export async function enableUser(usher: Usher, userId: string, actor: Actor): Promise<void> {
+  await requireUser(usher, userId)
+  const [update] = await runBatch(usher.db, [
+    usher.db.update(users).set({ disabled: false }).where(eq(users.id, userId)),
+    auditIfChanged(usher, { actor, action: 'user.enabled', userId }),
+  ])
+  if (changes(update) === 0) throw errors.userNotFound()
+}
+
+/** Every access and refresh token of the user is refused from the next request on. */
+export async function revokeSessions(usher: Usher, userId: string, actor: Actor): Promise<number> {
+  await requireUser(usher, userId)
+  const [removed] = await runBatch(usher.db, [
+    usher.db.delete(sessions).where(eq(sessions.userId, userId)),
+    auditStatement(usher, { actor, action: 'user.sessions-revoked', userId }),
+  ])
+  return changes(removed)
+}
+
+/**
+ * Delete the account with its identities, sessions, tokens and API keys (foreign-key cascades, in the same
+ * statement). App data is not ours to touch: the `user.deleted` audit entry, listing the user's providers,
+ * is the record for later clean-up hooks.
+ */
+export async function deleteUser(usher: Usher, userId: string, actor: Actor): Promise<void> {
+  const user = await requireUser(usher, userId)
+  const owned = await identitiesOf(usher, userId)
+  const [removed] = await runBatch(usher.db, [
+    usher.db.delete(users).where(eq(users.id, userId)),
+    auditIfChanged(usher, {
+      actor,
+      action: 'user.deleted',
+      userId,
+      detail: {
+        type: user.type,
+        status: user.status,
+        providers: [...new Set(owned.map((i) => i.providerType))],
+        email: owned.find((i) => i.email)?.email ?? null,
+      },
+    }),
+  ])
+  if (changes(removed) === 0) throw errors.userNotFound()
+}
+
+/** End specific sessions (used when an API key is deleted or disabled). */
+export function endSessionsStatement(usher: Usher, sessionIds: string[]) {
+  return usher.db.delete(sessions).where(inArray(sessions.id, sessionIds))
+}
