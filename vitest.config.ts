@@ -7,7 +7,8 @@ import { TEST_BINDINGS } from './test/bindings'
  * Three projects, named after where they run:
  * - `worker`: inside workerd with a real local D1 (fresh and migrated per test file);
  * - `tui`: Node, the Ink dashboard with ink-testing-library;
- * - `e2e`: Node, the real worker under wrangler's test harness, driven by realm-web, the CLI and the TUI.
+ * - `e2e`: Node, the real worker under wrangler's test harness, driven by realm-web, the CLI and the TUI;
+ * - `unit`: Node, pure modules (configuration validation against the shipped wrangler.toml).
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'drizzle'))
@@ -38,6 +39,9 @@ export default defineConfig(async () => {
         },
         {
           test: { name: 'tui', include: ['test/tui/**/*.test.tsx'], environment: 'node' },
+        },
+        {
+          test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
         },
       ],
     },

@@ -9,7 +9,7 @@
  */
 import { and, count, desc, eq, sql } from 'drizzle-orm'
 import type { Actor, Usher } from '../context'
-import { changes, runBatch, type BatchItem } from '../db/client'
+import { changes, rawStatement, runBatch, type Statement } from '../db/client'
 import { apiKeys, identities, sessions, users, type ApiKeyKind } from '../db/schema'
 import { errors } from '../errors'
 import { identitiesOf, isUniqueViolation } from '../users/accounts'
@@ -67,17 +67,17 @@ export async function createApiKey(
     createdAt: now,
     lastUsedAt: null,
   }
-  const statements: BatchItem[] = []
+  const statements: Statement[] = []
   if (scope.kind === 'server') {
     // The key's own server user and its api-key identity exist only if the key is created.
     statements.push(
-      usher.db.run(sql`INSERT INTO ${users} (id, type, status, disabled, created_at)
+      rawStatement(sql`INSERT INTO ${users} (id, type, status, disabled, created_at)
         SELECT ${ownerId}, 'server', 'confirmed', 0, ${now} WHERE ${underLimit}`),
-      usher.db.run(sql`INSERT INTO ${identities} (id, user_id, provider_type, created_at)
+      rawStatement(sql`INSERT INTO ${identities} (id, user_id, provider_type, created_at)
         SELECT ${id}, ${ownerId}, 'api-key', ${now} WHERE changes() > 0`),
     )
   }
-  const keyInsert = usher.db.run(sql`INSERT INTO ${apiKeys} (id, user_id, kind, name, secret_hash, disabled, created_at)
+  const keyInsert = rawStatement(sql`INSERT INTO ${apiKeys} (id, user_id, kind, name, secret_hash, disabled, created_at)
     SELECT ${id}, ${ownerId}, ${kind}, ${name}, ${row.secretHash}, 0, ${now}
     WHERE ${scope.kind === 'server' ? sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${ownerId})` : underLimit}`)
   statements.push(
@@ -89,7 +89,7 @@ export async function createApiKey(
       detail: { keyId: id, name, kind },
     }),
   )
-  let results: unknown[]
+  let results: D1Result[]
   try {
     results = await runBatch(usher.db, statements)
   } catch (error) {

@@ -10,7 +10,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm'
 import type { Usher } from '../context'
-import { changes, runBatch, type BatchItem } from '../db/client'
+import { changes, runBatch, type Statement } from '../db/client'
 import { apiKeys, identities, users } from '../db/schema'
 import { errors } from '../errors'
 import { findByEmail, identitiesOf, type IdentityRow, type UserRow } from '../users/accounts'
@@ -68,7 +68,7 @@ export async function loginAnonymously(usher: Usher, deviceId: string): Promise<
     lastLoginAt: now,
   }
   const identityId = newId(now)
-  const prelude: BatchItem[] = [
+  const prelude: Statement[] = [
     usher.db.insert(users).values(user),
     usher.db.insert(identities).values({ id: identityId, userId: user.id, providerType: 'anon-user', createdAt: now }),
     auditStatement(usher, {

@@ -48,7 +48,8 @@ async function derive(password: string, salt: Buffer, kdf: KdfParams): Promise<B
 function encode(kdf: KdfParams, salt: Buffer, hash: Buffer): string {
   const params =
     kdf.algorithm === 'scrypt' ? `ln=${Math.log2(kdf.N)},r=${kdf.r},p=${kdf.p}` : `i=${kdf.iterations}`
-  return `$${kdf.algorithm}$${params}$${salt.toString('base64')}$${hash.toString('base64')}`.replaceAll('=', '')
+  const b64 = (bytes: Buffer) => bytes.toString('base64').replace(/=+$/, '')
+  return `$${kdf.algorithm}$${params}$${b64(salt)}$${b64(hash)}`
 }
 
 const PHC = /^\$(scrypt|pbkdf2-sha256)\$([a-z]+=\d{1,10}(?:,[a-z]+=\d{1,10})*)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto'
 import { and, eq } from 'drizzle-orm'
 import type { Usher } from '../context'
-import { runBatch, type BatchItem } from '../db/client'
+import { runBatch, type Statement } from '../db/client'
 import { sessions, users } from '../db/schema'
 import { errors } from '../errors'
 import { auditIfChanged } from '../users/audit'
@@ -109,8 +109,8 @@ export async function startSession(
     identityId?: string
     apiKeyId?: string
     deviceId: string
-    prelude?: BatchItem[]
-    after?: BatchItem[]
+    prelude?: Statement[]
+    after?: Statement[]
   },
 ): Promise<LoginResponse> {
   const now = usher.now()

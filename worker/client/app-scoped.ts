@@ -21,7 +21,8 @@ const loginBodies = {
   'api-key': z.strictObject({ key: str(), options }),
 } as const
 type Provider = keyof typeof loginBodies
-const emailBody = z.strictObject({ email: str() })
+// Lengths here only bound the work; the lifecycle's own rules (254-character emails…) give the precise errors.
+const emailBody = z.strictObject({ email: str(1024) })
 const tokenBody = z.strictObject({ token: str(), tokenId: str() })
 
 export const appScoped = new Hono<AppEnv>()
@@ -54,7 +55,7 @@ export const appScoped = new Hono<AppEnv>()
     return c.json(await logIn(usher, credentials, deviceIdFrom(device, usher.now())))
   })
   .post('/app/:appId/auth/providers/local-userpass/register', async (c) => {
-    const body = await readJson(c, z.strictObject({ email: str(), password: str(1024) }))
+    const body = await readJson(c, z.strictObject({ email: str(1024), password: str(1024) }))
     await register(c.var.usher, body)
     return empty(201)
   })
@@ -85,7 +86,7 @@ export const appScoped = new Hono<AppEnv>()
   .post('/app/:appId/auth/providers/local-userpass/reset/call', async (c) => {
     const body = await readJson(
       c,
-      z.strictObject({ email: str(), password: str(1024), arguments: z.array(z.unknown()).max(32).default([]) }),
+      z.strictObject({ email: str(1024), password: str(1024), arguments: z.array(z.unknown()).max(32).default([]) }),
     )
     await callResetFunction(c.var.usher, body)
     return empty()

@@ -1,23 +1,45 @@
 /**
  * @module db/client
  * One Drizzle instance per request, built from the D1 binding. D1 has no interactive transactions: every
- * multi-row change goes through `db.batch([...])`, which runs as one transaction (all or nothing).
+ * multi-row change goes through `runBatch`, which D1 runs as one transaction (all or nothing).
  */
 import { drizzle } from 'drizzle-orm/d1'
+import type { SQL } from 'drizzle-orm'
+import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core'
 import * as schema from './schema'
 
 export const createDb = (d1: D1Database) => drizzle(d1, { schema })
 export type Db = ReturnType<typeof createDb>
-/** One statement of a batch. */
-export type BatchItem = Parameters<Db['batch']>[0][number]
 
-/** Run statements as one D1 batch: one round trip, one transaction, all or nothing. */
-export async function runBatch(db: Db, items: BatchItem[]): Promise<unknown[]> {
-  if (items.length === 0) return []
-  return db.batch(items as [BatchItem, ...BatchItem[]])
+/** Anything that renders to one SQL statement: Drizzle query builders, or `rawStatement(sql…)`. */
+export interface Statement {
+  toSQL(): { sql: string; params: unknown[] }
+}
+
+const dialect = new SQLiteAsyncDialect()
+
+/** A hand-written statement (conditional inserts such as `INSERT … SELECT … WHERE changes() > 0`). */
+export function rawStatement(query: SQL): Statement {
+  return { toSQL: () => dialect.sqlToQuery(query) }
+}
+
+/**
+ * Run statements as one D1 batch: one round trip, one transaction, all or nothing. Statements are bound
+ * directly on the D1 client (Drizzle's own `batch()` cannot bind raw statements with parameters); results
+ * are D1's, in order.
+ */
+export async function runBatch(db: Db, statements: Statement[]): Promise<D1Result[]> {
+  if (statements.length === 0) return []
+  const client = db.$client
+  return client.batch(
+    statements.map((statement) => {
+      const { sql, params } = statement.toSQL()
+      return client.prepare(sql).bind(...params)
+    }),
+  )
 }
 
 /** Rows changed by a write statement's batch result. */
-export function changes(result: unknown): number {
-  return (result as D1Result).meta.changes
+export function changes(result: D1Result | undefined): number {
+  return result?.meta.changes ?? 0
 }

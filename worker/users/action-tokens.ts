@@ -7,7 +7,7 @@
 import { and, eq } from 'drizzle-orm'
 import type { Usher } from '../context'
 import { hashSecret, newId, newSecret, secretMatches } from '../auth/crypto'
-import type { BatchItem } from '../db/client'
+import type { Statement } from '../db/client'
 import { actionTokens, type TokenPurpose } from '../db/schema'
 import { errors } from '../errors'
 
@@ -18,7 +18,7 @@ export interface IssuedToken {
   token: string
   expiresAt: number
   /** Retire the older tokens and store this one; run them in the caller's batch. */
-  statements: BatchItem[]
+  statements: Statement[]
 }
 
 export function issueActionToken(usher: Usher, userId: string, purpose: TokenPurpose): IssuedToken {
@@ -39,7 +39,7 @@ export function issueActionToken(usher: Usher, userId: string, purpose: TokenPur
   }
 }
 
-export function retireActionTokens(usher: Usher, userId: string, purpose: TokenPurpose): BatchItem {
+export function retireActionTokens(usher: Usher, userId: string, purpose: TokenPurpose): Statement {
   return usher.db
     .delete(actionTokens)
     .where(and(eq(actionTokens.userId, userId), eq(actionTokens.purpose, purpose)))

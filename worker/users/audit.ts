@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm'
 import type { Actor, Usher } from '../context'
-import type { BatchItem } from '../db/client'
+import { rawStatement, runBatch, type Statement } from '../db/client'
 import { auditLog, type AuditOutcome } from '../db/schema'
 
 export type AuditAction =
@@ -38,7 +38,7 @@ export interface AuditEntry {
   outcome?: AuditOutcome
 }
 
-export function auditStatement(usher: Usher, entry: AuditEntry): BatchItem {
+export function auditStatement(usher: Usher, entry: AuditEntry): Statement {
   return usher.db.insert(auditLog).values({
     at: usher.now(),
     actor: entry.actor,
@@ -50,8 +50,8 @@ export function auditStatement(usher: Usher, entry: AuditEntry): BatchItem {
 }
 
 /** An audit entry that is written only if the previous statement of the batch changed at least one row. */
-export function auditIfChanged(usher: Usher, entry: AuditEntry): BatchItem {
-  return usher.db.run(sql`
+export function auditIfChanged(usher: Usher, entry: AuditEntry): Statement {
+  return rawStatement(sql`
     INSERT INTO ${auditLog} (at, actor, action, user_id, detail, outcome)
     SELECT ${usher.now()}, ${entry.actor}, ${entry.action}, ${entry.userId ?? null},
            ${JSON.stringify(entry.detail ?? {})}, ${entry.outcome ?? 'ok'}
@@ -60,5 +60,5 @@ export function auditIfChanged(usher: Usher, entry: AuditEntry): BatchItem {
 
 /** Record an entry on its own, for refusals and failures that change nothing else. */
 export async function recordAudit(usher: Usher, entry: AuditEntry): Promise<void> {
-  await usher.db.batch([auditStatement(usher, entry)])
+  await runBatch(usher.db, [auditStatement(usher, entry)])
 }
