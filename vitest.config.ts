@@ -19,7 +19,17 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
-              miniflare: { bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations } },
+              miniflare: {
+                bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations },
+                // Miniflare's real send_email binding, for MAIL_PROVIDER=cloudflare (not in wrangler.toml:
+                // deploying one needs Email Routing on the account).
+                email: {
+                  send_email: [
+                    { name: 'SEND_EMAIL' },
+                    { name: 'SEND_EMAIL_RESTRICTED', allowed_destination_addresses: ['only@example.com'] },
+                  ],
+                },
+              },
             }),
           ],
           test: {

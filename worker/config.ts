@@ -40,7 +40,7 @@ export interface Config {
   kdf: KdfParams
   accessTokenTtlSeconds: number
   refreshTokenTtlSeconds: number
-  mail: { provider: MailProvider; from: string }
+  mail: { provider: MailProvider; from: string; apiUrl: string }
   enumerationProtection: boolean
   secrets: { adminApiKey: string; tokenSigningKey: string; functionSecret?: string; mailApiKey?: string }
 }
@@ -136,6 +136,7 @@ const schema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: intIn(1800, 5 * 365 * 86_400).default(60 * 86_400),
   MAIL_PROVIDER: z.enum(['outbox', 'cloudflare', 'resend']).default('outbox'),
   MAIL_FROM: z.string().min(3).default('Usher <no-reply@usher.local>'),
+  MAIL_API_URL: optionalUrl,
   ENUMERATION_PROTECTION: z.enum(['on', 'off']).default('off'),
   ADMIN_API_KEY: secret('ADMIN_API_KEY'),
   TOKEN_SIGNING_KEY: secret('TOKEN_SIGNING_KEY'),
@@ -216,7 +217,7 @@ export function loadConfig(source: ConfigSource): Config {
     kdf,
     accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
-    mail: { provider: v.MAIL_PROVIDER, from: v.MAIL_FROM },
+    mail: { provider: v.MAIL_PROVIDER, from: v.MAIL_FROM, apiUrl: v.MAIL_API_URL ?? 'https://api.resend.com/emails' },
     enumerationProtection: v.ENUMERATION_PROTECTION === 'on',
     secrets: {
       adminApiKey: v.ADMIN_API_KEY,

@@ -9,13 +9,11 @@ import { createDb, type Db } from './db/client'
 import { createMailer, type MailBindings, type Mailer } from './mail/mailer'
 import { AppFunctions, type FunctionBindings } from './users/functions'
 
-/** The Worker's bindings: generated `Env` (wrangler.toml) plus the optional ones. */
-export type Bindings = Env &
-  MailBindings &
-  FunctionBindings & {
-    FUNCTION_SECRET?: string
-    MAIL_API_KEY?: string
-  }
+/**
+ * The Worker's bindings: the generated `Env` (wrangler.toml vars and the secrets named in
+ * .dev.vars.example) plus the optional bindings a deployment may add.
+ */
+export type Bindings = Env & MailBindings & FunctionBindings
 
 /** Who did something, for the audit trail. */
 export type Actor = 'admin' | 'client' | 'system' | `user:${string}`

@@ -4,7 +4,8 @@
  * - `outbox` (default, for local use): the mail is stored in the D1 `outbox` table, readable through the
  *   admin API, the dashboard and `usher outbox`;
  * - `cloudflare`: Cloudflare Email Routing's `send_email` binding (`SEND_EMAIL`);
- * - `resend`: the Resend HTTP API (https://resend.com/docs/api-reference/emails/send-email).
+ * - `resend`: the Resend HTTP API (https://resend.com/docs/api-reference/emails/send-email), or any API
+ *   speaking its format at MAIL_API_URL.
  * Mail is always addressed to the stored address of the account, never to what a caller typed.
  */
 import type { Config } from '../config'
@@ -47,11 +48,10 @@ export class ResendMailer implements Mailer {
   constructor(
     private readonly apiKey: string,
     private readonly from: string,
-    private readonly fetcher: typeof fetch = fetch,
-    private readonly endpoint = 'https://api.resend.com/emails',
+    private readonly endpoint: string,
   ) {}
   async send(mail: Mail) {
-    const response = await this.fetcher(this.endpoint, {
+    const response = await fetch(this.endpoint, {
       method: 'POST',
       headers: { authorization: `Bearer ${this.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ from: this.from, to: [mail.to], subject: mail.subject, text: mail.text }),
@@ -79,6 +79,6 @@ export function createMailer(config: Config, db: Db, bindings: MailBindings, now
     case 'cloudflare':
       return new CloudflareMailer(bindings.SEND_EMAIL!, config.mail.from)
     case 'resend':
-      return new ResendMailer(config.secrets.mailApiKey!, config.mail.from)
+      return new ResendMailer(config.secrets.mailApiKey!, config.mail.from, config.mail.apiUrl)
   }
 }

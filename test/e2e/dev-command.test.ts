@@ -1,0 +1,66 @@
+/**
+ * `npm run dev` as a new user runs it: in a scratch copy of the repository (no .dev.vars, no local D1),
+ * it creates the secrets, migrates, serves on 127.0.0.1:$PORT, and SIGTERM stops every process it started.
+ */
+import { spawn, execFileSync } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, expect, it } from 'vitest'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const scratch = mkdtempSync(path.join(tmpdir(), 'usher-dev-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** wrangler and workerd processes serving `port` (wrangler gets `--port N`, workerd `127.0.0.1:N`). */
+function processesOn(port: number): string[] {
+  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => /wrangler|workerd/.test(line) && (line.includes(`--port ${port}`) || line.includes(`127.0.0.1:${port}`)))
+}
+
+it('creates .dev.vars, serves the client API, and stops cleanly on SIGTERM', async () => {
+  for (const entry of ['package.json', 'wrangler.toml', 'tsconfig.json', 'worker', 'tui', 'drizzle', '.dev.vars.example']) {
+    cpSync(path.join(root, entry), path.join(scratch, entry), { recursive: true })
+  }
+  symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'))
+  const port = await freePort()
+  const npm = spawn('npm', ['run', 'dev'], {
+    cwd: scratch,
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  npm.stdout.on('data', (chunk) => (output += chunk))
+  npm.stderr.on('data', (chunk) => (output += chunk))
+  const exited = new Promise<number | null>((resolve) => npm.on('exit', resolve))
+
+  await expect.poll(() => output, { timeout: 90_000, interval: 500 }).toContain(`Usher is running at http://127.0.0.1:${port}`)
+  expect(output).toContain('app id: usher-local')
+  const vars = readFileSync(path.join(scratch, '.dev.vars'), 'utf8')
+  expect(vars).toMatch(/^ADMIN_API_KEY=[0-9a-f]{64}$/m)
+  expect(vars).toMatch(/^TOKEN_SIGNING_KEY=[0-9a-f]{64}$/m)
+  const location = await fetch(`http://127.0.0.1:${port}/api/client/v2.0/app/usher-local/location`)
+  expect(await location.json()).toMatchObject({ hostname: `http://127.0.0.1:${port}` })
+  const register = await fetch(`http://127.0.0.1:${port}/api/client/v2.0/app/usher-local/auth/providers/local-userpass/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'dev@example.com', password: 'password1' }),
+  })
+  expect(register.status).toBe(201)
+  expect(processesOn(port).length).toBeGreaterThanOrEqual(2)
+
+  npm.kill('SIGTERM')
+  await exited
+  await expect.poll(() => processesOn(port), { timeout: 10_000 }).toEqual([])
+  await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow()
+}, 120_000)

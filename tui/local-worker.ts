@@ -1,0 +1,153 @@
+/**
+ * @module tui/local-worker
+ * Runs Usher locally the way `npm run dev` and `npm start` need it: `.dev.vars` with fresh random secrets
+ * (created once, never overwritten), migrations applied to the local D1, then `wrangler dev` headless on
+ * 127.0.0.1 in its own process group, so stopping it stops wrangler *and* the workerd it spawned.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { appendFileSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+
+// wrangler's package exports only its API; its CLI sits next to it. Run it on this Node (24, from npm).
+const WRANGLER = path.join(path.dirname(createRequire(import.meta.url).resolve('wrangler')), '..', 'bin', 'wrangler.js')
+export const DEV_VARS = '.dev.vars'
+const REQUIRED_SECRETS = ['ADMIN_API_KEY', 'TOKEN_SIGNING_KEY', 'FUNCTION_SECRET'] as const
+
+/** Environment for every wrangler we start: offline-friendly, no telemetry. */
+const wranglerEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' }
+
+export function readDevVars(path = DEV_VARS): Record<string, string> {
+  if (!existsSync(path)) return {}
+  const vars: Record<string, string> = {}
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^\s*([A-Z0-9_]+)\s*=\s*"?(.*?)"?\s*$/.exec(line)
+    if (match) vars[match[1]!] = match[2]!
+  }
+  return vars
+}
+
+/** Create `.dev.vars` (or add missing secrets to it) with 256-bit random values. Returns what it added. */
+export function ensureDevVars(path = DEV_VARS): string[] {
+  const existing = readDevVars(path)
+  const missing = REQUIRED_SECRETS.filter((name) => !existing[name])
+  if (missing.length === 0) return []
+  const lines = missing.map((name) => `${name}=${randomBytes(32).toString('hex')}`)
+  if (existsSync(path)) {
+    appendFileSync(path, `\n${lines.join('\n')}\n`)
+  } else {
+    writeFileSync(
+      path,
+      `# Local secrets for \`npm run dev\` / \`npm start\` (git-ignored). Production: \`wrangler secret put <NAME>\`.\n${lines.join('\n')}\n`,
+      { mode: 0o600 },
+    )
+  }
+  return missing
+}
+
+function wrangler(args: string[], options: { quiet?: boolean } = {}) {
+  const result = spawnSync(process.execPath, [WRANGLER, ...args], {
+    env: wranglerEnv,
+    stdio: ['ignore', options.quiet ? 'pipe' : 'inherit', options.quiet ? 'pipe' : 'inherit'],
+    encoding: 'utf8',
+  })
+  if (result.status !== 0) {
+    throw new Error(`wrangler ${args.join(' ')} failed${options.quiet ? `:\n${result.stdout}${result.stderr}` : ''}`)
+  }
+}
+
+export function migrateLocalDatabase(options: { quiet?: boolean } = {}) {
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local'], options)
+}
+
+export interface LocalWorker {
+  url: string
+  appId: string
+  adminKey: string
+  child: ChildProcess
+  stop(): Promise<void>
+}
+
+/**
+ * Start `wrangler dev` and wait until Usher answers. `logFile` sends wrangler's output to a file (the
+ * dashboard owns the terminal); otherwise it is shown as it comes.
+ */
+export async function startLocalWorker(options: { port: number; logFile?: string }): Promise<LocalWorker> {
+  const url = `http://127.0.0.1:${options.port}`
+  const output = options.logFile ? openSync(options.logFile, 'a') : 'inherit'
+  const child = spawn(
+    process.execPath,
+    [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--show-interactive-dev-session=false'],
+    { env: wranglerEnv, stdio: ['ignore', output, output], detached: true },
+  )
+  let exited: number | null | undefined
+  child.on('exit', (code) => (exited = code))
+
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (exited !== undefined || child.pid === undefined) return resolve()
+      const kill = (signal: NodeJS.Signals) => {
+        try {
+          process.kill(-child.pid!, signal)
+        } catch {
+          // The group is already gone.
+        }
+      }
+      const force = setTimeout(() => kill('SIGKILL'), 5000)
+      child.once('exit', () => {
+        clearTimeout(force)
+        resolve()
+      })
+      kill('SIGTERM')
+    })
+
+  const deadline = Date.now() + 90_000
+  for (;;) {
+    if (exited !== undefined) {
+      throw new Error(`wrangler dev exited (code ${exited}) before Usher answered${options.logFile ? `; see ${options.logFile}` : ''}`)
+    }
+    try {
+      const res = await fetch(`${url}/health`)
+      if (res.ok) {
+        const health = (await res.json()) as { appId: string }
+        return { url, appId: health.appId, adminKey: readDevVars().ADMIN_API_KEY ?? '', child, stop }
+      }
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`Usher did not answer at ${url} within 90 s${options.logFile ? `; see ${options.logFile}` : ''}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+/** Stop `worker` on Ctrl-C or SIGTERM, then exit. */
+export function stopOnSignals(worker: LocalWorker, beforeExit: () => void = () => {}) {
+  let stopping = false
+  const shutdown = async () => {
+    if (stopping) return
+    stopping = true
+    beforeExit()
+    await worker.stop()
+    process.exit(0)
+  }
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+  process.on('SIGHUP', shutdown)
+  worker.child.on('exit', (code) => {
+    if (stopping) return
+    console.error(`wrangler dev stopped unexpectedly (code ${code}).`)
+    process.exit(1)
+  })
+}
+
+export function portFromEnv(): number {
+  const port = Number(process.env.PORT ?? 8787)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`PORT must be a port number, got "${process.env.PORT}"`)
+  }
+  return port
+}
