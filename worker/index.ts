@@ -4,8 +4,10 @@
  * landing pages, and the single place where failures become responses. Nothing else lives here.
  */
 import { env as startupEnv } from 'cloudflare:workers'
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { appRouter, MAX_BATCH_SIZE } from './admin/router'
 import { clientApi } from './client'
 import { BODY_LIMIT, errorResponse } from './client/respond'
 import { configFor, createUsher, type Bindings } from './context'
@@ -37,6 +39,18 @@ const app = new Hono<AppEnv>()
     }),
   )
   .route('/api/client/v2.0', clientApi)
+  .all('/admin/trpc/*', (c) =>
+    fetchRequestHandler({
+      endpoint: '/admin/trpc',
+      req: c.req.raw,
+      router: appRouter,
+      maxBatchSize: MAX_BATCH_SIZE,
+      createContext: () => ({ usher: c.var.usher, authorization: c.req.header('authorization') }),
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`usher: admin ${path} failed`, error.cause ?? error)
+      },
+    }),
+  )
   .route('/', pages)
   .get('/health', async (c) => {
     const started = performance.now()

@@ -66,10 +66,12 @@ export async function loginAnonymously(usher: Usher, deviceId: string): Promise<
     disabled: false,
     createdAt: now,
     lastLoginAt: now,
+    tab: 'confirmed',
   }
+  const { tab: _derived, ...stored } = user
   const identityId = newId(now)
   const prelude: Statement[] = [
-    usher.db.insert(users).values(user),
+    usher.db.insert(users).values(stored),
     usher.db.insert(identities).values({ id: identityId, userId: user.id, providerType: 'anon-user', createdAt: now }),
     auditStatement(usher, {
       actor: `user:${user.id}`,

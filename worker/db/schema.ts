@@ -20,6 +20,9 @@ export type UserType = (typeof USER_TYPES)[number]
 export const PROVIDER_TYPES = ['local-userpass', 'anon-user', 'api-key'] as const
 export type ProviderType = (typeof PROVIDER_TYPES)[number]
 
+export const USER_TABS = ['pending', 'confirmed', 'disabled', 'server'] as const
+export type UserTab = (typeof USER_TABS)[number]
+
 /** An account. Email/password registrations are accounts too, in one of the two pending states. */
 export const users = sqliteTable(
   'users',
@@ -30,11 +33,19 @@ export const users = sqliteTable(
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
     lastLoginAt: integer('last_login_at'),
+    /**
+     * The admin list a user appears in, derived by SQLite (never written): server users (API keys) apart,
+     * then disabled, confirmed, or pending (both pending states). One index range per tab.
+     */
+    tab: text('tab', { enum: USER_TABS }).generatedAlwaysAs(
+      sql`CASE WHEN type = 'server' THEN 'server' WHEN disabled THEN 'disabled' WHEN status = 'confirmed' THEN 'confirmed' ELSE 'pending' END`,
+      { mode: 'virtual' },
+    ),
   },
   (t) => [
-    // Newest-first keyset pages, whole list and per status tab; also covers the tab counts.
+    // Newest-first keyset pages over everyone, and per tab; the tab index also serves the tab counts.
     index('users_created_idx').on(t.createdAt, t.id),
-    index('users_tab_idx').on(t.disabled, t.status, t.createdAt, t.id),
+    index('users_tab_created_idx').on(t.tab, t.createdAt, t.id),
   ],
 )
 

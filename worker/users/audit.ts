@@ -29,6 +29,8 @@ export type AuditAction =
   | 'api-key.disabled'
   | 'api-key.deleted'
   | 'mail.failed'
+  /** An admin action a rule refused (the procedure path follows the dot). */
+  | `admin.${string}`
 
 export interface AuditEntry {
   actor: Actor

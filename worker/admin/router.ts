@@ -1,0 +1,32 @@
+/**
+ * @module admin/router
+ * The admin API: one typed tRPC router, mounted at `/admin/trpc`, that the dashboard, the `usher` CLI and
+ * any other tool call. Clients import `AppRouter` with `import type` only (see tui/admin-client.ts).
+ *
+ * @example
+ * ```ts
+ * const admin = createAdminClient({ url: 'http://127.0.0.1:8787', adminKey })
+ * const { items, counts } = await admin.users.list.query({ status: 'pending' })
+ * await admin.users.confirm.mutate({ userId: items[0].id })
+ * ```
+ */
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server'
+import { apiKeysRouter } from './api-keys'
+import { auditRouter, configRouter, outboxRouter } from './records'
+import { router } from './trpc'
+import { usersRouter } from './users'
+
+export const appRouter = router({
+  users: usersRouter,
+  apiKeys: apiKeysRouter,
+  outbox: outboxRouter,
+  audit: auditRouter,
+  config: configRouter,
+})
+
+export type AppRouter = typeof appRouter
+export type RouterInputs = inferRouterInputs<AppRouter>
+export type RouterOutputs = inferRouterOutputs<AppRouter>
+
+/** Largest number of calls one batched request may carry. */
+export const MAX_BATCH_SIZE = 10

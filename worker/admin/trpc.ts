@@ -1,0 +1,95 @@
+/**
+ * @module admin/trpc
+ * The admin API's tRPC setup, in three parts:
+ * 1. CONTEXT: the request's `Usher` and its Authorization header;
+ * 2. ERRORS: domain `UsherError`s become tRPC codes by HTTP status (404 NOT_FOUND, 409 CONFLICT…) with
+ *    their sentence; input errors carry `data.fields`; anything unexpected is a bare
+ *    "internal server error" (`isDev: false` keeps stacks off the wire on Workers);
+ * 3. PROCEDURES: `adminProcedure` checks `Authorization: Bearer <ADMIN_API_KEY>` in constant time before
+ *    reading any input, and records refused admin mutations in the audit trail.
+ * @see https://trpc.io/docs/server/error-formatting
+ */
+import { initTRPC, TRPCError } from '@trpc/server'
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
+import { z, ZodError } from 'zod'
+import { safeEqual } from '../auth/crypto'
+import type { Usher } from '../context'
+import { UsherError } from '../errors'
+import { recordAudit } from '../users/audit'
+
+// 1. CONTEXT
+export interface AdminContext {
+  usher: Usher
+  authorization: string | undefined
+}
+
+// 2. ERRORS
+const CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+  502: 'BAD_GATEWAY',
+}
+
+export function trpcCodeFor(error: UsherError): TRPC_ERROR_CODE_KEY {
+  return CODE_BY_STATUS[error.status] ?? (error.status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR')
+}
+
+function summarize(error: ZodError): string {
+  const parts = error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`)
+  return `invalid input: ${parts.join('; ')}`
+}
+
+const t = initTRPC.context<AdminContext>().create({
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause
+    const known = cause instanceof UsherError
+    const fields = cause instanceof ZodError ? z.flattenError(cause).fieldErrors : known ? cause.fields : undefined
+    const { stack: _stack, ...data } = shape.data as typeof shape.data & { stack?: string }
+    let message = shape.message
+    if (cause instanceof ZodError) message = summarize(cause)
+    else if (error.code === 'INTERNAL_SERVER_ERROR' && !known) message = 'internal server error'
+    return { ...shape, message, data: { ...data, appCode: known ? cause.code : null, fields: fields ?? null } }
+  },
+})
+
+export const router = t.router
+
+// 3. PROCEDURES
+const requireAdmin = t.middleware(({ ctx, next }) => {
+  const presented = /^Bearer (\S+)$/.exec(ctx.authorization ?? '')?.[1]
+  if (!presented || !safeEqual(presented, ctx.usher.config.secrets.adminApiKey)) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'a valid admin key is required: Authorization: Bearer <ADMIN_API_KEY>',
+    })
+  }
+  return next()
+})
+
+/** Domain refusals → tRPC codes; refused mutations are audited (actor `admin`). */
+const translateErrors = t.middleware(async ({ ctx, next, path, type, getRawInput }) => {
+  const result = await next()
+  if (result.ok || !(result.error.cause instanceof UsherError)) return result
+  const cause = result.error.cause
+  if (type === 'mutation' && cause.status < 500) {
+    const input = (await getRawInput().catch(() => undefined)) as { userId?: unknown } | undefined
+    await recordAudit(ctx.usher, {
+      actor: 'admin',
+      action: `admin.${path}`,
+      userId: typeof input?.userId === 'string' ? input.userId : null,
+      outcome: 'refused',
+      detail: { reason: cause.message, code: cause.code },
+    })
+  }
+  throw new TRPCError({ code: trpcCodeFor(cause), message: cause.message, cause })
+})
+
+/** Every admin procedure: authenticated first, then input parsed, domain errors translated. */
+export const adminProcedure = t.procedure.use(requireAdmin).use(translateErrors)

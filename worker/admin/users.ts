@@ -1,0 +1,52 @@
+/**
+ * @module admin/users
+ * Users, as the App Services console managed them. Every rule lives in users/ (shared with the client API);
+ * these procedures only validate input, call the lifecycle, and return the user's new state.
+ */
+import type { TRPCRouterRecord } from '@trpc/server'
+import { z } from 'zod'
+import type { Usher } from '../context'
+import { userDetails, userItem, listUsers, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_STATUSES } from '../users/listing'
+import { confirmUser, rerunConfirmation, resendConfirmationEmail } from '../users/registration'
+import { createUser, deleteUser, disableUser, enableUser, revokeSessions } from '../users/state'
+import { adminProcedure } from './trpc'
+
+export const userIdInput = z.strictObject({
+  userId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hexadecimal user id'),
+})
+
+const listInput = z
+  .strictObject({
+    status: z.enum(LIST_STATUSES).default('all'),
+    search: z.string().trim().max(254).optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
+  })
+  .default({ status: 'all', limit: LIST_LIMIT_DEFAULT })
+
+/** Run an action on a user and answer with the user's state afterwards. */
+const acting = (action: (usher: Usher, userId: string) => Promise<unknown>) =>
+  adminProcedure.input(userIdInput).mutation(async ({ ctx, input }) => {
+    await action(ctx.usher, input.userId)
+    return userItem(ctx.usher, input.userId)
+  })
+
+export const usersRouter = {
+  list: adminProcedure.input(listInput).query(({ ctx, input }) => listUsers(ctx.usher, input)),
+  get: adminProcedure.input(userIdInput).query(({ ctx, input }) => userDetails(ctx.usher, input.userId)),
+  create: adminProcedure
+    .input(z.strictObject({ email: z.string().max(1024), password: z.string().max(1024) }))
+    .mutation(async ({ ctx, input }) => userItem(ctx.usher, await createUser(ctx.usher, input, 'admin'))),
+  confirm: acting((usher, userId) => confirmUser(usher, userId, 'admin')),
+  rerunConfirmation: acting((usher, userId) => rerunConfirmation(usher, { userId }, 'admin')),
+  sendConfirmationEmail: acting((usher, userId) => resendConfirmationEmail(usher, { userId }, 'admin')),
+  disable: acting((usher, userId) => disableUser(usher, userId, 'admin')),
+  enable: acting((usher, userId) => enableUser(usher, userId, 'admin')),
+  revokeSessions: adminProcedure
+    .input(userIdInput)
+    .mutation(async ({ ctx, input }) => ({ revoked: await revokeSessions(ctx.usher, input.userId, 'admin') })),
+  delete: adminProcedure.input(userIdInput).mutation(async ({ ctx, input }) => {
+    await deleteUser(ctx.usher, input.userId, 'admin')
+    return { deleted: true as const, userId: input.userId }
+  }),
+} satisfies TRPCRouterRecord

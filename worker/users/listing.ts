@@ -1,0 +1,178 @@
+/**
+ * @module users/listing
+ * The admin's view of users: tabbed, searchable, newest-first lists with keyset pagination, and one user's
+ * details. Pages never skip or repeat rows while users are added (the cursor is a position in the
+ * `(created_at, id)` order, and new users sort before every existing cursor). Search matches a substring of
+ * the email, case-insensitively, with `%` and `_` taken literally (it is `instr`, not `LIKE`).
+ */
+import { and, count, desc, eq, exists, max, sql, type SQL } from 'drizzle-orm'
+import { z } from 'zod'
+import type { Usher } from '../context'
+import { actionTokens, apiKeys, auditLog, identities, sessions, users, type ProviderType, type UserTab } from '../db/schema'
+import { errors } from '../errors'
+import type { UserRow } from './accounts'
+import { canonicalEmail } from './credentials'
+
+export const LIST_STATUSES = ['pending', 'confirmed', 'disabled', 'all'] as const
+export type ListStatus = (typeof LIST_STATUSES)[number]
+export const LIST_LIMIT_MAX = 100
+export const LIST_LIMIT_DEFAULT = 50
+
+export interface UserItem {
+  id: string
+  email: string | null
+  type: UserRow['type']
+  status: UserRow['status']
+  disabled: boolean
+  identities: { providerType: ProviderType; id: string }[]
+  createdAt: string
+  lastLoginAt: string | null
+  /** When the latest confirmation link expires (pending-confirmation users); in the past = stuck. */
+  confirmationExpiresAt: string | null
+}
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
+
+const cursorShape = z.tuple([z.number().int().nonnegative(), z.string().regex(/^[0-9a-f]{24}$/)])
+
+export function encodeCursor(row: { createdAt: number; id: string }): string {
+  return Buffer.from(JSON.stringify([row.createdAt, row.id])).toString('base64url')
+}
+
+export function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  let parsed
+  try {
+    parsed = cursorShape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')))
+  } catch {
+    parsed = undefined
+  }
+  if (!parsed?.success) throw errors.badRequest('invalid cursor: pass back a nextCursor exactly as received')
+  return { createdAt: parsed.data[0], id: parsed.data[1] }
+}
+
+/** Expand user rows into list items: identities and confirmation expiry, in one round trip. */
+export async function toItems(usher: Usher, rows: UserRow[]): Promise<UserItem[]> {
+  if (rows.length === 0) return []
+  const ids = sql`(SELECT value FROM json_each(${JSON.stringify(rows.map((r) => r.id))}))`
+  const [owned, expiries] = await usher.db.batch([
+    usher.db
+      .select({ id: identities.id, userId: identities.userId, providerType: identities.providerType, email: identities.email })
+      .from(identities)
+      .where(sql`${identities.userId} IN ${ids}`)
+      .orderBy(identities.createdAt, identities.id),
+    usher.db
+      .select({ userId: actionTokens.userId, expiresAt: max(actionTokens.expiresAt) })
+      .from(actionTokens)
+      .where(and(eq(actionTokens.purpose, 'confirm'), sql`${actionTokens.userId} IN ${ids}`))
+      .groupBy(actionTokens.userId),
+  ])
+  return rows.map((row) => {
+    const mine = owned.filter((i) => i.userId === row.id)
+    return {
+      id: row.id,
+      email: mine.find((i) => i.email)?.email ?? null,
+      type: row.type,
+      status: row.status,
+      disabled: row.disabled,
+      identities: mine.map((i) => ({ providerType: i.providerType, id: i.id })),
+      createdAt: iso(row.createdAt)!,
+      lastLoginAt: iso(row.lastLoginAt),
+      confirmationExpiresAt:
+        row.status === 'pending-confirmation' ? iso(expiries.find((e) => e.userId === row.id)?.expiresAt) : null,
+    }
+  })
+}
+
+export interface ListQuery {
+  status: ListStatus
+  search?: string
+  cursor?: string
+  limit: number
+}
+
+export async function listUsers(usher: Usher, query: ListQuery) {
+  const position = query.cursor ? decodeCursor(query.cursor) : undefined
+  const conditions: (SQL | undefined)[] = [
+    query.status === 'all' ? undefined : eq(users.tab, query.status satisfies UserTab),
+    position && sql`(${users.createdAt}, ${users.id}) < (${position.createdAt}, ${position.id})`,
+  ]
+  const needle = query.search ? canonicalEmail(query.search) : ''
+  if (needle) {
+    conditions.push(
+      exists(
+        usher.db
+          .select({ one: sql`1` })
+          .from(identities)
+          .where(and(eq(identities.userId, users.id), sql`instr(${identities.emailKey}, ${needle}) > 0`)),
+      ),
+    )
+  }
+  const [rows, tabs] = await usher.db.batch([
+    usher.db
+      .select()
+      .from(users)
+      .where(and(...conditions))
+      .orderBy(desc(users.createdAt), desc(users.id))
+      .limit(query.limit + 1),
+    usher.db.select({ tab: users.tab, n: count() }).from(users).groupBy(users.tab),
+  ])
+  const page = rows.slice(0, query.limit)
+  const tally = (tab: UserTab) => tabs.find((t) => t.tab === tab)?.n ?? 0
+  return {
+    items: await toItems(usher, page),
+    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
+    counts: {
+      pending: tally('pending'),
+      confirmed: tally('confirmed'),
+      disabled: tally('disabled'),
+      all: tabs.reduce((sum, t) => sum + t.n, 0),
+    },
+  }
+}
+
+export interface AuditItem {
+  id: number
+  at: string
+  actor: string
+  action: string
+  userId: string | null
+  detail: Record<string, unknown>
+  outcome: 'ok' | 'refused' | 'failed'
+}
+
+export function toAuditItem(row: typeof auditLog.$inferSelect): AuditItem {
+  return { ...row, at: iso(row.at)! }
+}
+
+/** One user in full: the list item plus sessions, API keys (never secrets) and recent audit entries. */
+export async function userDetails(usher: Usher, userId: string) {
+  const [found, sessionCount, keys, recent] = await usher.db.batch([
+    usher.db.select().from(users).where(eq(users.id, userId)),
+    usher.db.select({ n: count() }).from(sessions).where(eq(sessions.userId, userId)),
+    usher.db.select().from(apiKeys).where(eq(apiKeys.userId, userId)).orderBy(desc(apiKeys.createdAt)),
+    usher.db.select().from(auditLog).where(eq(auditLog.userId, userId)).orderBy(desc(auditLog.id)).limit(20),
+  ])
+  if (!found[0]) throw errors.userNotFound()
+  const [item] = await toItems(usher, found)
+  return {
+    ...item!,
+    sessionCount: sessionCount[0]?.n ?? 0,
+    apiKeys: keys.map((k) => ({
+      id: k.id,
+      name: k.name,
+      kind: k.kind,
+      disabled: k.disabled,
+      createdAt: iso(k.createdAt)!,
+      lastUsedAt: iso(k.lastUsedAt),
+    })),
+    recentAudit: recent.map(toAuditItem),
+  }
+}
+
+/** One user as a list item (after an admin action, to show its new state). */
+export async function userItem(usher: Usher, userId: string): Promise<UserItem> {
+  const row = await usher.db.select().from(users).where(eq(users.id, userId)).get()
+  if (!row) throw errors.userNotFound()
+  const [item] = await toItems(usher, [row])
+  return item!
+}
