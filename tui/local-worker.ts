@@ -57,8 +57,10 @@ function wrangler(args: string[], options: { quiet?: boolean } = {}) {
   }
 }
 
-export function migrateLocalDatabase(options: { quiet?: boolean } = {}) {
-  wrangler(['d1', 'migrations', 'apply', 'DB', '--local'], options)
+/** Apply pending migrations to the local D1 (`.wrangler/state`, or `persistTo`). */
+export function migrateLocalDatabase(options: { quiet?: boolean; persistTo?: string } = {}) {
+  const persist = options.persistTo ? ['--persist-to', options.persistTo] : []
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...persist], options)
 }
 
 export interface LocalWorker {
@@ -69,18 +71,31 @@ export interface LocalWorker {
   stop(): Promise<void>
 }
 
-/**
- * Start `wrangler dev` and wait until Usher answers. `logFile` sends wrangler's output to a file (the
- * dashboard owns the terminal); otherwise it is shown as it comes.
- */
-export async function startLocalWorker(options: { port: number; logFile?: string }): Promise<LocalWorker> {
+export interface LocalWorkerOptions {
+  port: number
+  /** Send wrangler's output to this file (when something else owns the terminal); else show it. */
+  logFile?: string
+  /** Local state directory (default `.wrangler/state`): benchmarks keep their own database apart. */
+  persistTo?: string
+  /** wrangler.toml [vars] overrides for this run (`wrangler dev --var NAME:VALUE`). */
+  vars?: Record<string, string>
+  /** Another wrangler config (e.g. a benchmark peer); default ./wrangler.toml. */
+  configPath?: string
+}
+
+/** Start `wrangler dev` and wait until Usher answers `GET /health`. */
+export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
   const url = `http://127.0.0.1:${options.port}`
   const output = options.logFile ? openSync(options.logFile, 'a') : 'inherit'
-  const child = spawn(
-    process.execPath,
-    [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--show-interactive-dev-session=false'],
-    { env: wranglerEnv, stdio: ['ignore', output, output], detached: true },
-  )
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(options.port), '--show-interactive-dev-session=false']
+  if (options.persistTo) args.push('--persist-to', options.persistTo)
+  if (options.configPath) args.push('--config', options.configPath)
+  for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`)
+  const child = spawn(process.execPath, [WRANGLER, ...args], {
+    env: wranglerEnv,
+    stdio: ['ignore', output, output],
+    detached: true,
+  })
   let exited: number | null | undefined
   child.on('exit', (code) => (exited = code))
 
