@@ -8,8 +8,9 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { appRouter, MAX_BATCH_SIZE } from './admin/router'
+import { trpcErrorResponse } from './admin/trpc'
 import { clientApi } from './client'
-import { BODY_LIMIT, errorResponse } from './client/respond'
+import { asUsherError, BODY_LIMIT, errorResponse } from './client/respond'
 import { configFor, createUsher, type Bindings } from './context'
 import type { AppEnv } from './env'
 import { errors } from './errors'
@@ -61,6 +62,9 @@ const app = new Hono<AppEnv>()
 app.notFound(() => {
   throw errors.notFound('no such route')
 })
-app.onError((error, c) => errorResponse(error, c.var.usher?.origin ?? new URL(c.req.url).origin))
+app.onError((error, c) => {
+  if (c.req.path.startsWith('/admin/trpc/')) return trpcErrorResponse(asUsherError(error), c.req.url)
+  return errorResponse(error, c.var.usher?.origin ?? new URL(c.req.url).origin)
+})
 
 export default app satisfies ExportedHandler<Bindings>

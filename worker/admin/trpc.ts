@@ -10,7 +10,7 @@
  * @see https://trpc.io/docs/server/error-formatting
  */
 import { initTRPC, TRPCError } from '@trpc/server'
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
 import { z, ZodError } from 'zod'
 import { safeEqual } from '../auth/crypto'
 import type { Usher } from '../context'
@@ -38,6 +38,24 @@ const CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
 
 export function trpcCodeFor(error: UsherError): TRPC_ERROR_CODE_KEY {
   return CODE_BY_STATUS[error.status] ?? (error.status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR')
+}
+
+/**
+ * A failure that happens before tRPC runs (the body limit, for one), in tRPC's own envelope so admin
+ * clients show its sentence: one error per call for batched requests.
+ */
+export function trpcErrorResponse(error: UsherError, url: string): Response {
+  const { pathname, searchParams } = new URL(url)
+  const calls = searchParams.get('batch') === '1' ? pathname.replace(/^.*\/admin\/trpc\//, '').split(',').length : 0
+  const code = trpcCodeFor(error)
+  const envelope = {
+    error: {
+      message: error.message,
+      code: TRPC_ERROR_CODES_BY_KEY[code],
+      data: { code, httpStatus: error.status, appCode: error.code, fields: null },
+    },
+  }
+  return Response.json(calls > 0 ? Array.from({ length: calls }, () => envelope) : envelope, { status: error.status })
 }
 
 function summarize(error: ZodError): string {

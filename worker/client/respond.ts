@@ -20,8 +20,8 @@ export function errorBody(error: UsherError, origin: string) {
   }
 }
 
-/** Any thrown value → an App Services error response. Unknown failures are logged and answered without detail. */
-export function errorResponse(error: unknown, origin: string): Response {
+/** Any thrown value as a domain error; unknown failures are logged and reduced to "internal server error". */
+export function asUsherError(error: unknown): UsherError {
   let known: UsherError
   if (error instanceof UsherError) {
     known = error
@@ -33,6 +33,12 @@ export function errorResponse(error: unknown, origin: string): Response {
     console.error('usher: unexpected error', error)
     known = errors.internal()
   }
+  return known
+}
+
+/** Any thrown value → an App Services error response. */
+export function errorResponse(error: unknown, origin: string): Response {
+  const known = asUsherError(error)
   return Response.json(errorBody(known, origin), { status: known.status })
 }
 
