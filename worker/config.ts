@@ -42,6 +42,8 @@ export interface Config {
   refreshTokenTtlSeconds: number
   mail: { provider: MailProvider; from: string; apiUrl: string }
   enumerationProtection: boolean
+  /** Per-client-IP limits on the public auth routes (off only for benchmarks and controlled tests). */
+  rateLimits: boolean
   secrets: { adminApiKey: string; tokenSigningKey: string; functionSecret?: string; mailApiKey?: string }
 }
 
@@ -138,6 +140,7 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default('Usher <no-reply@usher.local>'),
   MAIL_API_URL: optionalUrl,
   ENUMERATION_PROTECTION: z.enum(['on', 'off']).default('off'),
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   ADMIN_API_KEY: secret('ADMIN_API_KEY'),
   TOKEN_SIGNING_KEY: secret('TOKEN_SIGNING_KEY'),
   FUNCTION_SECRET: secret('FUNCTION_SECRET').optional(),
@@ -219,6 +222,7 @@ export function loadConfig(source: ConfigSource): Config {
     refreshTokenTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
     mail: { provider: v.MAIL_PROVIDER, from: v.MAIL_FROM, apiUrl: v.MAIL_API_URL ?? 'https://api.resend.com/emails' },
     enumerationProtection: v.ENUMERATION_PROTECTION === 'on',
+    rateLimits: v.RATE_LIMITS === 'on',
     secrets: {
       adminApiKey: v.ADMIN_API_KEY,
       tokenSigningKey: v.TOKEN_SIGNING_KEY,

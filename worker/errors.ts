@@ -102,7 +102,7 @@ export const errors = {
 
   userNotFound: () => new UsherError('UserNotFound', 'user not found', 404),
   tokenInvalid: () => new UsherError('UserpassTokenInvalid', 'invalid token data', 400),
-  alreadyConfirmed: () => new UsherError('UserAlreadyConfirmed', 'already confirmed', 400),
+  alreadyConfirmed: () => new UsherError('UserAlreadyConfirmed', 'user is already confirmed', 400),
   notConfirmedYet: () =>
     new UsherError(
       'BadRequest',

@@ -8,7 +8,7 @@ import { z } from 'zod'
 import type { Usher } from '../context'
 import { userDetails, userItem, listUsers, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_STATUSES } from '../users/listing'
 import { confirmUser, rerunConfirmation, resendConfirmationEmail } from '../users/registration'
-import { createUser, deleteUser, disableUser, enableUser, revokeSessions } from '../users/state'
+import { clearLoginLock, createUser, deleteUser, disableUser, enableUser, revokeSessions } from '../users/state'
 import { adminProcedure } from './trpc'
 
 export const userIdInput = z.strictObject({
@@ -42,6 +42,7 @@ export const usersRouter = {
   sendConfirmationEmail: acting((usher, userId) => resendConfirmationEmail(usher, { userId }, 'admin')),
   disable: acting((usher, userId) => disableUser(usher, userId, 'admin')),
   enable: acting((usher, userId) => enableUser(usher, userId, 'admin')),
+  clearLock: acting((usher, userId) => clearLoginLock(usher, userId, 'admin')),
   revokeSessions: adminProcedure
     .input(userIdInput)
     .mutation(async ({ ctx, input }) => ({ revoked: await revokeSessions(ctx.usher, input.userId, 'admin') })),

@@ -13,24 +13,39 @@ import type { Usher } from '../context'
 import { changes, runBatch, type Statement } from '../db/client'
 import { apiKeys, identities, users } from '../db/schema'
 import { errors } from '../errors'
-import { findByEmail, identitiesOf, type IdentityRow, type UserRow } from '../users/accounts'
+import { byEmailKey, identitiesOf, type IdentityRow, type UserRow } from '../users/accounts'
+import { canonicalEmail } from '../users/credentials'
 import { auditIfChanged, auditStatement } from '../users/audit'
 import { hashPassword, needsRehash, spendDummyVerification, verifyPassword } from './passwords'
 import { newId, secretMatches, splitCompositeSecret } from './crypto'
 import { accessTokenFor, startSession, type Authenticated, type LoginResponse } from './sessions'
+import { isLocked, recordFailure, resetConsecutiveFailures, throttleQuery } from './throttle'
 
-/** Email + password → the account, or one indistinguishable `invalid username/password`. */
+/**
+ * Email + password → the account, or one indistinguishable `invalid username/password` (unknown email,
+ * wrong password, throttled: same answer, same hashing cost). `afterLogin` belongs in the session batch.
+ */
 export async function checkPassword(usher: Usher, username: string, password: string) {
-  const row = await findByEmail(usher, username)
-  if (!row) {
+  const subject = canonicalEmail(username)
+  // Two reads at once (not one Drizzle batch: its batched joins lose columns that share a name).
+  const [[row], [lock]] = await Promise.all([byEmailKey(usher, subject), throttleQuery(usher, subject)])
+  if (isLocked(lock, usher.now())) {
     await spendDummyVerification(password, usher.config.kdf)
     throw errors.invalidCredentials()
   }
-  if (!(await verifyPassword(password, row.identity.passwordHash!))) throw errors.invalidCredentials()
+  if (!row) {
+    await spendDummyVerification(password, usher.config.kdf)
+    await runBatch(usher.db, recordFailure(usher, subject, undefined))
+    throw errors.invalidCredentials()
+  }
+  if (!(await verifyPassword(password, row.identity.passwordHash!))) {
+    await runBatch(usher.db, recordFailure(usher, subject, row.user.id))
+    throw errors.invalidCredentials()
+  }
   // Only someone holding the password learns these.
   if (row.user.status === 'pending-confirmation') throw errors.confirmationRequired()
   if (row.user.disabled) throw errors.userDisabled()
-  return row
+  return { ...row, afterLogin: lock && lock.failures > 0 ? [resetConsecutiveFailures(usher, subject)] : [] }
 }
 
 /** Upgrade a hash made with old KDF parameters, after the response (the login already paid one hash). */
@@ -51,9 +66,9 @@ export async function loginWithPassword(
   credentials: { username: string; password: string },
   deviceId: string,
 ): Promise<LoginResponse> {
-  const { user, identity } = await checkPassword(usher, credentials.username, credentials.password)
+  const { user, identity, afterLogin } = await checkPassword(usher, credentials.username, credentials.password)
   rehashLater(usher, identity, credentials.password)
-  return startSession(usher, { user, identityId: identity.id, deviceId })
+  return startSession(usher, { user, identityId: identity.id, deviceId, after: afterLogin })
 }
 
 /** Every anonymous login is a new user (realm-web reuses a logged-in anonymous user on its side). */
@@ -142,7 +157,8 @@ export async function linkIdentity(
     const { user } = await checkApiKey(usher, credentials.key)
     if (user.id !== caller.user.id) throw errors.identityBelongsToAnotherUser()
   } else {
-    const { user, identity } = await checkPassword(usher, credentials.username, credentials.password)
+    const { user, identity, afterLogin } = await checkPassword(usher, credentials.username, credentials.password)
+    await runBatch(usher.db, afterLogin)
     if (user.id !== caller.user.id) await moveRegistration(usher, caller.user, user, identity)
   }
   return {

@@ -7,13 +7,13 @@
  * disabling, deleting or resetting a password is refused on the very next request, access tokens included.
  */
 import { createHash } from 'node:crypto'
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Usher } from '../context'
-import { runBatch, type Statement } from '../db/client'
+import { changes, rawStatement, runBatch, type Statement } from '../db/client'
 import { sessions, users } from '../db/schema'
 import { errors } from '../errors'
 import { auditIfChanged } from '../users/audit'
-import { identitiesOf, type UserRow } from '../users/accounts'
+import { findUser, identitiesOf, type UserRow } from '../users/accounts'
 import { hashSecret, newId, newSecret, secretMatches, splitCompositeSecret } from './crypto'
 import { signAccessToken, verifyAccessToken } from './jwt'
 
@@ -125,17 +125,26 @@ export async function startSession(
     createdAt: now,
     expiresAt: now + usher.config.refreshTokenTtlSeconds * 1000,
   }
-  await runBatch(usher.db, [
+  const opened = sql`EXISTS (SELECT 1 FROM ${sessions} WHERE ${sessions.id} = ${session.id})`
+  const results = await runBatch(usher.db, [
     ...(start.prelude ?? []),
-    usher.db.insert(sessions).values(session),
-    usher.db.update(users).set({ lastLoginAt: now }).where(eq(users.id, start.user.id)),
+    // Only while the user exists and is enabled: a login racing a disable or a delete opens nothing.
+    rawStatement(sql`
+      INSERT INTO ${sessions} (id, user_id, identity_id, api_key_id, refresh_hash, device_id, created_at, expires_at)
+      SELECT ${session.id}, ${session.userId}, ${session.identityId}, ${session.apiKeyId}, ${session.refreshHash},
+             ${session.deviceId}, ${session.createdAt}, ${session.expiresAt}
+      WHERE EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${session.userId} AND NOT ${users.disabled})`),
+    usher.db.update(users).set({ lastLoginAt: now }).where(and(eq(users.id, start.user.id), opened)),
     usher.db
       .update(users)
       .set({ status: 'confirmed' })
-      .where(and(eq(users.id, start.user.id), eq(users.status, 'pending-login'))),
+      .where(and(eq(users.id, start.user.id), eq(users.status, 'pending-login'), opened)),
     auditIfChanged(usher, { actor: `user:${start.user.id}`, action: 'user.first-login', userId: start.user.id }),
     ...(start.after ?? []),
   ])
+  if (changes(results[start.prelude?.length ?? 0]) === 0) {
+    throw (await findUser(usher, start.user.id)) ? errors.userDisabled() : errors.invalidCredentials()
+  }
   return {
     access_token: await accessTokenFor(usher, start.user, session),
     refresh_token: `${session.id}.${secret}`,

@@ -6,11 +6,13 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { linkIdentity, logIn, type Credentials } from '../auth/login'
+import { spendDummyVerification } from '../auth/passwords'
 import { authenticateAccess, deviceIdFrom } from '../auth/sessions'
 import type { AppEnv } from '../env'
 import { errors, UsherError } from '../errors'
 import { confirmWithToken, register, rerunConfirmation, resendConfirmationEmail } from '../users/registration'
 import { callResetFunction, resetWithToken, sendPasswordResetEmail } from '../users/reset'
+import { userpassLimits, withinIpLimit } from './rate-limits'
 import { empty, readJson, str } from './respond'
 
 const options = z.looseObject({ device: z.looseObject({}).optional() }).optional()
@@ -33,6 +35,7 @@ export const appScoped = new Hono<AppEnv>()
     }
     await next()
   })
+  .use('/app/:appId/auth/providers/local-userpass/*', userpassLimits)
   .get('/app/:appId/location', (c) => {
     const hostname = c.var.usher.origin
     return c.json({
@@ -48,6 +51,16 @@ export const appScoped = new Hono<AppEnv>()
     if (!Object.hasOwn(loginBodies, provider)) throw errors.providerNotFound(provider.slice(0, 64))
     const { options: device, ...fields } = await readJson(c, loginBodies[provider as Provider])
     const credentials = { provider, ...fields } as Credentials
+    // Anonymous logins create users, so they share the registration budget. An exhausted budget on a
+    // credential check answers exactly like wrong credentials (same body, same hashing cost).
+    if (!(await withinIpLimit(c, provider === 'anon-user' ? 'register' : 'auth'))) {
+      if (credentials.provider === 'anon-user') throw errors.tooManyRequests()
+      if (credentials.provider === 'local-userpass') {
+        await spendDummyVerification(credentials.password, usher.config.kdf)
+        throw errors.invalidCredentials()
+      }
+      throw errors.invalidApiKey()
+    }
     if (c.req.query('link') === 'true') {
       const caller = await authenticateAccess(usher, c.req.header('authorization'))
       return c.json(await linkIdentity(usher, caller, credentials))

@@ -8,6 +8,11 @@ import type { SQL } from 'drizzle-orm'
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core'
 import * as schema from './schema'
 
+/**
+ * Beware `db.batch([...selects])`: Drizzle maps batched D1 rows from objects keyed by column name, so a
+ * batched join of tables sharing a column name (`id`, `created_at`) silently loses values. Batch only
+ * selects whose columns are unique; run joins on their own.
+ */
 export const createDb = (d1: D1Database) => drizzle(d1, { schema })
 export type Db = ReturnType<typeof createDb>
 

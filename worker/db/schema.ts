@@ -176,3 +176,17 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_user_idx').on(t.userId, t.id)],
 )
+
+/**
+ * Failed-login throttling per account, keyed by the canonical email (existing or not, so throttling cannot
+ * reveal which emails have accounts). Backoff from the 5th consecutive failure; at most 100 failures per
+ * hourly window. Updated only by one atomic upsert per failure (see auth/throttle.ts).
+ */
+export const loginThrottle = sqliteTable('login_throttle', {
+  subject: text('subject').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStart: integer('window_start').notNull(),
+  windowFailures: integer('window_failures').notNull(),
+  lockedUntil: integer('locked_until').notNull(),
+  lastFailureAt: integer('last_failure_at').notNull(),
+})

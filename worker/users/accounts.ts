@@ -11,14 +11,19 @@ import { canonicalEmail } from './credentials'
 export type UserRow = typeof users.$inferSelect
 export type IdentityRow = typeof identities.$inferSelect
 
-/** The email/password identity registered under `email` (any case), with its account. */
-export async function findByEmail(usher: Usher, email: string) {
-  const [row] = await usher.db
+/** The query behind `findByEmail`, for batching with other reads. */
+export function byEmailKey(usher: Usher, emailKey: string) {
+  return usher.db
     .select({ user: users, identity: identities })
     .from(identities)
     .innerJoin(users, eq(users.id, identities.userId))
-    .where(eq(identities.emailKey, canonicalEmail(email)))
+    .where(eq(identities.emailKey, emailKey))
     .limit(1)
+}
+
+/** The email/password identity registered under `email` (any case), with its account. */
+export async function findByEmail(usher: Usher, email: string) {
+  const [row] = await byEmailKey(usher, canonicalEmail(email))
   return row
 }
 

@@ -23,6 +23,8 @@ export type AuditAction =
   | 'user.disabled'
   | 'user.enabled'
   | 'user.sessions-revoked'
+  | 'user.login-locked'
+  | 'user.lock-cleared'
   | 'user.deleted'
   | 'api-key.created'
   | 'api-key.enabled'

@@ -5,10 +5,21 @@
  * `(created_at, id)` order, and new users sort before every existing cursor). Search matches a substring of
  * the email, case-insensitively, with `%` and `_` taken literally (it is `instr`, not `LIKE`).
  */
-import { and, count, desc, eq, exists, max, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, exists, gt, max, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Usher } from '../context'
-import { actionTokens, apiKeys, auditLog, identities, sessions, users, type ProviderType, type UserTab } from '../db/schema'
+import { describeLock } from '../auth/throttle'
+import {
+  actionTokens,
+  apiKeys,
+  auditLog,
+  identities,
+  loginThrottle,
+  sessions,
+  users,
+  type ProviderType,
+  type UserTab,
+} from '../db/schema'
 import { errors } from '../errors'
 import type { UserRow } from './accounts'
 import { canonicalEmail } from './credentials'
@@ -29,6 +40,8 @@ export interface UserItem {
   lastLoginAt: string | null
   /** When the latest confirmation link expires (pending-confirmation users); in the past = stuck. */
   confirmationExpiresAt: string | null
+  /** Until when failed logins lock this account out (null when not locked now). */
+  lockedUntil: string | null
 }
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
@@ -54,7 +67,7 @@ export function decodeCursor(cursor: string): { createdAt: number; id: string } 
 export async function toItems(usher: Usher, rows: UserRow[]): Promise<UserItem[]> {
   if (rows.length === 0) return []
   const ids = sql`(SELECT value FROM json_each(${JSON.stringify(rows.map((r) => r.id))}))`
-  const [owned, expiries] = await usher.db.batch([
+  const [owned, expiries, locks] = await usher.db.batch([
     usher.db
       .select({ id: identities.id, userId: identities.userId, providerType: identities.providerType, email: identities.email })
       .from(identities)
@@ -65,6 +78,11 @@ export async function toItems(usher: Usher, rows: UserRow[]): Promise<UserItem[]
       .from(actionTokens)
       .where(and(eq(actionTokens.purpose, 'confirm'), sql`${actionTokens.userId} IN ${ids}`))
       .groupBy(actionTokens.userId),
+    usher.db
+      .select({ userId: identities.userId, lockedUntil: loginThrottle.lockedUntil })
+      .from(loginThrottle)
+      .innerJoin(identities, eq(identities.emailKey, loginThrottle.subject))
+      .where(and(sql`${identities.userId} IN ${ids}`, gt(loginThrottle.lockedUntil, usher.now()))),
   ])
   return rows.map((row) => {
     const mine = owned.filter((i) => i.userId === row.id)
@@ -79,6 +97,7 @@ export async function toItems(usher: Usher, rows: UserRow[]): Promise<UserItem[]
       lastLoginAt: iso(row.lastLoginAt),
       confirmationExpiresAt:
         row.status === 'pending-confirmation' ? iso(expiries.find((e) => e.userId === row.id)?.expiresAt) : null,
+      lockedUntil: iso(locks.find((l) => l.userId === row.id)?.lockedUntil),
     }
   })
 }
@@ -146,11 +165,16 @@ export function toAuditItem(row: typeof auditLog.$inferSelect): AuditItem {
 
 /** One user in full: the list item plus sessions, API keys (never secrets) and recent audit entries. */
 export async function userDetails(usher: Usher, userId: string) {
-  const [found, sessionCount, keys, recent] = await usher.db.batch([
+  const [found, sessionCount, keys, recent, throttle] = await usher.db.batch([
     usher.db.select().from(users).where(eq(users.id, userId)),
     usher.db.select({ n: count() }).from(sessions).where(eq(sessions.userId, userId)),
     usher.db.select().from(apiKeys).where(eq(apiKeys.userId, userId)).orderBy(desc(apiKeys.createdAt)),
     usher.db.select().from(auditLog).where(eq(auditLog.userId, userId)).orderBy(desc(auditLog.id)).limit(20),
+    usher.db
+      .select({ throttle: loginThrottle })
+      .from(loginThrottle)
+      .innerJoin(identities, eq(identities.emailKey, loginThrottle.subject))
+      .where(eq(identities.userId, userId)),
   ])
   if (!found[0]) throw errors.userNotFound()
   const [item] = await toItems(usher, found)
@@ -166,6 +190,8 @@ export async function userDetails(usher: Usher, userId: string) {
       lastUsedAt: iso(k.lastUsedAt),
     })),
     recentAudit: recent.map(toAuditItem),
+    /** Failed-login state (see auth/throttle.ts); null when there are none on record. */
+    lock: describeLock(throttle[0]?.throttle, usher.now()),
   }
 }
 

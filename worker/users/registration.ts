@@ -72,12 +72,17 @@ export async function register(
     if (!isUniqueViolation(error, 'identities.email_key')) throw error
     if (!usher.config.enumerationProtection) throw errors.accountNameInUse()
     // Answer exactly as for a new registration; tell the real owner instead.
-    const existing = await requireByEmail(usher, input.email)
-    await deliver(usher, existing.user.id, accountExistsMail(usher.config.appId, existing.identity.email!))
+    usher.defer(
+      requireByEmail(usher, input.email).then(({ user, identity }) =>
+        deliver(usher, user.id, accountExistsMail(usher.config.appId, identity.email!)),
+      ),
+    )
     return
   }
   if (method === 'email') {
-    await mailConfirmation(usher, userId, input.email, token!)
+    const mailing = mailConfirmation(usher, userId, input.email, token!)
+    if (usher.config.enumerationProtection) usher.defer(mailing)
+    else await mailing
   } else if (method === 'function') {
     await runConfirmationFunction(usher, { userId, email: input.email, token: token!, actor, atRegistration: true })
   }
@@ -110,45 +115,56 @@ export async function resendConfirmationEmail(usher: Usher, target: Target, acto
       `confirmation emails are not used: this app confirms users ${method === 'auto' ? 'automatically' : 'with a confirmation function'}`,
     )
   }
-  const { user, identity } = await resolveQuietly(usher, target)
-  if (!user) return
-  assertPendingConfirmation(user)
-  const token = issueActionToken(usher, user.id, 'confirm')
-  await runBatch(usher.db, [
-    ...token.statements,
-    auditStatement(usher, { actor, action: 'user.confirmation-sent', userId: user.id }),
-  ])
-  await mailConfirmation(usher, user.id, identity!.email!, token)
+  await quietly(usher, target, async () => {
+    const { user, identity } = await resolve(usher, target)
+    assertPendingConfirmation(user)
+    const token = issueActionToken(usher, user.id, 'confirm')
+    await runBatch(usher.db, [
+      ...token.statements,
+      auditStatement(usher, { actor, action: 'user.confirmation-sent', userId: user.id }),
+    ])
+    await mailConfirmation(usher, user.id, identity.email!, token)
+  })
 }
 
 /** `confirm/call` and the admin's "Re-run confirmation": whatever the current method is, again. */
 export async function rerunConfirmation(usher: Usher, target: Target, actor: Actor): Promise<void> {
-  const { user, identity } = await resolveQuietly(usher, target)
-  if (!user) return
-  assertPendingConfirmation(user)
-  const method = usher.config.confirmation.method
-  if (method === 'auto') {
-    if (!(await markConfirmed(usher, user.id, actor, { via: 'auto', rerun: true }))) {
-      assertPendingConfirmation(await requireCurrent(usher, user.id))
+  await quietly(usher, target, async () => {
+    const { user, identity } = await resolve(usher, target)
+    assertPendingConfirmation(user)
+    const method = usher.config.confirmation.method
+    if (method === 'auto') {
+      if (!(await markConfirmed(usher, user.id, actor, { via: 'auto', rerun: true }))) {
+        assertPendingConfirmation(await requireCurrent(usher, user.id))
+      }
+      return
     }
-    return
-  }
-  const token = issueActionToken(usher, user.id, 'confirm')
-  await runBatch(usher.db, [
-    ...token.statements,
-    auditStatement(usher, { actor, action: 'user.confirmation-rerun', userId: user.id, detail: { method } }),
-  ])
-  if (method === 'email') {
-    await mailConfirmation(usher, user.id, identity!.email!, token)
-  } else {
-    await runConfirmationFunction(usher, {
-      userId: user.id,
-      email: identity!.email!,
-      token,
-      actor,
-      atRegistration: false,
-    })
-  }
+    const token = issueActionToken(usher, user.id, 'confirm')
+    await runBatch(usher.db, [
+      ...token.statements,
+      auditStatement(usher, { actor, action: 'user.confirmation-rerun', userId: user.id, detail: { method } }),
+    ])
+    if (method === 'email') {
+      await mailConfirmation(usher, user.id, identity.email!, token)
+    } else {
+      await runConfirmationFunction(usher, { userId: user.id, email: identity.email!, token, actor, atRegistration: false })
+    }
+  })
+}
+
+/**
+ * With ENUMERATION_PROTECTION=on, the client API's email-addressed routes answer every address alike and at
+ * once: the lookup, the work and any refusal (unknown email, already confirmed) happen after the response,
+ * so neither the answer nor its timing tells which emails have accounts. Admins (by user id) always get
+ * the real outcome.
+ */
+export async function quietly(usher: Usher, target: Target, work: () => Promise<void>): Promise<void> {
+  if (!usher.config.enumerationProtection || !('email' in target)) return work()
+  usher.defer(
+    work().catch((error: unknown) => {
+      if (!(error instanceof UsherError && error.status < 500)) throw error
+    }),
+  )
 }
 
 function assertPendingConfirmation(user: UserRow): void {
@@ -159,20 +175,6 @@ async function requireCurrent(usher: Usher, userId: string): Promise<UserRow> {
   const user = await findUser(usher, userId)
   if (!user) throw errors.userNotFound()
   return user
-}
-
-/**
- * With ENUMERATION_PROTECTION=on an unknown email on the client API is answered like a known one (nothing
- * happens); admins always get the truth.
- */
-async function resolveQuietly(usher: Usher, target: Target) {
-  try {
-    return await resolve(usher, target)
-  } catch (error) {
-    const hide = usher.config.enumerationProtection && 'email' in target
-    if (hide && error instanceof UsherError && error.code === 'UserNotFound') return { user: undefined, identity: undefined }
-    throw error
-  }
 }
 
 /**

@@ -9,41 +9,32 @@
  */
 import { and, eq, sql } from 'drizzle-orm'
 import { hashPassword, verifyPassword } from '../auth/passwords'
+import { clearThrottleOfUser } from '../auth/throttle'
 import type { Actor, Usher } from '../context'
 import { changes, runBatch } from '../db/client'
 import { actionTokens, identities, sessions } from '../db/schema'
 import { errors, UsherError } from '../errors'
 import { resetMail } from '../mail/templates'
-import { findByEmail, requireByEmail } from './accounts'
+import { requireByEmail } from './accounts'
 import { actionLink, issueActionToken, retireActionTokens, validActionToken } from './action-tokens'
 import { auditIfChanged, auditStatement } from './audit'
 import { assertValidPassword } from './credentials'
-import { deliver } from './registration'
+import { deliver, quietly } from './registration'
 
 /** `reset/send`. */
 export async function sendPasswordResetEmail(usher: Usher, email: string, actor: Actor = 'client'): Promise<void> {
   if (usher.config.reset.method !== 'email') throw errors.wrongMethod('please use reset password via function')
-  const row = await findByEmail(usher, email)
-  if (!row) {
-    if (usher.config.enumerationProtection) return
-    throw errors.userNotFound()
-  }
-  if (row.user.status === 'pending-confirmation') {
-    if (usher.config.enumerationProtection) return
-    throw errors.notConfirmedYet()
-  }
-  const token = issueActionToken(usher, row.user.id, 'reset')
-  await runBatch(usher.db, [
-    ...token.statements,
-    auditStatement(usher, {
-      actor,
-      action: 'user.password-reset-requested',
-      userId: row.user.id,
-      detail: { via: 'email' },
-    }),
-  ])
-  const link = actionLink(usher.config.reset.url ?? `${usher.origin}/reset`, token)
-  await deliver(usher, row.user.id, resetMail(usher.config.appId, row.identity.email!, usher.config.reset.subject, link))
+  await quietly(usher, { email }, async () => {
+    const { user, identity } = await requireByEmail(usher, email)
+    if (user.status === 'pending-confirmation') throw errors.notConfirmedYet()
+    const token = issueActionToken(usher, user.id, 'reset')
+    await runBatch(usher.db, [
+      ...token.statements,
+      auditStatement(usher, { actor, action: 'user.password-reset-requested', userId: user.id, detail: { via: 'email' } }),
+    ])
+    const link = actionLink(usher.config.reset.url ?? `${usher.origin}/reset`, token)
+    await deliver(usher, user.id, resetMail(usher.config.appId, identity.email!, usher.config.reset.subject, link))
+  })
 }
 
 /** `reset`: complete a reset with the token pair from the mail (or from a `pending` function). */
@@ -129,6 +120,8 @@ async function applyNewPassword(
     auditIfChanged(usher, { actor, action: 'user.password-reset', userId, detail }),
     retireActionTokens(usher, userId, 'reset'),
     usher.db.delete(sessions).where(eq(sessions.userId, userId)),
+    // A new password is also the way out of a lockout.
+    clearThrottleOfUser(usher, userId),
   ])
   return changes(update) > 0
 }

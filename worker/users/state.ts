@@ -4,16 +4,18 @@
  * create (admin, confirmed at once), disable, enable, delete, revoke sessions. Each is one D1 batch with its
  * audit entry. Rules live here, not in either door:
  * - unconfirmed (pending-confirmation) users cannot be disabled, only deleted;
- * - disabling ends every session; so do deleting and revoking, on the very next request.
+ * - disabling ends every session; so do deleting and revoking, on the very next request;
+ * - clearing a login lock forgets the account's failed logins (see auth/throttle.ts).
  */
-import { and, eq, inArray, ne } from 'drizzle-orm'
+import { and, eq, ne } from 'drizzle-orm'
 import { newId } from '../auth/crypto'
 import { hashPassword } from '../auth/passwords'
 import type { Actor, Usher } from '../context'
 import { changes, runBatch } from '../db/client'
 import { identities, sessions, users } from '../db/schema'
 import { errors } from '../errors'
-import { identitiesOf, isUniqueViolation, requireUser } from './accounts'
+import { clearThrottleOfUser, isLocked, throttleQuery } from '../auth/throttle'
+import { identitiesOf, isUniqueViolation, requirePasswordIdentity, requireUser } from './accounts'
 import { auditIfChanged, auditStatement } from './audit'
 import { assertValidEmail, assertValidPassword, canonicalEmail } from './credentials'
 
@@ -111,7 +113,17 @@ export async function deleteUser(usher: Usher, userId: string, actor: Actor): Pr
   if (changes(removed) === 0) throw errors.userNotFound()
 }
 
-/** End specific sessions (used when an API key is deleted or disabled). */
-export function endSessionsStatement(usher: Usher, sessionIds: string[]) {
-  return usher.db.delete(sessions).where(inArray(sessions.id, sessionIds))
+/** Admin "clear lock": forget the user's failed logins (the lock, the backoff, the hourly count). */
+export async function clearLoginLock(usher: Usher, userId: string, actor: Actor): Promise<void> {
+  const { identity } = await requirePasswordIdentity(usher, userId)
+  const [lock] = await throttleQuery(usher, identity.emailKey!)
+  await runBatch(usher.db, [
+    clearThrottleOfUser(usher, userId),
+    auditStatement(usher, {
+      actor,
+      action: 'user.lock-cleared',
+      userId,
+      detail: { wasLocked: isLocked(lock, usher.now()), failuresThisHour: lock?.windowFailures ?? 0 },
+    }),
+  ])
 }

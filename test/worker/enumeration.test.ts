@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { admin } from './admin-helpers'
+import { api, client, configured, lastMail, mailCount, uniqueEmail } from './helpers'
+
+const guarded = client(configured({ ENUMERATION_PROTECTION: 'on' }))
+
+async function answers(action: string, emails: string[]) {
+  return Promise.all(
+    emails.map(async (email) => {
+      const res = await guarded.userpass(action, { email })
+      return { status: res.status, type: res.headers.get('content-type'), body: await res.text() }
+    }),
+  )
+}
+
+describe('ENUMERATION_PROTECTION=off (the App Services default)', () => {
+  it('register, confirm/send and reset/send reveal taken and unknown emails, as apps expect', async () => {
+    const email = uniqueEmail()
+    await api.register(email)
+    expect((await api.register(email)).status).toBe(409)
+    expect((await api.userpass('confirm/send', { email: uniqueEmail() })).status).toBe(404)
+    expect((await api.userpass('reset/send', { email: uniqueEmail() })).status).toBe(404)
+  })
+})
+
+describe('ENUMERATION_PROTECTION=on', () => {
+  it('registering a taken email answers like a new one; the owner gets a notice instead', async () => {
+    const taken = uniqueEmail()
+    expect((await guarded.register(taken)).status).toBe(201)
+    await expect.poll(() => mailCount(taken)).toBe(1)
+    const again = await guarded.register(taken.toUpperCase())
+    expect(again.status).toBe(201)
+    expect(await again.text()).toBe('')
+    await expect.poll(async () => (await lastMail(taken)).subject).toBe('Your usher-local account')
+    expect((await lastMail(taken)).text).toContain('already has one')
+  })
+
+  it('confirm/send, confirm/call and reset/send answer unknown, pending and confirmed emails identically', async () => {
+    const pending = uniqueEmail()
+    await api.register(pending)
+    const confirmed = uniqueEmail()
+    await api.register(confirmed)
+    const { token, tokenId } = await lastMail(confirmed)
+    await api.userpass('confirm', { token, tokenId })
+    const unknown = uniqueEmail()
+    for (const action of ['confirm/send', 'confirm/call', 'reset/send']) {
+      const results = await answers(action, [unknown, pending, confirmed])
+      expect(results).toEqual([results[0], results[0], results[0]])
+      expect(results[0]).toEqual({ status: 204, type: null, body: '' })
+    }
+    // …while the work still happens for the one it applies to.
+    await expect.poll(() => mailCount(pending)).toBe(3)
+    await expect.poll(() => mailCount(confirmed)).toBe(2)
+    expect((await lastMail(confirmed)).subject).toBe('Reset your password')
+    expect(await mailCount(unknown)).toBe(0)
+  })
+
+  it('admins still get the truth', async () => {
+    const email = uniqueEmail()
+    const user = await admin().users.create.mutate({ email, password: 'password1' })
+    await expect(admin().users.sendConfirmationEmail.mutate({ userId: user.id })).rejects.toMatchObject({ message: 'user is already confirmed' })
+  })
+})
