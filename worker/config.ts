@@ -44,6 +44,8 @@ export interface Config {
   enumerationProtection: boolean
   /** Per-client-IP limits on the public auth routes (off only for benchmarks and controlled tests). */
   rateLimits: boolean
+  /** Anonymous users are deleted this many days after creation by the daily maintenance; 0 keeps them. */
+  anonymousUserTtlDays: number
   secrets: { adminApiKey: string; tokenSigningKey: string; functionSecret?: string; mailApiKey?: string }
 }
 
@@ -141,6 +143,7 @@ const schema = z.object({
   MAIL_API_URL: optionalUrl,
   ENUMERATION_PROTECTION: z.enum(['on', 'off']).default('off'),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  ANONYMOUS_USER_TTL_DAYS: intIn(0, 36_500).default(90),
   ADMIN_API_KEY: secret('ADMIN_API_KEY'),
   TOKEN_SIGNING_KEY: secret('TOKEN_SIGNING_KEY'),
   FUNCTION_SECRET: secret('FUNCTION_SECRET').optional(),
@@ -223,6 +226,7 @@ export function loadConfig(source: ConfigSource): Config {
     mail: { provider: v.MAIL_PROVIDER, from: v.MAIL_FROM, apiUrl: v.MAIL_API_URL ?? 'https://api.resend.com/emails' },
     enumerationProtection: v.ENUMERATION_PROTECTION === 'on',
     rateLimits: v.RATE_LIMITS === 'on',
+    anonymousUserTtlDays: v.ANONYMOUS_USER_TTL_DAYS,
     secrets: {
       adminApiKey: v.ADMIN_API_KEY,
       tokenSigningKey: v.TOKEN_SIGNING_KEY,

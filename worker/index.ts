@@ -14,6 +14,7 @@ import { asUsherError, BODY_LIMIT, errorResponse } from './client/respond'
 import { configFor, createUsher, type Bindings } from './context'
 import type { AppEnv } from './env'
 import { errors } from './errors'
+import { runMaintenance } from './maintenance'
 import { pages } from './pages'
 
 // Refuse to start with a bad configuration (wrangler dev and wrangler deploy both show the reasons).
@@ -67,4 +68,10 @@ app.onError((error, c) => {
   return errorResponse(error, c.var.usher?.origin ?? new URL(c.req.url).origin)
 })
 
-export default app satisfies ExportedHandler<Bindings>
+export default {
+  fetch: app.fetch,
+  async scheduled(_controller, env, ctx) {
+    const report = await runMaintenance(createUsher(env, 'https://maintenance.invalid/', (task) => ctx.waitUntil(task)))
+    console.log('usher: maintenance', JSON.stringify(report))
+  },
+} satisfies ExportedHandler<Bindings>

@@ -1,0 +1,39 @@
+import { env, exports } from 'cloudflare:workers'
+import { expect, it } from 'vitest'
+import { API, APP, api, confirmedUser, count, type Tokens } from './helpers'
+
+const DAY = 24 * 60 * 60 * 1000
+
+it('the daily job removes expired sessions and tokens, stale throttle rows, and anonymous users after 90 days', async () => {
+  const keeper = await confirmedUser()
+  const expiring = (await (await api.login(keeper.email)).json()) as Tokens
+  await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').bind(Date.now() - 1, expiring.refresh_token.split('.')[0]).run()
+
+  const oldAnon = (await (await api.anonymous()).json()) as Tokens
+  const youngAnon = (await (await api.anonymous()).json()) as Tokens
+  const linkedAnon = (await (await api.anonymous()).json()) as Tokens
+  await api.call('POST', `${API}/auth/api_keys`, { token: linkedAnon.refresh_token, body: { name: 'x' } })
+  const email = `linked-${crypto.randomUUID().slice(0, 8)}@example.com`
+  await api.register(email)
+  const mail = await env.DB.prepare('SELECT link FROM outbox WHERE "to" = ?').bind(email).first<{ link: string }>()
+  const link = new URL(mail!.link)
+  await api.userpass('confirm', { token: link.searchParams.get('token'), tokenId: link.searchParams.get('tokenId') })
+  await api.call('POST', `${APP}/auth/providers/local-userpass/login?link=true`, { token: linkedAnon.access_token, body: { username: email, password: 'password1' } })
+  await env.DB.prepare('UPDATE users SET created_at = ? WHERE id IN (?, ?)').bind(Date.now() - 91 * DAY, oldAnon.user_id, linkedAnon.user_id).run()
+
+  await env.DB.prepare("INSERT INTO action_tokens (id, user_id, purpose, secret_hash, created_at, expires_at) VALUES ('aaaaaaaaaaaaaaaaaaaaaaaa', ?, 'reset', 'x', 0, ?)").bind(keeper.user_id, Date.now() - 2 * DAY).run()
+  await env.DB.prepare("INSERT INTO login_throttle VALUES ('old@example.com', 3, 0, 3, 0, ?), ('recent@example.com', 3, 0, 3, 0, ?)").bind(Date.now() - 2 * DAY, Date.now()).run()
+
+  await exports.default.scheduled({ cron: '17 3 * * *', scheduledTime: Date.now() })
+
+  expect(await count('sessions', 'id = ?', expiring.refresh_token.split('.')[0])).toBe(0)
+  expect((await api.profile(keeper.access_token)).status).toBe(200)
+  expect(await count('users', 'id = ?', oldAnon.user_id)).toBe(0)
+  expect(await count('users', 'id = ?', youngAnon.user_id)).toBe(1)
+  expect(await count('users', 'id = ?', linkedAnon.user_id)).toBe(1)
+  expect(await count('audit_log', "user_id = ? AND action = 'user.deleted' AND actor = 'system'", oldAnon.user_id)).toBe(1)
+  expect(await count('action_tokens', "id = 'aaaaaaaaaaaaaaaaaaaaaaaa'")).toBe(0)
+  expect(await count('login_throttle', "subject = 'old@example.com'")).toBe(0)
+  expect(await count('login_throttle', "subject = 'recent@example.com'")).toBe(1)
+  expect((await api.refresh(oldAnon.refresh_token)).status).toBe(401)
+})

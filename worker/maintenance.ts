@@ -1,0 +1,56 @@
+/**
+ * @module maintenance
+ * The daily clean-up (a Cron Trigger, see wrangler.toml): expired sessions, confirmation/reset tokens and
+ * stale throttle rows would otherwise accumulate forever, and App Services deleted anonymous users 90 days
+ * after their creation (ANONYMOUS_USER_TTL_DAYS; 0 keeps them). Each step is bounded per run so one
+ * invocation stays well inside D1's limits; anonymous deletions are audited like any other deletion.
+ */
+import { sql } from 'drizzle-orm'
+import type { Usher } from './context'
+import { changes, rawStatement, runBatch } from './db/client'
+import { actionTokens, auditLog, identities, loginThrottle, sessions, users } from './db/schema'
+
+const BATCH_LIMIT = 500
+const DAY_MS = 24 * 60 * 60 * 1000
+
+export interface MaintenanceReport {
+  expiredSessions: number
+  expiredTokens: number
+  staleThrottleRows: number
+  anonymousUsersDeleted: number
+}
+
+export async function runMaintenance(usher: Usher): Promise<MaintenanceReport> {
+  const now = usher.now()
+  const bounded = (table: string, where: ReturnType<typeof sql>) =>
+    rawStatement(sql`DELETE FROM ${sql.raw(table)} WHERE rowid IN (SELECT rowid FROM ${sql.raw(table)} WHERE ${where} LIMIT ${BATCH_LIMIT})`)
+  const statements = [
+    bounded('sessions', sql`${sessions.expiresAt} <= ${now}`),
+    bounded('action_tokens', sql`${actionTokens.expiresAt} <= ${now - DAY_MS}`),
+    bounded('login_throttle', sql`${loginThrottle.lockedUntil} <= ${now} AND ${loginThrottle.lastFailureAt} <= ${now - DAY_MS}`),
+  ]
+  const ttlDays = usher.config.anonymousUserTtlDays
+  if (ttlDays > 0) {
+    // Anonymous = every identity is anon-user (a linked account is no longer anonymous).
+    const expiredAnonymous = sql`SELECT ${users.id} FROM ${users}
+      WHERE ${users.createdAt} <= ${now - ttlDays * DAY_MS} AND ${users.type} = 'normal'
+        AND EXISTS (SELECT 1 FROM ${identities} i WHERE i.user_id = ${users.id} AND i.provider_type = 'anon-user')
+        AND NOT EXISTS (SELECT 1 FROM ${identities} i WHERE i.user_id = ${users.id} AND i.provider_type <> 'anon-user')
+      LIMIT ${BATCH_LIMIT}`
+    statements.push(
+      rawStatement(sql`
+        INSERT INTO ${auditLog} (at, actor, action, user_id, detail, outcome)
+        SELECT ${now}, 'system', 'user.deleted', id,
+               json_object('type', 'normal', 'providers', json_array('anon-user'), 'reason', 'anonymous user expired'), 'ok'
+        FROM (${expiredAnonymous})`),
+      rawStatement(sql`DELETE FROM ${users} WHERE ${users.id} IN (${expiredAnonymous})`),
+    )
+  }
+  const results = await runBatch(usher.db, statements)
+  return {
+    expiredSessions: changes(results[0]),
+    expiredTokens: changes(results[1]),
+    staleThrottleRows: changes(results[2]),
+    anonymousUsersDeleted: ttlDays > 0 ? changes(results[4]) : 0,
+  }
+}
