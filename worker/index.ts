@@ -17,8 +17,10 @@ import { errors } from './errors'
 import { runMaintenance } from './maintenance'
 import { pages } from './pages'
 
-// Refuse to start with a bad configuration (wrangler dev and wrangler deploy both show the reasons).
-configFor(startupEnv as Bindings)
+// Refuse to start with a bad configuration: the isolate fails at startup and wrangler dev / deploy show the
+// reasons. Skipped only when no bindings are attached at all (a bundle evaluated outside any deployment);
+// every request validates the configuration too, so a bad one never serves.
+if ((startupEnv as Partial<Bindings>).DB) configFor(startupEnv as Bindings)
 
 const app = new Hono<AppEnv>()
   .use(async (c, next) => {
