@@ -7,6 +7,9 @@ import { TEST_BINDINGS } from '../bindings'
 
 export const ADMIN_KEY = TEST_BINDINGS.ADMIN_API_KEY
 
+// Offline machines: no attempt to fetch Cloudflare's Request.cf data (it only prints a warning).
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false'
+
 export async function startUsher(vars: Record<string, string> = {}) {
   const { ADMIN_API_KEY, TOKEN_SIGNING_KEY, FUNCTION_SECRET, ...testVars } = TEST_BINDINGS
   const server = createTestHarness({

@@ -1,4 +1,7 @@
-import { env, exports } from 'cloudflare:workers'
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import worker from '../../worker/index'
+import type { Bindings } from '../../worker/context'
 import { expect, it } from 'vitest'
 import { API, APP, api, confirmedUser, count, type Tokens } from './helpers'
 
@@ -24,7 +27,10 @@ it('the daily job removes expired sessions and tokens, stale throttle rows, and 
   await env.DB.prepare("INSERT INTO action_tokens (id, user_id, purpose, secret_hash, created_at, expires_at) VALUES ('aaaaaaaaaaaaaaaaaaaaaaaa', ?, 'reset', 'x', 0, ?)").bind(keeper.user_id, Date.now() - 2 * DAY).run()
   await env.DB.prepare("INSERT INTO login_throttle VALUES ('old@example.com', 3, 0, 3, 0, ?), ('recent@example.com', 3, 0, 3, 0, ?)").bind(Date.now() - 2 * DAY, Date.now()).run()
 
-  await exports.default.scheduled({ cron: '17 3 * * *', scheduledTime: Date.now() })
+  // The Worker's own scheduled handler, as the daily Cron Trigger invokes it.
+  const ctx = createExecutionContext()
+  await worker.scheduled(createScheduledController({ cron: '17 3 * * *', scheduledTime: Date.now() }), env as unknown as Bindings, ctx)
+  await waitOnExecutionContext(ctx)
 
   expect(await count('sessions', 'id = ?', expiring.refresh_token.split('.')[0])).toBe(0)
   expect((await api.profile(keeper.access_token)).status).toBe(200)

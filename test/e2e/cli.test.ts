@@ -1,0 +1,640 @@
+/**
+ * The `usher` CLI as people and scripts run it: the real binary (tui/bin/usher.js, in a child process)
+ * against the real worker (wrangler's test harness, fresh local D1), through every command, its human and
+ * `--json` output, the confirmation prompt, and every kind of failure. Users are registered through the
+ * real client API, as an app would.
+ *
+ * Every run is checked for the CLI's promises: no stack trace ever, and a failure is exactly one
+ * `usher: …` line on stderr with nothing on stdout.
+ */
+import { spawn } from 'node:child_process'
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_KEY, startUsher } from './harness'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const BIN = path.join(ROOT, 'tui/bin/usher.js')
+/** A working directory without .dev.vars, so only the flags and variables a test gives are used. */
+const SCRATCH = mkdtempSync(path.join(tmpdir(), 'usher-cli-'))
+const RUN = Date.now().toString(36)
+
+let usher: Awaited<ReturnType<typeof startUsher>>
+
+beforeAll(async () => {
+  usher = await startUsher()
+})
+afterAll(async () => {
+  await usher?.close()
+  rmSync(SCRATCH, { recursive: true, force: true })
+})
+
+interface Result {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+interface RunOptions {
+  /** Written to stdin, which is then closed (stdin is always closed, so a prompt sees EOF, not a hang). */
+  input?: string
+  /** Replaces the default USHER_URL / USHER_ADMIN_KEY (pointing at the test worker); undefined unsets. */
+  env?: Record<string, string | undefined>
+  cwd?: string
+}
+
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const { USHER_URL: _url, USHER_ADMIN_KEY: _key, USHER_DEBUG: _debug, ...rest } = process.env
+  return rest
+}
+
+/** Run the real binary; every run must be free of stack traces. */
+async function cli(args: string[], options: RunOptions = {}): Promise<Result> {
+  const env: NodeJS.ProcessEnv = {
+    ...inheritedEnv(),
+    USHER_URL: usher.origin,
+    USHER_ADMIN_KEY: ADMIN_KEY,
+    ...options.env,
+  }
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name]
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? SCRATCH, env })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => (stdout += chunk))
+  child.stderr.on('data', (chunk) => (stderr += chunk))
+  child.stdin.end(options.input ?? '')
+  const killer = setTimeout(() => child.kill('SIGKILL'), 50_000)
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  clearTimeout(killer)
+  expect(stderr, `stack trace from usher ${args.join(' ')}`).not.toMatch(/^\s+at\s/m)
+  expect(stdout, `stack trace from usher ${args.join(' ')}`).not.toMatch(/^\s+at\s/m)
+  return { code, stdout, stderr }
+}
+
+/** A successful run: exit 0, nothing on stderr. */
+async function ok(args: string[], options?: RunOptions): Promise<string> {
+  const result = await cli(args, options)
+  expect(result, `usher ${args.join(' ')}`).toMatchObject({ code: 0, stderr: '' })
+  return result.stdout
+}
+
+/** A successful `--json` run: stdout is exactly one JSON document. */
+async function json<T = any>(args: string[], options?: RunOptions): Promise<T> {
+  return JSON.parse(await ok([...args, '--json'], options)) as T
+}
+
+/** A failed run: the exit code, nothing on stdout, and one `usher: ` line on stderr (returned without the prefix). */
+async function fails(args: string[], exitCode: number, options?: RunOptions): Promise<string> {
+  const result = await cli(args, options)
+  expect(result.code, `exit code of usher ${args.join(' ')}: ${result.stderr}`).toBe(exitCode)
+  expect(result.stdout).toBe('')
+  expect(result.stderr).toMatch(/^usher: [^\n]+\n$/)
+  return result.stderr.slice('usher: '.length, -1)
+}
+
+const clientApi = (route: string) => `${usher.origin}/api/client/v2.0/app/usher-local${route}`
+
+async function post(url: string, body: unknown, status: number) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  const text = await response.text()
+  expect(response.status, `${url}: ${text}`).toBe(status)
+  return text ? JSON.parse(text) : undefined
+}
+
+/** Register through the client API, as an app does: the user is pending confirmation. */
+async function register(email: string): Promise<string> {
+  await post(clientApi('/auth/providers/local-userpass/register'), { email, password: 'password1' }, 201)
+  const { items } = await json(['users', 'list', '--search', email])
+  expect(items).toHaveLength(1)
+  return items[0].id
+}
+
+const logIn = (email: string, password = 'password1') =>
+  post(clientApi('/auth/providers/local-userpass/login'), { username: email, password }, 200)
+
+async function profileStatus(accessToken: string): Promise<number> {
+  const response = await fetch(`${usher.origin}/api/client/v2.0/auth/profile`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  })
+  return response.status
+}
+
+async function mailCount(to: string): Promise<number> {
+  return (await json(['outbox', '--to', to])).items.length
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+describe('the binary', () => {
+  it('is the package bin, executable on its own', async () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
+    expect(path.join(ROOT, pkg.bin.usher)).toBe(BIN)
+    accessSync(BIN, constants.X_OK)
+    const child = spawn(BIN, ['--help'], {
+      cwd: SCRATCH,
+      env: {
+        ...inheritedEnv(),
+        PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`,
+      },
+    })
+    let stdout = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0)
+    expect(stdout).toContain('Usage: usher <command> [options]')
+  })
+})
+
+describe('help', () => {
+  it('works at every level and needs no server', async () => {
+    const offline = { env: { USHER_URL: `http://127.0.0.1:${await closedPort()}` } }
+    const root = await ok(['--help'], offline)
+    for (const command of [
+      'users list',
+      'users delete <id>',
+      'api-keys create --name <name>',
+      'audit',
+      'outbox',
+      'config',
+      'dashboard',
+    ]) {
+      expect(root).toContain(`  ${command} `)
+    }
+    const group = await ok(['users', '--help'], offline)
+    expect(group).toContain('Usage: usher users <command> [options]')
+    expect(group).toContain('revoke-sessions <id>')
+    expect(group).not.toContain('api-keys')
+    const command = await ok(['users', 'list', '-h'], offline)
+    expect(command).toContain(
+      'Usage: usher users list [--status <status>] [--search <text>] [--limit <n>] [--cursor <cursor>]',
+    )
+    expect(command).toContain('--json')
+    expect(await ok(['audit', '--help'], offline)).toContain('--user <id>')
+    expect(await ok(['users', 'delete', '--help'], offline)).toContain('--yes')
+    expect(await ok(['dashboard', '--help'], offline)).toContain('Usage: usher dashboard')
+  })
+})
+
+describe('usage errors exit 2 with a hint, before anything is sent', () => {
+  it.each([
+    [[], 'missing command: one of users, api-keys, audit, outbox, config, dashboard (see `usher --help`)'],
+    [['groups'], 'unknown command "groups" (see `usher --help`)'],
+    [['users', 'lst'], 'unknown command "lst" for `usher users` (see `usher users --help`)'],
+    [['users', 'get'], 'missing <id>'],
+    [['users', 'confirm', 'not-an-id'], 'malformed id "not-an-id": ids are 24 hexadecimal characters'],
+    [
+      ['users', 'list', '--colour'],
+      'unknown option --colour for `usher users list` (see `usher users list --help`)',
+    ],
+    [
+      ['users', 'list', '--status', 'gone'],
+      '--status must be one of pending, confirmed, disabled, all (got "gone")',
+    ],
+    [['users', 'list', '--limit', 'lots'], '--limit must be a positive whole number (got "lots")'],
+    [['users', 'create', '--email', 'x@example.com'], 'missing --password <password>'],
+    [['api-keys', 'create'], 'missing --name <name>'],
+    [['outbox', '--to'], '--to needs a value'],
+    [['config', '--url', 'localhost:8787'], '--url "localhost:8787" is not an http(s) URL'],
+  ])('usher %j', async (argv, message) => {
+    // The server is unreachable: a usage error must not even try to connect.
+    const line = await fails(argv, 2, { env: { USHER_URL: `http://127.0.0.1:${await closedPort()}` } })
+    expect(line).toContain(message)
+    expect(line).toMatch(/\(see `usher[\w -]* --help`\)$/)
+  })
+})
+
+describe('users', () => {
+  const prefix = `list-${RUN}`
+  const emails = [0, 1, 2, 3, 4].map((n) => `${prefix}-${n}@example.com`)
+
+  beforeAll(async () => {
+    for (const email of emails.slice(0, 3)) await register(email)
+    for (const email of emails.slice(3))
+      await ok(['users', 'create', '--email', email, '--password', 'password1'])
+    const confirmed = (await json(['users', 'list', '--search', emails[4]!])).items[0]
+    await ok(['users', 'disable', confirmed.id])
+  })
+
+  it('list filters by status and search, and shows counts', async () => {
+    const byStatus = async (status: string) =>
+      (await json(['users', 'list', '--status', status, '--search', prefix])).items
+        .map((u: any) => u.email)
+        .sort()
+    expect(await byStatus('pending')).toEqual(emails.slice(0, 3))
+    expect(await byStatus('confirmed')).toEqual([emails[3]])
+    expect(await byStatus('disabled')).toEqual([emails[4]])
+    expect(await byStatus('all')).toEqual(emails)
+    const all = await json(['users', 'list'])
+    expect(all.counts).toEqual({
+      pending: expect.any(Number),
+      confirmed: expect.any(Number),
+      disabled: expect.any(Number),
+      all: expect.any(Number),
+    })
+    expect(all.counts.all).toBe(all.counts.pending + all.counts.confirmed + all.counts.disabled)
+
+    const human = await ok(['users', 'list', '--search', prefix.toUpperCase()])
+    expect(human).toMatch(/^ID\s+EMAIL\s+STATUS\s+PROVIDERS\s+CREATED\s+LAST LOGIN$/m)
+    expect(human).toMatch(
+      new RegExp(`^[0-9a-f]{24}  ${emails[0]}\\s+○ pending confirmation\\s+local-userpass\\s+\\S`, 'm'),
+    )
+    expect(human).toContain('● confirmed')
+    expect(human).toContain('⊘ disabled')
+    expect(human).toMatch(/never$/m)
+    expect(human).toContain(
+      `5 users shown · pending ${all.counts.pending} · confirmed ${all.counts.confirmed}`,
+    )
+    expect(human).not.toContain('next page')
+  })
+
+  it('list pages with --limit and the --cursor from the hint, never skipping or repeating', async () => {
+    const seen: string[] = []
+    let cursor: string | undefined
+    for (let page = 0; page < 10; page++) {
+      const out = await ok([
+        'users',
+        'list',
+        '--search',
+        prefix,
+        '--limit',
+        '2',
+        ...(cursor ? ['--cursor', cursor] : []),
+      ])
+      seen.push(...(out.match(new RegExp(`${prefix}-\\d@example.com`, 'g')) ?? []))
+      cursor = /^next page: --cursor (\S+)$/m.exec(out)?.[1]
+      if (!cursor) break
+    }
+    expect(seen).toHaveLength(5)
+    expect([...seen].sort()).toEqual(emails)
+    expect(seen).toEqual([...emails].reverse()) // newest first
+    const page = await json(['users', 'list', '--search', prefix, '--limit', '2'])
+    expect(page.items).toHaveLength(2)
+    expect(page.nextCursor).toEqual(expect.any(String))
+  })
+
+  it('list passes server refusals through: forged cursor, limit over 100', async () => {
+    expect(await fails(['users', 'list', '--cursor', 'forged'], 1)).toBe(
+      'invalid cursor: pass back a nextCursor exactly as received (BAD_REQUEST)',
+    )
+    expect(await fails(['users', 'list', '--limit', '101'], 1)).toMatch(
+      /^invalid input: limit: .*\(BAD_REQUEST\)$/,
+    )
+  })
+
+  it('search takes % and _ literally', async () => {
+    await register(`under_score-${RUN}@example.com`)
+    await register(`underXscore-${RUN}@example.com`)
+    const found = await json(['users', 'list', '--search', `under_score-${RUN}`])
+    expect(found.items.map((u: any) => u.email)).toEqual([`under_score-${RUN}@example.com`])
+    expect((await json(['users', 'list', '--search', `%-${RUN}`])).items).toEqual([])
+  })
+
+  it('get shows the user, their sessions, keys and recent activity', async () => {
+    const id = await register(`get-${RUN}@example.com`)
+    const details = await json(['users', 'get', id])
+    expect(details).toMatchObject({ id, email: `get-${RUN}@example.com`, sessionCount: 0, apiKeys: [] })
+    expect(details.recentAudit.map((entry: any) => entry.action)).toContain('user.registered')
+    const human = await ok(['users', 'get', id.toUpperCase()])
+    expect(human).toMatch(new RegExp(`^id\\s+${id}$`, 'm'))
+    expect(human).toMatch(/^status\s+○ pending confirmation$/m)
+    expect(human).toMatch(/^sessions\s+0$/m)
+    expect(human).toContain('no API keys')
+    expect(human).toMatch(
+      /^Recent activity\nAT\s+ACTOR\s+ACTION\s+OUTCOME\n.*client\s+user\.registered\s+✓ ok$/m,
+    )
+    expect(await fails(['users', 'get', 'ffffffffffffffffffffffff'], 1)).toBe('user not found (NOT_FOUND)')
+  })
+
+  it('confirm makes a pending user pending-login, and only once', async () => {
+    const email = `confirm-${RUN}@example.com`
+    const id = await register(email)
+    expect(await ok(['users', 'confirm', id])).toBe(`✓ confirmed ${email} (${id}), now ◐ pending login\n`)
+    expect((await json(['users', 'get', id])).status).toBe('pending-login')
+    expect(await ok(['users', 'list', '--search', email])).toContain('◐ pending login')
+    expect(await fails(['users', 'confirm', id], 1)).toMatch(/\((BAD_REQUEST|CONFLICT)\)$/)
+    await logIn(email) // a confirmed user can log in now
+  })
+
+  it('rerun-confirmation and send-confirmation each mail a new link', async () => {
+    const email = `mail-${RUN}@example.com`
+    const id = await register(email)
+    expect(await mailCount(email)).toBe(1)
+    expect(await ok(['users', 'rerun-confirmation', id])).toBe(
+      `✓ re-ran confirmation for ${email} (${id}), now ○ pending confirmation\n`,
+    )
+    expect(await mailCount(email)).toBe(2)
+    expect(await ok(['users', 'send-confirmation', id])).toBe(
+      `✓ sent a confirmation email to ${email} (${id}), now ○ pending confirmation\n`,
+    )
+    expect(await mailCount(email)).toBe(3)
+    const latest = await usher.lastMail(email)
+    const outbox = await ok(['outbox', '--to', email, '--limit', '1'])
+    expect(outbox).toMatch(/^SENT\s+TO\s+SUBJECT\s+LINK$/m)
+    expect(outbox).toContain(`${email}  ${latest.subject}  ${latest.link}`)
+    expect(outbox.trim().split('\n')).toHaveLength(2)
+  })
+
+  it('disable ends sessions and enable restores the user; unconfirmed users cannot be disabled', async () => {
+    const email = `disable-${RUN}@example.com`
+    await ok(['users', 'create', '--email', email, '--password', 'password1'])
+    const session = await logIn(email)
+    const id = session.user_id
+    expect(await ok(['users', 'disable', id])).toBe(`✓ disabled ${email} (${id}), now ⊘ disabled\n`)
+    expect(await profileStatus(session.access_token)).toBe(401)
+    expect((await json(['users', 'list', '--status', 'disabled', '--search', email])).items).toHaveLength(1)
+    expect(await ok(['users', 'enable', id])).toBe(`✓ enabled ${email} (${id}), now ● confirmed\n`)
+    expect((await json(['users', 'list', '--status', 'confirmed', '--search', email])).items).toHaveLength(1)
+    await logIn(email)
+
+    const pending = await register(`disable-pending-${RUN}@example.com`)
+    expect(await fails(['users', 'disable', pending], 1)).toBe(
+      'unconfirmed users cannot be disabled, only deleted (CONFLICT)',
+    )
+  })
+
+  it('revoke-sessions refuses the user’s tokens from the next request', async () => {
+    const email = `revoke-${RUN}@example.com`
+    await ok(['users', 'create', '--email', email, '--password', 'password1'])
+    const first = await logIn(email)
+    await logIn(email)
+    expect((await json(['users', 'get', first.user_id])).sessionCount).toBe(2)
+    expect(await profileStatus(first.access_token)).toBe(200)
+    expect(await ok(['users', 'revoke-sessions', first.user_id])).toBe(
+      `✓ revoked 2 sessions of user ${first.user_id}\n`,
+    )
+    expect(await profileStatus(first.access_token)).toBe(401)
+    expect(await json(['users', 'revoke-sessions', first.user_id])).toEqual({ revoked: 0 })
+  })
+
+  it('get shows a login lock after failed logins, and clear-lock unlocks the user', async () => {
+    const email = `locked-${RUN}@example.com`
+    await ok(['users', 'create', '--email', email, '--password', 'password1'])
+    for (let i = 0; i < 5; i++) await post(clientApi('/auth/providers/local-userpass/login'), { username: email, password: 'wrong' }, 401)
+    const id = (await json(['users', 'list', '--search', email])).items[0].id
+    expect(await ok(['users', 'get', id])).toMatch(/failed logins\s+5 in a row, 5 this hour · locked until .+ \(usher users clear-lock\)/)
+    expect(await ok(['users', 'clear-lock', id])).toBe(`✓ cleared the login lock of ${email} (${id}), now ● confirmed\n`)
+    expect((await json(['users', 'get', id])).lock).toBeNull()
+    await logIn(email)
+  })
+
+  it('create makes a confirmed user who can log in; a duplicate is a conflict', async () => {
+    const email = `create-${RUN}@example.com`
+    const out = await ok(['users', 'create', '--email', email, '--password', 'password1'])
+    expect(out).toMatch(new RegExp(`^✓ created ${email} \\([0-9a-f]{24}\\), now ● confirmed\\n$`))
+    await logIn(email)
+    expect(await fails(['users', 'create', '--email', email, '--password', 'password2'], 1)).toBe(
+      `an account with the email ${email} already exists (CONFLICT)`,
+    )
+  })
+
+  it('create reads the password from stdin with --password -', async () => {
+    const email = `stdin-${RUN}@example.com`
+    const created = await json(['users', 'create', '--email', email, '--password', '-'], {
+      input: 'from stdin 1\n',
+    })
+    expect(created).toMatchObject({ email, status: 'confirmed' })
+    await logIn(email, 'from stdin 1')
+  })
+
+  describe('delete', () => {
+    it('asks on stderr and changes nothing unless the answer is y or yes', async () => {
+      const email = `delete-no-${RUN}@example.com`
+      const id = await register(email)
+      for (const input of ['n\n', 'nope\n', '', 'maybe']) {
+        const result = await cli(['users', 'delete', id], { input })
+        expect(result).toMatchObject({ code: 1, stdout: '' })
+        expect(result.stderr).toBe(
+          `Delete ${email} (${id}) and all their sessions, identities and API keys? [y/N] \nusher: aborted: nothing was changed\n`,
+        )
+      }
+      expect((await json(['users', 'get', id])).email).toBe(email)
+    })
+
+    it('deletes after "y", keeping stdout clean for --json', async () => {
+      const id = await register(`delete-yes-${RUN}@example.com`)
+      const result = await cli(['users', 'delete', id, '--json'], { input: 'y\n' })
+      expect(result.code).toBe(0)
+      expect(JSON.parse(result.stdout)).toEqual({ deleted: true, userId: id })
+      expect(result.stderr).toContain('[y/N]')
+      expect(await fails(['users', 'get', id], 1)).toBe('user not found (NOT_FOUND)')
+    })
+
+    it('deletes without asking with --yes, and accepts "yes" without a final newline', async () => {
+      const first = await register(`delete-flag-${RUN}@example.com`)
+      expect(await ok(['users', 'delete', first, '--yes'])).toBe(`✓ deleted user ${first}\n`)
+      expect(await fails(['users', 'get', first], 1)).toBe('user not found (NOT_FOUND)')
+      const second = await register(`delete-piped-${RUN}@example.com`)
+      expect((await cli(['users', 'delete', second], { input: 'yes' })).code).toBe(0)
+      expect(await fails(['users', 'delete', second, '--yes'], 1)).toBe('user not found (NOT_FOUND)')
+    })
+  })
+})
+
+describe('api-keys', () => {
+  const loginWithKey = (key: string) =>
+    fetch(clientApi('/auth/providers/api-key/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key }),
+    })
+
+  it('create shows the secret once; list, disable, enable and delete manage the key', async () => {
+    const name = `backend-${RUN}`
+    const created = await ok(['api-keys', 'create', '--name', name])
+    const id = /^✓ created API key "backend-\w+" \(([0-9a-f]{24})\)$/m.exec(created)?.[1]
+    const secret = /^key: (\S+)$/m.exec(created)?.[1]
+    expect(id && secret).toBeTruthy()
+    expect(created).toContain('shown only this once')
+    expect((await loginWithKey(secret!)).status).toBe(200)
+
+    const listed = await ok(['api-keys', 'list'])
+    expect(listed).toMatch(/^ID\s+NAME\s+STATE\s+CREATED\s+LAST USED$/m)
+    expect(listed).toMatch(new RegExp(`^${id}  ${name}\\s+● enabled\\s+`, 'm'))
+    expect(listed).not.toContain(secret)
+    const items = (await json(['api-keys', 'list'])).items
+    expect(items.find((key: any) => key.id === id)).toMatchObject({ name, disabled: false })
+    expect(JSON.stringify(items)).not.toContain(secret)
+    const server = await json(['users', 'list', '--status', 'all'])
+    expect(server.items.some((user: any) => user.type === 'server')).toBe(true)
+
+    expect(await ok(['api-keys', 'disable', id!])).toBe(
+      `✓ disabled API key "${name}" (${id}), now ⊘ disabled\n`,
+    )
+    expect((await loginWithKey(secret!)).status).toBe(401)
+    expect(await ok(['api-keys', 'list'])).toMatch(new RegExp(`^${id}  ${name}\\s+⊘ disabled`, 'm'))
+    expect(await ok(['api-keys', 'enable', id!])).toBe(`✓ enabled API key "${name}" (${id}), now ● enabled\n`)
+    expect((await loginWithKey(secret!)).status).toBe(200)
+
+    const declined = await cli(['api-keys', 'delete', id!], { input: 'n\n' })
+    expect(declined.code).toBe(1)
+    expect(declined.stderr).toContain(`Delete API key "${name}" (${id})?`)
+    expect(declined.stderr).toMatch(/\nusher: aborted: nothing was changed\n$/)
+    expect(await ok(['api-keys', 'list'])).toContain(id)
+
+    expect(await cli(['api-keys', 'delete', id!], { input: 'y\n' })).toMatchObject({
+      code: 0,
+      stdout: `✓ deleted API key ${id}\n`,
+    })
+    expect(await ok(['api-keys', 'list'])).not.toContain(id)
+    expect((await loginWithKey(secret!)).status).toBe(401)
+    expect(await fails(['api-keys', 'delete', id!, '--yes'], 1)).toBe('API key not found (NOT_FOUND)')
+    expect(await fails(['api-keys', 'enable', id!], 1)).toBe('API key not found (NOT_FOUND)')
+  })
+
+  it('create --json returns the secret for scripts; a duplicate name is refused', async () => {
+    const name = `script-${RUN}`
+    const created = await json(['api-keys', 'create', '--name', name])
+    expect(created).toMatchObject({ name, disabled: false, key: expect.any(String) })
+    expect((await loginWithKey(created.key)).status).toBe(200)
+    expect(await fails(['api-keys', 'create', '--name', name], 1)).toMatch(/\((CONFLICT|BAD_REQUEST)\)$/)
+    await ok(['api-keys', 'delete', created.id, '--yes'])
+  })
+})
+
+describe('audit, outbox and config', () => {
+  it('audit shows admin actions and lifecycle events, per user and page by page', async () => {
+    const email = `audit-${RUN}@example.com`
+    const id = await register(email)
+    await ok(['users', 'confirm', id])
+    await logIn(email)
+    await ok(['users', 'revoke-sessions', id])
+    await fails(['users', 'confirm', id], 1)
+
+    const entries = (await json(['audit', '--user', id])).items
+    expect(entries.map((entry: any) => entry.action)).toEqual([
+      'admin.users.confirm',
+      'user.sessions-revoked',
+      'user.first-login',
+      'user.confirmed',
+      'user.registered',
+    ])
+    expect(entries.every((entry: any) => entry.userId === id)).toBe(true)
+    expect(entries[0]).toMatchObject({ actor: 'admin', outcome: 'refused' })
+
+    const human = await ok(['audit', '--user', id])
+    expect(human).toMatch(/^AT\s+ACTOR\s+ACTION\s+USER\s+OUTCOME\s+DETAIL$/m)
+    expect(human).toMatch(
+      new RegExp(`admin\\s+admin\\.users\\.confirm\\s+${id}\\s+✗ refused\\s+\\{"reason":`),
+    )
+    expect(human).toMatch(new RegExp(`admin\\s+user\\.confirmed\\s+${id}\\s+✓ ok`))
+
+    const first = await ok(['audit', '--user', id, '--limit', '2'])
+    const cursor = /^next page: --cursor (\d+)$/m.exec(first)?.[1]
+    expect(cursor).toBeTruthy()
+    const second = await json(['audit', '--user', id, '--limit', '2', '--cursor', cursor!])
+    expect(second.items.map((entry: any) => entry.action)).toEqual(['user.first-login', 'user.confirmed'])
+
+    const everything: string[] = []
+    for (let cursor: string | null = null, pages = 0; pages === 0 || (cursor && pages < 20); pages++) {
+      const page: any = await json(['audit', '--limit', '100', ...(cursor ? ['--cursor', cursor] : [])])
+      everything.push(...page.items.map((entry: any) => entry.action))
+      cursor = page.nextCursor
+    }
+    expect(everything).toEqual(
+      expect.arrayContaining([
+        'user.created',
+        'user.disabled',
+        'user.enabled',
+        'user.deleted',
+        'api-key.created',
+        'api-key.deleted',
+      ]),
+    )
+  })
+
+  it('outbox lists caught mail, filtered by recipient and limited', async () => {
+    const email = `outbox-${RUN}@example.com`
+    await register(email)
+    const mail = await json(['outbox', '--to', email.toUpperCase()])
+    expect(mail.items).toHaveLength(1)
+    expect(mail.items[0]).toMatchObject({ to: email, subject: 'Confirm your email address' })
+    expect(mail.items[0].link).toContain('/confirm?token=')
+    expect((await json(['outbox', '--limit', '2'])).items).toHaveLength(2)
+    expect(await ok(['outbox', '--to', `nobody-${RUN}@example.com`])).toBe('no mail in the outbox\n')
+  })
+
+  it('config prints the effective configuration without secrets', async () => {
+    const effective = await json(['config'])
+    expect(effective).toMatchObject({
+      appId: 'usher-local',
+      confirmation: { method: 'email' },
+      kdf: { algorithm: 'scrypt' },
+    })
+    expect(effective).not.toHaveProperty('secrets')
+    const human = await ok(['config'])
+    expect(human).toMatch(/^confirmation\.method\s+email$/m)
+    expect(human).toMatch(/^accessTokenTtlSeconds\s+\d+$/m)
+    expect(human).not.toContain(ADMIN_KEY)
+  })
+})
+
+describe('connection', () => {
+  const noEnv = { USHER_URL: undefined, USHER_ADMIN_KEY: undefined }
+
+  it('takes --url and --admin-key, which win over the environment', async () => {
+    expect(
+      (await json(['config', '--url', usher.origin, '--admin-key', ADMIN_KEY], { env: noEnv })).appId,
+    ).toBe('usher-local')
+    const env = { USHER_URL: `http://127.0.0.1:${await closedPort()}`, USHER_ADMIN_KEY: 'wrong' }
+    expect(
+      (await json(['--url', `${usher.origin}/`, '--admin-key', ADMIN_KEY, 'config'], { env })).appId,
+    ).toBe('usher-local')
+  })
+
+  it('falls back to ADMIN_API_KEY in ./.dev.vars', async () => {
+    const project = mkdtempSync(path.join(SCRATCH, 'project-'))
+    writeFileSync(path.join(project, '.dev.vars'), `ADMIN_API_KEY=${ADMIN_KEY}\n`)
+    expect((await json(['config', '--url', usher.origin], { env: noEnv, cwd: project })).appId).toBe(
+      'usher-local',
+    )
+    writeFileSync(path.join(project, '.dev.vars'), 'ADMIN_API_KEY=not-the-key\n')
+    expect(await fails(['config', '--url', usher.origin], 1, { env: noEnv, cwd: project })).toBe(
+      `the admin key (ADMIN_API_KEY from ./.dev.vars) was refused by ${usher.origin}; it must equal the deployment's ADMIN_API_KEY`,
+    )
+  })
+
+  it('a refused admin key is one line naming where the key came from', async () => {
+    expect(await fails(['users', 'list', '--admin-key', 'wrong'], 1)).toBe(
+      `the admin key (from --admin-key) was refused by ${usher.origin}; it must equal the deployment's ADMIN_API_KEY`,
+    )
+    expect(await fails(['audit'], 1, { env: { USHER_ADMIN_KEY: 'wrong' } })).toContain(
+      'the admin key (from USHER_ADMIN_KEY) was refused',
+    )
+    expect(await fails(['config'], 1, { env: { USHER_ADMIN_KEY: undefined } })).toMatch(
+      /^no admin key, and .* requires one: pass --admin-key, set USHER_ADMIN_KEY/,
+    )
+  })
+
+  it('a wrong admin key changes nothing, even with --yes', async () => {
+    const id = await register(`wrong-key-${RUN}@example.com`)
+    await fails(['users', 'delete', id, '--yes', '--admin-key', 'wrong'], 1)
+    expect((await json(['users', 'get', id])).id).toBe(id)
+  })
+
+  it('an unreachable server is one line suggesting npm run dev', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`
+    expect(await fails(['users', 'list'], 1, { env: { USHER_URL: url } })).toBe(
+      `cannot reach Usher at ${url} (connection refused); start it locally with \`npm run dev\`, or point --url / USHER_URL at a running deployment`,
+    )
+    expect(await fails(['users', 'delete', 'ffffffffffffffffffffffff', '--url', url], 1)).toContain(
+      `cannot reach Usher at ${url}`,
+    )
+  })
+
+  it('something that is not Usher is named as such', async () => {
+    expect(await fails(['config', '--url', `${usher.origin}/not-usher`], 1)).toBe(
+      `${usher.origin}/not-usher did not answer as an Usher admin API (is --url / USHER_URL right?)`,
+    )
+  })
+})

@@ -1,0 +1,85 @@
+/**
+ * @module tui/cli/command
+ * The shape of the command tree. Commands are declarations (options, arguments, help text) plus a `run`
+ * that calls the admin API and a `render` for people, so parsing, help, `--json` and error handling are
+ * written once, in main.ts, for every command.
+ */
+import type { AdminClient } from '../admin-client'
+
+export interface OptionSpec {
+  type: 'string' | 'boolean'
+  description: string
+  /** Shown in usage lines: `--status <status>`. */
+  placeholder?: string
+  short?: string
+  /** Values a string option accepts; anything else is a usage error. */
+  choices?: readonly string[]
+  /** The value must be a positive whole number (it is passed to the API as a number). */
+  integer?: boolean
+  /** The value must be a 24-character hexadecimal id. */
+  id?: boolean
+  required?: boolean
+}
+
+export interface ArgumentSpec {
+  name: string
+  description: string
+  /** Ids are checked locally, so a typo is a usage error rather than a round trip. */
+  kind: 'id'
+}
+
+export interface Invocation {
+  /** Positional arguments by name (all declared ones are present once parsing succeeded). */
+  args: Record<string, string>
+  /** String options by name, already checked against their spec. */
+  options: Record<string, string | undefined>
+  /** Boolean options that were given. */
+  flags: Record<string, boolean>
+}
+
+export interface RunContext extends Invocation {
+  client: AdminClient
+  /** Reads a secret given as `-` from stdin (so it stays out of shell history and `ps`). */
+  readStdin(): Promise<string>
+}
+
+/** A command that calls the admin API and prints its result. */
+export interface ApiCommand<Result = unknown> {
+  /** One line, for command lists. */
+  summary: string
+  /** More, for the command's own --help. */
+  details?: string
+  args?: readonly ArgumentSpec[]
+  options?: Record<string, OptionSpec>
+  examples?: readonly string[]
+  /** Destructive commands: the question asked (on stderr) unless `--yes`; may look the target up first. */
+  confirm?: (context: RunContext) => Promise<string>
+  run(context: RunContext): Promise<Result>
+  /** Human output; `--json` prints `run`'s result instead. */
+  render(result: Result, context: Invocation): string
+}
+
+/** A command that hands the terminal to another program (the dashboard) and exits with its code. */
+export interface LaunchCommand {
+  summary: string
+  details?: string
+  options?: Record<string, OptionSpec>
+  examples?: readonly string[]
+  launch(forwardedFlags: string[]): Promise<number>
+}
+
+export type Command = ApiCommand | LaunchCommand
+
+/** A word that only groups commands (`users`, `api-keys`, and the root `usher` itself). */
+export interface CommandGroup {
+  summary: string
+  commands: Record<string, Command | CommandGroup>
+}
+
+export const isGroup = (node: Command | CommandGroup): node is CommandGroup => 'commands' in node
+export const isLaunch = (command: Command): command is LaunchCommand => 'launch' in command
+
+/** Declare an API command with its result type inferred from `run`, checked against `render`. */
+export const apiCommand = <Result>(command: ApiCommand<Result>): ApiCommand => command
+
+export const ID_ARGUMENT = (description: string): ArgumentSpec => ({ name: 'id', description, kind: 'id' })

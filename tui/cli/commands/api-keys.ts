@@ -1,0 +1,69 @@
+/**
+ * @module tui/cli/commands/api-keys
+ * `usher api-keys …`: server API keys, which let backends log in with the `api-key` provider. The secret is
+ * printed once, by `create`; the server never returns it again.
+ */
+import type { ServerKey } from '../../admin-client'
+import { apiCommand, ID_ARGUMENT, type CommandGroup, type Invocation } from '../command'
+import { keyStatus, printable, shortDate, table } from '../format'
+
+const KEY_ID = [ID_ARGUMENT("the key's id (24 hexadecimal characters, as `usher api-keys list` shows)")]
+/** Declared arguments are always present once parsing succeeded. */
+const keyId = (invocation: Invocation) => invocation.args.id!
+const describe = (key: ServerKey) => `API key "${printable(key.name)}" (${key.id})`
+
+export const apiKeys: CommandGroup = {
+  summary: 'server API keys for backends (api-key login)',
+  commands: {
+    list: apiCommand({
+      summary: 'list server API keys (never their secrets)',
+      run: ({ client }) => client.apiKeys.list.query(),
+      render: ({ items }) =>
+        items.length === 0
+          ? 'no server API keys (create one with `usher api-keys create --name <name>`)'
+          : table(items, [
+              { header: 'id', value: (key) => key.id },
+              { header: 'name', value: (key) => key.name, max: 40 },
+              { header: 'state', value: keyStatus },
+              { header: 'created', value: (key) => shortDate(key.createdAt) },
+              { header: 'last used', value: (key) => shortDate(key.lastUsedAt, 'never') },
+            ]),
+    }),
+    create: apiCommand({
+      summary: 'create a server API key; prints its secret once',
+      options: {
+        name: { type: 'string', placeholder: 'name', required: true, description: 'a unique name' },
+      },
+      examples: [
+        'usher api-keys create --name billing-backend',
+        'usher api-keys create --name ci --json | jq -r .key',
+      ],
+      run: ({ client, options }) => client.apiKeys.create.mutate({ name: options.name! }),
+      render: (key) =>
+        `✓ created ${describe(key)}\n\nkey: ${key.key}\n\nStore the key now: it is shown only this once.`,
+    }),
+    enable: apiCommand({
+      summary: 'enable a server API key',
+      args: KEY_ID,
+      run: ({ client, ...invocation }) => client.apiKeys.enable.mutate({ keyId: keyId(invocation) }),
+      render: (key) => `✓ enabled ${describe(key)}, now ${keyStatus(key)}`,
+    }),
+    disable: apiCommand({
+      summary: 'disable a server API key (its logins fail)',
+      args: KEY_ID,
+      run: ({ client, ...invocation }) => client.apiKeys.disable.mutate({ keyId: keyId(invocation) }),
+      render: (key) => `✓ disabled ${describe(key)}, now ${keyStatus(key)}`,
+    }),
+    delete: apiCommand({
+      summary: 'delete a server API key and its server user',
+      details: 'Asks first unless --yes.',
+      args: KEY_ID,
+      confirm: async ({ client, ...invocation }) => {
+        const key = await client.apiKeys.get.query({ keyId: keyId(invocation) })
+        return `Delete ${describe(key)}? Backends using it can no longer log in. [y/N] `
+      },
+      run: ({ client, ...invocation }) => client.apiKeys.delete.mutate({ keyId: keyId(invocation) }),
+      render: ({ keyId }) => `✓ deleted API key ${keyId}`,
+    }),
+  },
+}

@@ -1,0 +1,91 @@
+/**
+ * @module tui/cli/commands/records
+ * The read-only views: `usher audit` (who did what, newest first), `usher outbox` (mail the dev mailbox
+ * caught, with the links to click) and `usher config` (the effective configuration, never secrets).
+ */
+import { apiCommand, type ApiCommand } from '../command'
+import { fields, nextPageHint, outcome, shortDate, table } from '../format'
+
+const limitOption = (most: number, fallback: number) =>
+  ({
+    type: 'string',
+    placeholder: 'n',
+    integer: true,
+    description: `entries to show (default ${fallback}, at most ${most})`,
+  }) as const
+
+/** Nested configuration as `section.key  value` lines. */
+function flatten(value: unknown, prefix = ''): [string, string][] {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.entries(value).flatMap(([key, inner]) => flatten(inner, prefix ? `${prefix}.${key}` : key))
+  }
+  return [[prefix, Array.isArray(value) ? value.join(', ') : String(value)]]
+}
+
+export const audit: ApiCommand = apiCommand({
+  summary: 'the audit trail, newest first',
+  details:
+    'Every admin action and lifecycle event (registered, confirmed, first login, disabled, deleted, …).',
+  options: {
+    user: { type: 'string', placeholder: 'id', id: true, description: "only this user's entries" },
+    limit: limitOption(100, 50),
+    cursor: {
+      type: 'string',
+      placeholder: 'cursor',
+      description: 'the page after a previous one (from its hint)',
+    },
+  },
+  examples: ['usher audit --limit 20', 'usher audit --user 65f0c0ffee0123456789abcd'],
+  run: ({ client, options }) =>
+    client.audit.list.query({
+      userId: options.user,
+      cursor: options.cursor,
+      limit: options.limit === undefined ? undefined : Number(options.limit),
+    }),
+  render: ({ items, nextCursor }) =>
+    (items.length === 0
+      ? 'no audit entries'
+      : table(items, [
+          { header: 'at', value: (entry) => shortDate(entry.at) },
+          { header: 'actor', value: (entry) => entry.actor },
+          { header: 'action', value: (entry) => entry.action },
+          { header: 'user', value: (entry) => entry.userId ?? '—' },
+          { header: 'outcome', value: (entry) => outcome(entry.outcome) },
+          {
+            header: 'detail',
+            value: (entry) => (Object.keys(entry.detail).length ? JSON.stringify(entry.detail) : ''),
+            max: 60,
+          },
+        ])) + nextPageHint(nextCursor),
+})
+
+export const outbox: ApiCommand = apiCommand({
+  summary: 'mail caught by the dev outbox, newest first',
+  details: 'What Usher sent with MAIL_PROVIDER=outbox, with the confirmation and reset links to open.',
+  options: {
+    to: { type: 'string', placeholder: 'email', description: 'only mail to this address' },
+    limit: limitOption(100, 20),
+  },
+  examples: ['usher outbox --to ada@example.com --limit 1'],
+  run: ({ client, options }) =>
+    client.outbox.list.query({
+      to: options.to,
+      limit: options.limit === undefined ? undefined : Number(options.limit),
+    }),
+  render: ({ items }) =>
+    items.length === 0
+      ? 'no mail in the outbox'
+      : table(items, [
+          { header: 'sent', value: (mail) => shortDate(mail.createdAt) },
+          { header: 'to', value: (mail) => mail.to, max: 40 },
+          { header: 'subject', value: (mail) => mail.subject, max: 40 },
+          { header: 'link', value: (mail) => mail.link ?? '' },
+        ]),
+})
+
+export const config: ApiCommand = apiCommand({
+  summary: 'the effective configuration (no secrets)',
+  details: 'Confirmation and reset methods, token lifetimes, password policy and KDF parameters.',
+  run: ({ client }) => client.config.get.query(),
+  render: (effective) => fields(flatten(effective)),
+})

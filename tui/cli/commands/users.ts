@@ -1,0 +1,223 @@
+/**
+ * @module tui/cli/commands/users
+ * `usher users …`: list, inspect, create, confirm, disable/enable, revoke sessions of and delete users. The
+ * rules (who may be confirmed, disabled…) are the server's; refusals arrive as its sentence.
+ */
+import type { RouterInputs, UserDetails, UserItem } from '../../admin-client'
+import { apiCommand, ID_ARGUMENT, type CommandGroup, type Invocation, type RunContext } from '../command'
+import {
+  count,
+  fields,
+  keyStatus,
+  nextPageHint,
+  outcome,
+  printable,
+  shortDate,
+  table,
+  userStatus,
+} from '../format'
+
+type ListStatus = Exclude<RouterInputs['users']['list'], void | undefined>['status']
+
+const USER_ID = [ID_ARGUMENT("the user's id (24 hexadecimal characters, as `usher users list` shows)")]
+/** Declared arguments are always present once parsing succeeded. */
+const userId = (invocation: Invocation) => invocation.args.id!
+
+const providers = (user: UserItem) =>
+  user.identities.map((identity) => identity.providerType).join(', ') || '—'
+const displayName = (user: UserItem) =>
+  user.email ?? (user.type === 'server' ? '(server user)' : '(no email)')
+const who = (user: UserItem) => (user.email ? `${printable(user.email)} (${user.id})` : `user ${user.id}`)
+
+function userTable(users: readonly UserItem[]): string {
+  return table(users, [
+    { header: 'id', value: (user) => user.id },
+    { header: 'email', value: displayName, max: 40 },
+    { header: 'status', value: (user) => userStatus(user) },
+    { header: 'providers', value: providers },
+    { header: 'created', value: (user) => shortDate(user.createdAt) },
+    { header: 'last login', value: (user) => shortDate(user.lastLoginAt, 'never') },
+  ])
+}
+
+function renderDetails(user: UserDetails): string {
+  const keys = user.apiKeys.length
+    ? table(user.apiKeys, [
+        { header: 'key id', value: (key) => key.id },
+        { header: 'name', value: (key) => key.name, max: 40 },
+        { header: 'state', value: keyStatus },
+        { header: 'last used', value: (key) => shortDate(key.lastUsedAt, 'never') },
+      ])
+    : 'no API keys'
+  const activity = user.recentAudit.length
+    ? table(user.recentAudit, [
+        { header: 'at', value: (entry) => shortDate(entry.at) },
+        { header: 'actor', value: (entry) => entry.actor },
+        { header: 'action', value: (entry) => entry.action },
+        { header: 'outcome', value: (entry) => outcome(entry.outcome) },
+      ])
+    : 'no recorded activity'
+  const identities = user.identities.map((identity) => `${identity.providerType} ${identity.id}`).join(', ')
+  const block = fields([
+    ['id', user.id],
+    ['email', displayName(user)],
+    ['type', user.type],
+    ['status', userStatus(user)],
+    ['identities', identities || '—'],
+    ['created', shortDate(user.createdAt)],
+    ['last login', shortDate(user.lastLoginAt, 'never')],
+    ...(user.confirmationExpiresAt ? [['link expires', shortDate(user.confirmationExpiresAt)] as const] : []),
+    ['sessions', String(user.sessionCount)],
+    ...(user.lock
+      ? [
+          [
+            'failed logins',
+            `${user.lock.consecutiveFailures} in a row, ${user.lock.failuresThisHour} this hour${
+              user.lock.lockedUntil ? ` · locked until ${shortDate(user.lock.lockedUntil)} (usher users clear-lock)` : ''
+            }`,
+          ] as const,
+        ]
+      : []),
+  ])
+  return `${block}\n\nAPI keys\n${keys}\n\nRecent activity\n${activity}`
+}
+
+/** A lifecycle action on one user: the server answers with the user's new state, which is what we show. */
+const action = (spec: {
+  summary: string
+  details?: string
+  done: string
+  mutate: (context: RunContext) => Promise<UserItem>
+}) =>
+  apiCommand({
+    summary: spec.summary,
+    details: spec.details,
+    args: USER_ID,
+    run: spec.mutate,
+    render: (user) => `✓ ${spec.done} ${who(user)}, now ${userStatus(user)}`,
+  })
+
+export const users: CommandGroup = {
+  summary: 'list, inspect and manage users',
+  commands: {
+    list: apiCommand({
+      summary: 'list users, newest first, with counts',
+      options: {
+        status: {
+          type: 'string',
+          placeholder: 'status',
+          choices: ['pending', 'confirmed', 'disabled', 'all'],
+          description: 'pending (either pending state), confirmed, disabled or all (default)',
+        },
+        search: { type: 'string', placeholder: 'text', description: 'only emails containing this text' },
+        limit: {
+          type: 'string',
+          placeholder: 'n',
+          integer: true,
+          description: 'users per page (default 50, at most 100)',
+        },
+        cursor: {
+          type: 'string',
+          placeholder: 'cursor',
+          description: 'the page after a previous list (from its hint)',
+        },
+      },
+      examples: ['usher users list --status pending', 'usher users list --search @example.com --limit 20'],
+      run: ({ client, options }) =>
+        client.users.list.query({
+          status: options.status as ListStatus, // one of `choices`, checked by the parser
+          search: options.search,
+          cursor: options.cursor,
+          limit: options.limit === undefined ? undefined : Number(options.limit),
+        }),
+      render: ({ items, nextCursor, counts }) => {
+        const tally = `${count(items.length, 'user')} shown · pending ${counts.pending} · confirmed ${counts.confirmed} · disabled ${counts.disabled} · all ${counts.all}`
+        return `${items.length ? userTable(items) : 'no users match'}\n\n${tally}${nextPageHint(nextCursor)}`
+      },
+    }),
+    get: apiCommand({
+      summary: 'one user: identities, sessions, keys, activity',
+      args: USER_ID,
+      run: ({ client, ...invocation }) => client.users.get.query({ userId: userId(invocation) }),
+      render: renderDetails,
+    }),
+    create: apiCommand({
+      summary: 'create a confirmed email/password user',
+      details: 'The user skips confirmation and can log in at once.',
+      options: {
+        email: { type: 'string', placeholder: 'email', required: true, description: 'the email address' },
+        password: {
+          type: 'string',
+          placeholder: 'password',
+          required: true,
+          description: 'the password; `-` reads it from stdin (keeps it out of shell history)',
+        },
+      },
+      examples: ['usher users create --email ada@example.com --password "correct horse"'],
+      run: async ({ client, options, readStdin }) =>
+        client.users.create.mutate({
+          email: options.email!,
+          password: options.password === '-' ? await readStdin() : options.password!,
+        }),
+      render: (user) => `✓ created ${who(user)}, now ${userStatus(user)}`,
+    }),
+    confirm: action({
+      summary: 'confirm a user pending confirmation',
+      details: 'The user becomes "pending login": their first login completes the account.',
+      done: 'confirmed',
+      mutate: ({ client, ...invocation }) => client.users.confirm.mutate({ userId: userId(invocation) }),
+    }),
+    'rerun-confirmation': action({
+      summary: 'run the configured confirmation method again',
+      details:
+        'email: a new link is mailed; function: the confirmation function is called again; auto: confirmed.',
+      done: 're-ran confirmation for',
+      mutate: ({ client, ...invocation }) =>
+        client.users.rerunConfirmation.mutate({ userId: userId(invocation) }),
+    }),
+    'send-confirmation': action({
+      summary: 'mail a new confirmation link (email method)',
+      details: 'Refused unless CONFIRMATION_METHOD is email.',
+      done: 'sent a confirmation email to',
+      mutate: ({ client, ...invocation }) =>
+        client.users.sendConfirmationEmail.mutate({ userId: userId(invocation) }),
+    }),
+    disable: action({
+      summary: 'disable a user and end their sessions',
+      details: 'Unconfirmed users cannot be disabled, only deleted.',
+      done: 'disabled',
+      mutate: ({ client, ...invocation }) => client.users.disable.mutate({ userId: userId(invocation) }),
+    }),
+    enable: action({
+      summary: 'enable a disabled user',
+      done: 'enabled',
+      mutate: ({ client, ...invocation }) => client.users.enable.mutate({ userId: userId(invocation) }),
+    }),
+    'clear-lock': action({
+      summary: "forget a user's failed logins (unlocks them)",
+      details: 'Clears the backoff and the hourly count of failed logins; audited.',
+      done: 'cleared the login lock of',
+      mutate: ({ client, ...invocation }) => client.users.clearLock.mutate({ userId: userId(invocation) }),
+    }),
+    'revoke-sessions': apiCommand({
+      summary: "end all of a user's sessions now",
+      details: 'Their access and refresh tokens are refused from the next request.',
+      args: USER_ID,
+      run: ({ client, ...invocation }) => client.users.revokeSessions.mutate({ userId: userId(invocation) }),
+      render: ({ revoked }, invocation) =>
+        `✓ revoked ${count(revoked, 'session')} of user ${userId(invocation)}`,
+    }),
+    delete: apiCommand({
+      summary: 'delete a user and all they own',
+      details: 'Removes the user with their sessions, identities and API keys. Asks first unless --yes.',
+      args: USER_ID,
+      examples: ['usher users delete 65f0c0ffee0123456789abcd --yes'],
+      confirm: async ({ client, ...invocation }) => {
+        const user = await client.users.get.query({ userId: userId(invocation) })
+        return `Delete ${who(user)} and all their sessions, identities and API keys? [y/N] `
+      },
+      run: ({ client, ...invocation }) => client.users.delete.mutate({ userId: userId(invocation) }),
+      render: ({ userId }) => `✓ deleted user ${userId}`,
+    }),
+  },
+}
