@@ -9,11 +9,10 @@
  */
 import { spawn } from 'node:child_process'
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_KEY, startUsher } from './harness'
+import { ADMIN_KEY, freePort, startUsher } from './harness'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const BIN = path.join(ROOT, 'tui/bin/usher.js')
@@ -129,14 +128,6 @@ async function mailCount(to: string): Promise<number> {
   return (await json(['outbox', '--to', to])).items.length
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 describe('the binary', () => {
   it('is the package bin, executable on its own', async () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
@@ -158,7 +149,7 @@ describe('the binary', () => {
 
 describe('help', () => {
   it('works at every level and needs no server', async () => {
-    const offline = { env: { USHER_URL: `http://127.0.0.1:${await closedPort()}` } }
+    const offline = { env: { USHER_URL: `http://127.0.0.1:${await freePort()}` } }
     const root = await ok(['--help'], offline)
     for (const command of [
       'users list',
@@ -208,7 +199,7 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
     [['config', '--url', 'localhost:8787'], '--url "localhost:8787" is not an http(s) URL'],
   ])('usher %j', async (argv, message) => {
     // The server is unreachable: a usage error must not even try to connect.
-    const line = await fails(argv, 2, { env: { USHER_URL: `http://127.0.0.1:${await closedPort()}` } })
+    const line = await fails(argv, 2, { env: { USHER_URL: `http://127.0.0.1:${await freePort()}` } })
     expect(line).toContain(message)
     expect(line).toMatch(/\(see `usher[\w -]* --help`\)$/)
   })
@@ -586,7 +577,7 @@ describe('connection', () => {
     expect(
       (await json(['config', '--url', usher.origin, '--admin-key', ADMIN_KEY], { env: noEnv })).appId,
     ).toBe('usher-local')
-    const env = { USHER_URL: `http://127.0.0.1:${await closedPort()}`, USHER_ADMIN_KEY: 'wrong' }
+    const env = { USHER_URL: `http://127.0.0.1:${await freePort()}`, USHER_ADMIN_KEY: 'wrong' }
     expect(
       (await json(['--url', `${usher.origin}/`, '--admin-key', ADMIN_KEY, 'config'], { env })).appId,
     ).toBe('usher-local')
@@ -623,7 +614,7 @@ describe('connection', () => {
   })
 
   it('an unreachable server is one line suggesting npm run dev', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`
+    const url = `http://127.0.0.1:${await freePort()}`
     expect(await fails(['users', 'list'], 1, { env: { USHER_URL: url } })).toBe(
       `cannot reach Usher at ${url} (connection refused); start it locally with \`npm run dev\`, or point --url / USHER_URL at a running deployment`,
     )

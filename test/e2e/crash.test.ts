@@ -5,13 +5,13 @@
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { createAdminClient } from '../../tui/admin-client'
 import { migrateLocalDatabase, startLocalWorker, type LocalWorker } from '../../tui/local-worker'
 import { TEST_BINDINGS } from '../bindings'
+import { freePort } from './harness'
 
 const persistTo = mkdtempSync(path.join(tmpdir(), 'usher-crash-'))
 const vars = { ...TEST_BINDINGS } as Record<string, string>
@@ -20,14 +20,6 @@ afterAll(async () => {
   await worker?.stop()
   rmSync(persistTo, { recursive: true, force: true })
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 function sql(query: string): Record<string, unknown>[] {
   const wrangler = path.resolve('node_modules/wrangler/bin/wrangler.js')

@@ -2,6 +2,7 @@
  * The real Usher worker for Node-side end-to-end tests: wrangler's test harness runs worker/index.ts from
  * wrangler.toml on workerd, with a fresh local D1 (migrated here) and a real HTTP port.
  */
+import { createServer } from 'node:net'
 import { createTestHarness } from 'wrangler'
 import { TEST_BINDINGS } from '../bindings'
 
@@ -40,4 +41,13 @@ export async function startUsher(vars: Record<string, string> = {}) {
     },
     close: () => server.close(),
   }
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
