@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { connect } from 'node:net'
 import { appendFileSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -68,7 +69,21 @@ export interface LocalWorker {
   appId: string
   adminKey: string
   child: ChildProcess
+  /** True once `stop()` was called: its exit is then expected, not a crash. */
+  readonly stopping: boolean
   stop(): Promise<void>
+}
+
+/** Whether something already accepts connections on 127.0.0.1:`port`. */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
 }
 
 export interface LocalWorkerOptions {
@@ -86,6 +101,10 @@ export interface LocalWorkerOptions {
 /** Start `wrangler dev` and wait until Usher answers `GET /health`. */
 export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
   const url = `http://127.0.0.1:${options.port}`
+  // Another worker on this port would answer the health check in our worker's place.
+  if (await portInUse(options.port)) {
+    throw new Error(`port ${options.port} is already in use (another npm start or npm run dev?); set PORT to another one`)
+  }
   const output = options.logFile ? openSync(options.logFile, 'a') : 'inherit'
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(options.port), '--show-interactive-dev-session=false']
   if (options.persistTo) args.push('--persist-to', options.persistTo)
@@ -97,10 +116,12 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     detached: true,
   })
   let exited: number | null | undefined
+  let stopping = false
   child.on('exit', (code) => (exited = code))
 
   const stop = () =>
     new Promise<void>((resolve) => {
+      stopping = true
       if (exited !== undefined || child.pid === undefined) return resolve()
       const kill = (signal: NodeJS.Signals) => {
         try {
@@ -126,7 +147,16 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
       const res = await fetch(`${url}/health`)
       if (res.ok) {
         const health = (await res.json()) as { appId: string }
-        return { url, appId: health.appId, adminKey: readDevVars().ADMIN_API_KEY ?? '', child, stop }
+        return {
+          url,
+          appId: health.appId,
+          adminKey: options.vars?.ADMIN_API_KEY ?? readDevVars().ADMIN_API_KEY ?? '',
+          child,
+          stop,
+          get stopping() {
+            return stopping
+          },
+        }
       }
     } catch {
       // Not listening yet.
@@ -153,7 +183,7 @@ export function stopOnSignals(worker: LocalWorker, beforeExit: () => void = () =
   process.on('SIGTERM', shutdown)
   process.on('SIGHUP', shutdown)
   worker.child.on('exit', (code) => {
-    if (stopping) return
+    if (stopping || worker.stopping) return
     console.error(`wrangler dev stopped unexpectedly (code ${code}).`)
     process.exit(1)
   })

@@ -1,0 +1,101 @@
+/**
+ * The real dashboard against the real worker: wrangler's test harness runs Usher on workerd with a fresh
+ * local D1, the real admin client talks to it over HTTP, and Ink renders the dashboard (ink-testing-library).
+ * A user registers through the client API, as an app would; the admin confirms them by pressing `c`.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createAdminClient } from '../../tui/admin-client'
+import { KEY, renderDashboard } from '../tui/render'
+import { ADMIN_KEY, startUsher } from './harness'
+
+let usher: Awaited<ReturnType<typeof startUsher>>
+
+beforeAll(async () => {
+  usher = await startUsher()
+})
+afterAll(async () => {
+  await usher?.close()
+})
+
+async function register(email: string) {
+  const response = await fetch(
+    `${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/local-userpass/register`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'password1' }),
+    },
+  )
+  expect(response.status).toBe(201)
+}
+
+it('confirms a pending user with c', async () => {
+  const email = `pending-${Date.now().toString(36)}@example.com`
+  await register(email)
+  const admin = createAdminClient({ url: usher.origin, adminKey: ADMIN_KEY })
+
+  const ui = renderDashboard({
+    client: admin,
+    connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } },
+  })
+  await ui.waitFor(`› ○ ${email}`, 30_000)
+  expect(ui.line(email)).toContain('awaits confirmation')
+  expect(ui.frame().split('\n')[0]).toContain('usher-local')
+  await ui.press('c')
+  await ui.waitFor(`✔ Confirmed ${email}: awaits first login`, 30_000)
+  await ui.waitFor(new RegExp(`◐ ${email.replace('.', '\\.')}\\s+awaits first login`), 30_000)
+
+  const { items } = await admin.users.list.query({ status: 'pending', search: email })
+  expect(items.map((user) => [user.email, user.status])).toEqual([[email, 'pending-login']])
+})
+
+it("shows the server's own refusal in red when another admin got there first", async () => {
+  // The list still shows the user as unconfirmed when the confirmation (from elsewhere) lands.
+  const email = `race-${Date.now().toString(36)}@example.com`
+  await register(email)
+  const admin = createAdminClient({ url: usher.origin, adminKey: ADMIN_KEY })
+  const ui = renderDashboard({
+    client: admin,
+    connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } },
+  })
+  await ui.waitFor(`› ○ ${email}`, 30_000)
+  const { items } = await admin.users.list.query({ status: 'pending', search: email })
+  await admin.users.confirm.mutate({ userId: items[0]!.id })
+  await ui.press('c')
+  await ui.waitForBanner(`✘ Confirming ${email} failed: `)
+  expect(ui.banner()).toMatch(/failed: .*already confirmed/)
+})
+
+it('clears an account\'s failed-login lock with l', async () => {
+  const email = `locked-${Date.now().toString(36)}@example.com`
+  const admin = createAdminClient({ url: usher.origin, adminKey: ADMIN_KEY })
+  const user = await admin.users.create.mutate({ email, password: 'password1' })
+  const login = (password: string) =>
+    fetch(`${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/local-userpass/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: email, password }),
+    })
+  for (let i = 0; i < 5; i++) expect((await login('wrong-password')).status).toBe(401)
+  expect((await login('password1')).status).toBe(401)
+
+  const ui = renderDashboard({
+    client: admin,
+    connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } },
+  })
+  await ui.waitFor('● live', 30_000)
+  await ui.press('2')
+  await ui.waitFor('Confirmed users', 30_000)
+  await ui.press('/')
+  await ui.waitFor('type to filter', 30_000)
+  await ui.type(email)
+  await ui.press(KEY.enter)
+  await ui.waitFor(`› ● ${email}`, 30_000)
+  await ui.press(KEY.enter)
+  // The first lock (after the 5th failure) lasts a second; the failures stay on record until cleared.
+  await ui.waitFor('5 in a row, 5 this hour', 30_000)
+  await ui.press('l')
+  await ui.waitFor(`✔ Cleared the login lock of ${email}: they can log in again`, 30_000)
+  expect((await admin.users.get.query({ userId: user.id })).lock).toBeNull()
+  expect((await login('password1')).status).toBe(200)
+}, 120_000)

@@ -1,0 +1,393 @@
+/**
+ * An in-memory Usher behind the dashboard's client interface, for component tests only (the e2e and tmux
+ * checks use the real worker). It keeps the lifecycle rules the dashboard relies on (only
+ * pending-confirmation users can be confirmed, they cannot be disabled, emails only with the email method),
+ * pages by cursor like the server, records every call, and can fail on demand: one procedure with a server
+ * message, or everything as if the worker were down or the key wrong.
+ */
+import { TRPCClientError } from '@trpc/client'
+import type { AuditEntry, OutboxMail, ServerKey, UserDetails, UserItem } from '../../tui/admin-client'
+import type { DashboardClient, DashboardConfig } from '../../tui/dashboard/client'
+
+type User = UserDetails
+
+const MINUTE = 60_000
+let sequence = 0
+const hexId = () => (++sequence).toString(16).padStart(24, '0')
+const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString()
+
+export function serverError(message: string, code = 'CONFLICT'): TRPCClientError<never> {
+  return TRPCClientError.from({ error: { code: -32600, message, data: { code, httpStatus: 409 } } })
+}
+
+/** What fetch throws when nothing listens: `fetch failed` caused by `ECONNREFUSED`. */
+export function networkError(): TRPCClientError<never> {
+  const socket = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8787'), { code: 'ECONNREFUSED' })
+  return new TRPCClientError('fetch failed', { cause: new TypeError('fetch failed', { cause: socket }) })
+}
+
+export interface UserSeed {
+  email: string
+  status?: User['status']
+  disabled?: boolean
+  /** Minutes since registration (newer users list first). */
+  age?: number
+  /** For pending-confirmation users: minutes until (negative: since) the link expires. */
+  linkExpiresIn?: number
+  sessions?: number
+}
+
+export class FakeUsher {
+  users: User[] = []
+  keys: ServerKey[] = []
+  audit: AuditEntry[] = []
+  outbox: OutboxMail[] = []
+  config: DashboardConfig = {
+    appId: 'fake-app',
+    confirmation: { method: 'email', subject: 'Confirm your email address' },
+    password: { minLength: 6, maxLength: 128 },
+  }
+  calls: { path: string; input: unknown }[] = []
+  /** Every call fails this way while set. */
+  outage: 'offline' | 'wrong-key' | undefined
+  private failures = new Map<string, string>()
+
+  addUser(seed: UserSeed): User {
+    const status = seed.status ?? 'pending-confirmation'
+    const user: User = {
+      id: hexId(),
+      email: seed.email,
+      type: 'normal',
+      status,
+      disabled: seed.disabled ?? false,
+      identities: [{ providerType: 'local-userpass', id: hexId() }],
+      createdAt: iso((seed.age ?? this.users.length) * MINUTE),
+      lastLoginAt: status === 'confirmed' ? iso(MINUTE) : null,
+      confirmationExpiresAt:
+        status === 'pending-confirmation' ? iso(-(seed.linkExpiresIn ?? 30) * MINUTE) : null,
+      lockedUntil: null,
+      sessionCount: seed.sessions ?? 0,
+      lock: null,
+      apiKeys: [],
+      recentAudit: [],
+    }
+    this.users.push(user)
+    this.record('client', 'user.registered', user.id)
+    return user
+  }
+
+  /** Many users on one tab, named user01@…, newest first. */
+  addUsers(count: number, status: User['status'] = 'confirmed'): User[] {
+    return Array.from({ length: count }, (_, index) =>
+      this.addUser({ email: `user${String(index + 1).padStart(2, '0')}@example.com`, status, age: index }),
+    )
+  }
+
+  addKey(name: string, disabled = false): ServerKey {
+    const key: ServerKey = {
+      id: hexId(),
+      name,
+      disabled,
+      userId: hexId(),
+      createdAt: iso(5 * MINUTE),
+      lastUsedAt: null,
+    }
+    this.keys.push(key)
+    return key
+  }
+
+  addMail(to: string, subject = 'Confirm your email address'): OutboxMail {
+    const mail: OutboxMail = {
+      id: this.outbox.length + 1,
+      to,
+      subject,
+      text: `Open this link to confirm: http://usher.test/confirm?token=t${this.outbox.length}`,
+      link: `http://usher.test/confirm?token=t${this.outbox.length}`,
+      createdAt: iso(MINUTE),
+    }
+    this.outbox.push(mail)
+    return mail
+  }
+
+  /** The next call to `path` (e.g. `users.confirm`) fails with `message`, as the server would say it. */
+  failNext(path: string, message: string) {
+    this.failures.set(path, message)
+  }
+
+  /** What five failed logins do on the server: the account is locked for a while. */
+  lockOut(email: string) {
+    const user = this.byEmail(email)
+    const lockedUntil = new Date(Date.now() + 60_000).toISOString()
+    user.lockedUntil = lockedUntil
+    user.lock = { locked: true, lockedUntil, consecutiveFailures: 5, failuresThisHour: 5, lastFailureAt: iso(0) }
+  }
+
+  /** What a user's first login does on the server: pending-login → confirmed. */
+  firstLogin(email: string) {
+    const user = this.byEmail(email)
+    user.status = 'confirmed'
+    user.lastLoginAt = new Date().toISOString()
+    user.sessionCount += 1
+  }
+
+  byEmail(email: string): User {
+    const user = this.users.find((candidate) => candidate.email === email)
+    if (!user) throw new Error(`no fake user ${email}`)
+    return user
+  }
+
+  callsTo(path: string) {
+    return this.calls.filter((call) => call.path === path)
+  }
+
+  private record(
+    actor: string,
+    action: string,
+    userId: string | null,
+    outcome: AuditEntry['outcome'] = 'ok',
+  ) {
+    const entry: AuditEntry = {
+      id: this.audit.length + 1,
+      at: new Date().toISOString(),
+      actor,
+      action,
+      userId,
+      detail: {},
+      outcome,
+    }
+    this.audit.push(entry)
+    const user = this.users.find((candidate) => candidate.id === userId)
+    user?.recentAudit.unshift(entry)
+  }
+
+  private async call<T>(path: string, input: unknown, work: () => T): Promise<T> {
+    this.calls.push({ path, input })
+    await Promise.resolve()
+    if (this.outage === 'offline') throw networkError()
+    if (this.outage === 'wrong-key') {
+      throw TRPCClientError.from({
+        error: {
+          code: -32001,
+          message: 'a valid admin key is required',
+          data: { code: 'UNAUTHORIZED', httpStatus: 401 },
+        },
+      })
+    }
+    const failure = this.failures.get(path)
+    if (failure !== undefined) {
+      this.failures.delete(path)
+      throw serverError(failure, 'BAD_GATEWAY')
+    }
+    return work()
+  }
+
+  private user(userId: string): User {
+    const user = this.users.find((candidate) => candidate.id === userId)
+    if (!user) throw serverError('user not found', 'NOT_FOUND')
+    return user
+  }
+
+  private key(keyId: string): ServerKey {
+    const key = this.keys.find((candidate) => candidate.id === keyId)
+    if (!key) throw serverError('API key not found', 'NOT_FOUND')
+    return key
+  }
+
+  private tabOf(user: User) {
+    return user.disabled ? 'disabled' : user.status === 'confirmed' ? 'confirmed' : 'pending'
+  }
+
+  private item(user: User): UserItem {
+    const { sessionCount: _sessions, apiKeys: _keys, recentAudit: _audit, lock: _lock, ...item } = user
+    return item
+  }
+
+  private counts() {
+    const count = (tab: string) => this.users.filter((user) => this.tabOf(user) === tab).length
+    return {
+      pending: count('pending'),
+      confirmed: count('confirmed'),
+      disabled: count('disabled'),
+      all: this.users.length,
+    }
+  }
+
+  private newestFirst(users: User[]): User[] {
+    return [...users].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+  }
+
+  readonly client: DashboardClient = {
+    config: { get: { query: () => this.call('config.get', undefined, () => this.config) } },
+    users: {
+      list: {
+        query: (input) =>
+          this.call('users.list', input, () => {
+            const status = input.status ?? 'all'
+            const matching = this.newestFirst(this.users).filter(
+              (user) =>
+                (status === 'all' || this.tabOf(user) === status) &&
+                (!input.search || (user.email ?? '').includes(input.search.toLowerCase())),
+            )
+            const start = input.cursor ? matching.findIndex((user) => user.id === input.cursor) + 1 : 0
+            const limit = input.limit ?? 50
+            const page = matching.slice(start, start + limit)
+            const more = start + limit < matching.length
+            return {
+              items: page.map((user) => this.item(user)),
+              nextCursor: more ? page[page.length - 1]!.id : null,
+              counts: this.counts(),
+            }
+          }),
+      },
+      get: {
+        query: ({ userId }) => this.call('users.get', { userId }, () => structuredClone(this.user(userId))),
+      },
+      create: {
+        mutate: (input) =>
+          this.call('users.create', input, () => {
+            if (this.users.some((user) => user.email === input.email)) {
+              throw serverError(`an account with the email ${input.email} already exists`)
+            }
+            const user = this.addUser({ email: input.email, status: 'confirmed', age: 0 })
+            user.lastLoginAt = null
+            return this.item(user)
+          }),
+      },
+      confirm: {
+        mutate: ({ userId }) =>
+          this.call('users.confirm', { userId }, () => {
+            const user = this.user(userId)
+            if (user.status !== 'pending-confirmation') throw serverError('already confirmed', 'BAD_REQUEST')
+            user.status = 'pending-login'
+            user.confirmationExpiresAt = null
+            this.record('admin', 'user.confirmed', userId)
+            return this.item(user)
+          }),
+      },
+      rerunConfirmation: {
+        mutate: ({ userId }) =>
+          this.call('users.rerunConfirmation', { userId }, () => {
+            const user = this.user(userId)
+            if (user.status !== 'pending-confirmation') throw serverError('already confirmed', 'BAD_REQUEST')
+            user.confirmationExpiresAt = iso(-30 * MINUTE)
+            this.record('admin', 'user.confirmation-rerun', userId)
+            return this.item(user)
+          }),
+      },
+      sendConfirmationEmail: {
+        mutate: ({ userId }) =>
+          this.call('users.sendConfirmationEmail', { userId }, () => {
+            const user = this.user(userId)
+            if (this.config.confirmation.method !== 'email') {
+              throw serverError('confirmation emails are not used', 'BAD_REQUEST')
+            }
+            user.confirmationExpiresAt = iso(-30 * MINUTE)
+            this.addMail(user.email ?? '')
+            return this.item(user)
+          }),
+      },
+      disable: {
+        mutate: ({ userId }) =>
+          this.call('users.disable', { userId }, () => {
+            const user = this.user(userId)
+            if (user.status === 'pending-confirmation') {
+              throw serverError('unconfirmed users cannot be disabled, only deleted')
+            }
+            user.disabled = true
+            user.sessionCount = 0
+            return this.item(user)
+          }),
+      },
+      enable: {
+        mutate: ({ userId }) =>
+          this.call('users.enable', { userId }, () => {
+            const user = this.user(userId)
+            user.disabled = false
+            return this.item(user)
+          }),
+      },
+      revokeSessions: {
+        mutate: ({ userId }) =>
+          this.call('users.revokeSessions', { userId }, () => {
+            const user = this.user(userId)
+            const revoked = user.sessionCount
+            user.sessionCount = 0
+            return { revoked }
+          }),
+      },
+      clearLock: {
+        mutate: ({ userId }) =>
+          this.call('users.clearLock', { userId }, () => {
+            const user = this.user(userId)
+            user.lockedUntil = null
+            user.lock = null
+            return this.item(user)
+          }),
+      },
+      delete: {
+        mutate: ({ userId }) =>
+          this.call('users.delete', { userId }, () => {
+            this.user(userId)
+            this.users = this.users.filter((user) => user.id !== userId)
+            return { deleted: true as const, userId }
+          }),
+      },
+    },
+    apiKeys: {
+      list: {
+        query: () => this.call('apiKeys.list', undefined, () => ({ items: [...this.keys].reverse() })),
+      },
+      create: {
+        mutate: ({ name }) =>
+          this.call('apiKeys.create', { name }, () => {
+            if (this.keys.some((key) => key.name === name)) {
+              throw serverError('an API key with this name already exists')
+            }
+            const key = this.addKey(name)
+            return { ...key, key: `${key.id}.secret-for-${name}` }
+          }),
+      },
+      enable: {
+        mutate: ({ keyId }) =>
+          this.call('apiKeys.enable', { keyId }, () => Object.assign(this.key(keyId), { disabled: false })),
+      },
+      disable: {
+        mutate: ({ keyId }) =>
+          this.call('apiKeys.disable', { keyId }, () => Object.assign(this.key(keyId), { disabled: true })),
+      },
+      delete: {
+        mutate: ({ keyId }) =>
+          this.call('apiKeys.delete', { keyId }, () => {
+            this.key(keyId)
+            this.keys = this.keys.filter((key) => key.id !== keyId)
+            return { deleted: true as const, keyId }
+          }),
+      },
+    },
+    audit: {
+      list: {
+        query: (input) =>
+          this.call('audit.list', input, () => {
+            const newest = [...this.audit].reverse()
+            const start = input.cursor
+              ? newest.findIndex((entry) => String(entry.id) === input.cursor) + 1
+              : 0
+            const limit = input.limit ?? 50
+            const page = newest.slice(start, start + limit)
+            return {
+              items: page,
+              nextCursor: start + limit < newest.length ? String(page[page.length - 1]!.id) : null,
+            }
+          }),
+      },
+    },
+    outbox: {
+      list: {
+        query: (input) =>
+          this.call('outbox.list', input, () => ({
+            items: [...this.outbox].reverse().slice(0, input.limit ?? 20),
+          })),
+      },
+    },
+  }
+}

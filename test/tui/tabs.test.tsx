@@ -1,0 +1,89 @@
+/** The header and the six tabs: what each shows, and the keys that move between them. */
+import { describe, expect, it } from 'vitest'
+import { FakeUsher } from './fake-usher'
+import { KEY, renderDashboard } from './render'
+
+function seeded() {
+  const usher = new FakeUsher()
+  usher.addUser({ email: 'fresh@example.com', status: 'pending-confirmation', linkExpiresIn: 25, age: 1 })
+  usher.addUser({ email: 'stuck@example.com', status: 'pending-confirmation', linkExpiresIn: -90, age: 200 })
+  usher.addUser({ email: 'waiting@example.com', status: 'pending-login', age: 3 })
+  usher.addUser({ email: 'active@example.com', status: 'confirmed', age: 4 })
+  usher.addUser({ email: 'banned@example.com', status: 'confirmed', disabled: true, age: 5 })
+  usher.addKey('backend-prod')
+  usher.addKey('old-cron', true)
+  usher.addMail('fresh@example.com')
+  return usher
+}
+
+describe('header and tabs', () => {
+  it('shows the app id, the URL and how many users each tab holds', async () => {
+    const ui = renderDashboard({ client: seeded().client })
+    await ui.waitFor('fresh@example.com')
+    const header = ui.frame().split('\n')[0]!
+    expect(header).toContain('fake-app')
+    expect(header).toContain('http://usher.test')
+    expect(header).toMatch(/○ 3 pending\s+● 1 confirmed\s+⊘ 1 disabled/)
+    expect(ui.line('[1 Pending]')).toContain('● live')
+  })
+
+  it('pending rows say whether the user awaits confirmation or a first login, and flag stuck users', async () => {
+    const ui = renderDashboard({ client: seeded().client })
+    await ui.waitFor('stuck@example.com')
+    expect(ui.line('fresh@example.com')).toMatch(/○ fresh@example\.com\s+awaits confirmation/)
+    expect(ui.line('waiting@example.com')).toMatch(/◐ waiting@example\.com\s+awaits first login/)
+    expect(ui.line('stuck@example.com')).toMatch(/⚠ stuck@example\.com\s+stuck: link expired/)
+    expect(ui.frame()).not.toContain('active@example.com')
+  })
+
+  it('1–6 jump to each tab and show its rows', async () => {
+    const ui = renderDashboard({ client: seeded().client })
+    await ui.waitFor('fresh@example.com')
+
+    await ui.press('2')
+    await ui.waitFor('[2 Confirmed]')
+    await ui.waitFor('active@example.com')
+    expect(ui.line('active@example.com')).toMatch(/● active@example\.com\s+confirmed/)
+    expect(ui.frame()).not.toContain('fresh@example.com')
+
+    await ui.press('3')
+    await ui.waitFor('banned@example.com')
+    expect(ui.line('banned@example.com')).toMatch(/⊘ banned@example\.com\s+disabled/)
+
+    await ui.press('4')
+    await ui.waitFor('backend-prod')
+    expect(ui.line('backend-prod')).toMatch(/● backend-prod\s+enabled/)
+    expect(ui.line('old-cron')).toMatch(/⊘ old-cron\s+disabled/)
+
+    await ui.press('5')
+    await ui.waitFor('[5 Audit]')
+    await ui.waitFor('user.registered')
+    expect(ui.line('user.registered')).toMatch(/✔ user\.registered\s+\S+ \S+\s+client/)
+
+    await ui.press('6')
+    await ui.waitFor('[6 Outbox]')
+    expect(await ui.waitFor('Confirm your email')).toMatch(/▪ fresh@example\.com\s+Confirm your email/)
+
+    await ui.press('1')
+    await ui.waitFor('fresh@example.com')
+  })
+
+  it('Tab and Shift-Tab cycle through the tabs, wrapping around', async () => {
+    const ui = renderDashboard({ client: seeded().client })
+    await ui.waitFor('fresh@example.com')
+    await ui.press(KEY.tab)
+    await ui.waitFor('[2 Confirmed]')
+    await ui.press(KEY.shiftTab, KEY.shiftTab)
+    await ui.waitFor('[6 Outbox]')
+    await ui.press(KEY.tab)
+    await ui.waitFor('[1 Pending]')
+  })
+
+  it('says so when a tab is empty', async () => {
+    const usher = new FakeUsher()
+    const ui = renderDashboard({ client: usher.client })
+    await ui.waitFor('No user awaits confirmation or a first login.')
+    await ui.press('4')
+    await ui.waitFor('No server API keys (n creates one).')
+  })
+})

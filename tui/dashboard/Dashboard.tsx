@@ -1,0 +1,216 @@
+/**
+ * @module dashboard/Dashboard
+ * The Usher dashboard: the App Services console's Users page as a keyboard-driven terminal app. All state
+ * and keys live in `useDashboard`; this component only lays the screen out.
+ *
+ * @example
+ * ```tsx
+ * const client = createAdminClient({ url, adminKey })
+ * render(<Dashboard client={client} connection={resolveConnection({}, process.env)} />)
+ * ```
+ */
+import { Box } from 'ink'
+import type { Connection } from '../connection'
+import type { DashboardClient } from './client'
+import { BannerLine } from './components/BannerLine'
+import { ConfirmPrompt } from './components/ConfirmPrompt'
+import { ConnectionPanel } from './components/ConnectionPanel'
+import { DetailsPane } from './components/DetailsPane'
+import { ErrorBoundary } from './components/ErrorBoundary'
+import { Footer } from './components/Footer'
+import { Header } from './components/Header'
+import { HelpOverlay } from './components/HelpOverlay'
+import { ListPane } from './components/ListPane'
+import { NewKeyForm } from './components/NewKeyForm'
+import { NewUserForm } from './components/NewUserForm'
+import { SecretPanel } from './components/SecretPanel'
+import { StatusLine } from './components/StatusLine'
+import { TabBar } from './components/TabBar'
+import { useDashboard, type DashboardView } from './hooks/use-dashboard'
+import { explainConnectionProblem, classify, problemMessage } from './problems'
+import { OFFLINE_HINTS, OVERLAY_HINTS } from './hints'
+import { TABS, type Tab } from './tabs'
+
+export interface DashboardProps {
+  client: DashboardClient
+  /** Where the client points, for the header and for plain-language connection problems. */
+  connection: Pick<Connection, 'url' | 'source'>
+  /** Lists and counts reload this often (ms); default 5 s. */
+  refreshMs?: number
+  /** While Usher cannot be reached, retry this often (ms); default 3 s. */
+  retryMs?: number
+  /** Finished banners fade after this long (ms); default 8 s. */
+  bannerMs?: number
+}
+
+export function Dashboard(props: DashboardProps) {
+  return (
+    <ErrorBoundary>
+      <Screen {...props} />
+    </ErrorBoundary>
+  )
+}
+
+function Screen({ client, connection, refreshMs = 5000, retryMs = 3000, bannerMs = 8000 }: DashboardProps) {
+  const view = useDashboard({ client, refreshMs, retryMs, bannerMs })
+  const { layout, list, tab } = view
+  const state = view.connection.state
+  const status = state.status === 'ready' ? 'live' : state.status === 'down' ? 'down' : 'connecting'
+  return (
+    <Box flexDirection="column" width={layout.width} height={layout.height}>
+      <Header
+        appId={view.connection.config?.appId}
+        url={connection.url}
+        counts={status === 'down' ? undefined : view.counts}
+        width={layout.width}
+      />
+      <TabBar
+        tabs={TABS}
+        activeIndex={view.tabIndex}
+        status={status}
+        refreshedAt={view.refreshedAt}
+        width={layout.width}
+      />
+      <StatusLine
+        width={layout.width}
+        searching={view.overlay.type === 'search'}
+        search={view.search}
+        caption={CAPTIONS[tab.id]}
+        position={position(view)}
+        hasNextPage={list.hasNextPage}
+        loading={list.status === 'loading' && status === 'live'}
+        onSearchChange={view.setSearch}
+        onSearchSubmit={view.keepSearch}
+      />
+      {state.status !== 'ready' && view.overlay.type !== 'help' ? (
+        <ConnectionPanel
+          width={layout.width}
+          height={layout.bodyHeight}
+          url={connection.url}
+          problem={state.status === 'down' ? explainConnectionProblem(state.problem, connection) : undefined}
+          attempt={state.status === 'down' ? state.attempt : 1}
+          retryMs={retryMs}
+        />
+      ) : (
+        <Body view={view} />
+      )}
+      <BannerLine banner={view.banner} width={layout.width} />
+      <Footer
+        hints={
+          view.overlay.type !== 'none'
+            ? OVERLAY_HINTS[view.overlay.type]
+            : state.status === 'ready'
+              ? view.hints
+              : OFFLINE_HINTS
+        }
+        width={layout.width}
+      />
+    </Box>
+  )
+}
+
+function Body({ view }: { view: DashboardView }) {
+  const { layout, list, tab, overlay } = view
+  const now = Date.now()
+  if (overlay.type === 'help') return <HelpOverlay width={layout.width} height={layout.bodyHeight} />
+  if (overlay.type === 'secret') {
+    return (
+      <Box height={layout.bodyHeight}>
+        <SecretPanel name={overlay.name} secret={overlay.key} width={layout.width} />
+      </Box>
+    )
+  }
+  const listError =
+    list.status === 'error' && list.items.length === 0
+      ? `Could not load ${tab.title}: ${problemMessage(classify(list.error))}`
+      : undefined
+  const pane =
+    layout.details === 'instead' ? null : (
+      <ListPane
+        tab={tab}
+        rows={list.items}
+        selectedIndex={list.selectedIndex}
+        offset={list.offset}
+        visibleRows={layout.listRows - formHeight(overlay)}
+        width={layout.listWidth}
+        height={layout.bodyHeight - formHeight(overlay)}
+        search={view.search}
+        loaded={list.status !== 'loading'}
+        error={listError}
+        now={now}
+      />
+    )
+  return (
+    <Box flexDirection="column" height={layout.bodyHeight}>
+      <Box>
+        {pane}
+        {layout.details !== 'none' && (
+          <DetailsPane
+            row={list.selected}
+            user={view.details}
+            width={layout.detailsWidth}
+            height={layout.bodyHeight - formHeight(overlay)}
+            now={now}
+          />
+        )}
+      </Box>
+      <Overlay view={view} />
+    </Box>
+  )
+}
+
+/** Forms and the delete question open below the list, which gives up their rows. */
+function formHeight(overlay: DashboardView['overlay']): number {
+  return overlay.type === 'new-user' ? 7 : overlay.type === 'new-key' ? 6 : overlay.type === 'confirm' ? 4 : 0
+}
+
+function Overlay({ view }: { view: DashboardView }) {
+  const { overlay, layout } = view
+  switch (overlay.type) {
+    case 'confirm':
+      return <ConfirmPrompt question={overlay.question} width={layout.width} onAnswer={view.answer} />
+    case 'new-user':
+      return (
+        <NewUserForm
+          width={layout.width}
+          field={view.newUser.field}
+          error={view.newUser.error}
+          passwordLimits={view.connection.config?.password ?? { minLength: 6, maxLength: 128 }}
+          busy={view.busy !== undefined}
+          onEmailChange={view.newUser.changeEmail}
+          onPasswordChange={view.newUser.changePassword}
+          onEmailSubmit={() => view.newUser.focus('password')}
+          onPasswordSubmit={view.submitNewUser}
+        />
+      )
+    case 'new-key':
+      return (
+        <NewKeyForm
+          width={layout.width}
+          error={overlay.error}
+          busy={view.busy !== undefined}
+          onChange={view.setKeyName}
+          onSubmit={view.submitNewKey}
+        />
+      )
+    default:
+      return null
+  }
+}
+
+function position(view: DashboardView): string | undefined {
+  const { list } = view
+  if (list.items.length === 0) return undefined
+  const first = list.pageStart + list.offset + 1
+  const last = list.pageStart + Math.min(list.items.length, list.offset + view.layout.listRows)
+  return `page ${list.page + 1} · rows ${first}–${last}`
+}
+
+const CAPTIONS: Record<Tab['id'], string> = {
+  pending: '○ unconfirmed  ⚠ stuck: link expired  ◐ awaits first login',
+  confirmed: 'Confirmed users (●), newest first',
+  disabled: 'Disabled users (⊘): logins refused until enabled (u)',
+  'api-keys': 'Server API keys (n creates one; its key is shown once)',
+  audit: 'Audit trail, newest first (search filters this page)',
+  outbox: 'Dev outbox: the newest 100 mails (Enter shows the link)',
+}

@@ -1,0 +1,74 @@
+/**
+ * @module dashboard/components/ListPane
+ * The bordered list of the open tab: a column header, one screen of rows (the server's page), or a sentence
+ * when there is nothing to show.
+ */
+import { Box, Text } from 'ink'
+import type { Row, Tab } from '../tabs'
+import { ColumnHeader, RowLine } from './RowLine'
+
+export interface ListPaneProps {
+  tab: Tab
+  rows: Row[]
+  selectedIndex: number
+  offset: number
+  visibleRows: number
+  width: number
+  height: number
+  search: string
+  loaded: boolean
+  /** A failure to show instead of rows. */
+  error: string | undefined
+  now: number
+}
+
+export function ListPane(props: ListPaneProps) {
+  const inner = props.width - 2
+  // A form below the list can take rows away: keep the selected row in view anyway.
+  const start = Math.max(props.offset, props.selectedIndex - props.visibleRows + 1)
+  const shown = props.rows.slice(start, start + props.visibleRows)
+  return (
+    <Box
+      width={props.width}
+      height={props.height}
+      borderStyle="round"
+      borderColor="gray"
+      flexDirection="column"
+    >
+      <ColumnHeader kind={props.tab.kind} width={inner} />
+      {props.error ? (
+        <Text color="red">✘ {props.error}</Text>
+      ) : shown.length === 0 ? (
+        <Text dimColor>{props.loaded ? emptyText(props.tab, props.search) : '  loading…'}</Text>
+      ) : (
+        shown.map((row, index) => (
+          <RowLine
+            key={row.id}
+            row={row}
+            selected={start + index === props.selectedIndex}
+            width={inner}
+            now={props.now}
+          />
+        ))
+      )}
+    </Box>
+  )
+}
+
+function emptyText(tab: Tab, search: string): string {
+  if (search) return `  Nothing on ${tab.title} matches "${search}" (Esc clears the search)`
+  switch (tab.id) {
+    case 'pending':
+      return '  No user awaits confirmation or a first login.'
+    case 'confirmed':
+      return '  No confirmed users yet (n creates one).'
+    case 'disabled':
+      return '  No disabled users.'
+    case 'api-keys':
+      return '  No server API keys (n creates one).'
+    case 'audit':
+      return '  The audit trail is empty.'
+    case 'outbox':
+      return '  The outbox is empty: mails land here when MAIL_PROVIDER is "outbox".'
+  }
+}

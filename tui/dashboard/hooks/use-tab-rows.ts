@@ -1,0 +1,93 @@
+/**
+ * @module dashboard/hooks/use-tab-rows
+ * The rows of the open tab. Users and the audit trail page through the server by cursor, one screen per
+ * request; user search runs on the server (a substring of the email). API keys and the dev outbox are short
+ * lists the server returns whole (the outbox: its newest 100 mails), so their search filters what came back.
+ */
+import type { AuditEntry } from '../../admin-client'
+import type { DashboardClient } from '../client'
+import type { Row, Tab } from '../tabs'
+import { usePagedList, type Page, type PagedList } from './use-paged-list'
+
+export interface TabRowsOptions {
+  client: DashboardClient
+  tab: Tab
+  search: string
+  visibleRows: number
+  generation: number
+  enabled: boolean
+  onError(error: unknown): void
+}
+
+export function useTabRows(options: TabRowsOptions): PagedList<Row> {
+  const { client, tab, search } = options
+  return usePagedList<Row>({
+    listKey: `${tab.id}\u0000${search}`,
+    source: tab.id,
+    load: (cursor, limit) => loadRows(client, tab, search, cursor, limit),
+    pageSize: options.visibleRows,
+    visibleRows: options.visibleRows,
+    generation: options.generation,
+    enabled: options.enabled,
+    onError: options.onError,
+  })
+}
+
+const OUTBOX_LIMIT = 100
+
+async function loadRows(
+  client: DashboardClient,
+  tab: Tab,
+  search: string,
+  cursor: string | undefined,
+  limit: number,
+): Promise<Page<Row>> {
+  const needle = search.trim().toLowerCase()
+  const matches = (...fields: (string | null)[]) =>
+    needle === '' || fields.some((field) => field?.toLowerCase().includes(needle))
+  switch (tab.kind) {
+    case 'users': {
+      const page = await client.users.list.query({
+        status: tab.id,
+        search: needle || undefined,
+        cursor,
+        limit,
+      })
+      return {
+        items: page.items.map((user) => ({ kind: 'user', id: user.id, user })),
+        nextCursor: page.nextCursor,
+      }
+    }
+    case 'api-keys': {
+      const { items } = await client.apiKeys.list.query()
+      return {
+        items: items
+          .filter((key) => matches(key.name, key.id))
+          .map((key) => ({ kind: 'api-key', id: key.id, key })),
+        nextCursor: null,
+      }
+    }
+    case 'audit': {
+      const page = await client.audit.list.query({ cursor, limit })
+      return {
+        items: page.items
+          .filter((entry) => matches(...auditText(entry)))
+          .map((entry) => ({ kind: 'audit', id: String(entry.id), entry })),
+        nextCursor: page.nextCursor,
+      }
+    }
+    case 'outbox': {
+      const { items } = await client.outbox.list.query({ limit: OUTBOX_LIMIT })
+      return {
+        items: items
+          .filter((mail) => matches(mail.to, mail.subject))
+          .map((mail) => ({ kind: 'mail', id: String(mail.id), mail })),
+        nextCursor: null,
+      }
+    }
+  }
+}
+
+function auditText(entry: AuditEntry): string[] {
+  return [entry.action, entry.actor, entry.outcome, entry.userId ?? '', JSON.stringify(entry.detail)]
+}

@@ -1,0 +1,105 @@
+/**
+ * @module dashboard/keys
+ * The dashboard's keys that are not row actions (those live in actions.ts): tabs, movement, search, details,
+ * new, help and quit. One table feeds the key handling, the footer and the `?` overlay, so they cannot drift.
+ */
+import type { Key } from 'ink'
+
+export type Command =
+  | { type: 'tab'; index: number }
+  | { type: 'next-tab' }
+  | { type: 'previous-tab' }
+  | { type: 'move'; by: 'up' | 'down' | 'page-up' | 'page-down' | 'top' | 'bottom' }
+  | { type: 'search' }
+  | { type: 'details' }
+  | { type: 'new' }
+  | { type: 'help' }
+  | { type: 'quit' }
+
+export interface Binding {
+  /** As written in the help overlay. */
+  keys: string
+  description: string
+  /** The command this key press means, if it is one of this binding's keys. */
+  read(input: string, key: Key): Command | undefined
+}
+
+const plain = (key: Key) => !key.ctrl && !key.meta
+const move = (by: Extract<Command, { type: 'move' }>['by']): Command => ({ type: 'move', by })
+
+export const BINDINGS: Binding[] = [
+  {
+    keys: '1–6',
+    description: 'jump to a tab',
+    read: (input) => (/^[1-6]$/.test(input) ? { type: 'tab', index: Number(input) - 1 } : undefined),
+  },
+  {
+    keys: 'Tab ⇧Tab',
+    description: 'next / previous tab',
+    read: (_, key) => (key.tab ? { type: key.shift ? 'previous-tab' : 'next-tab' } : undefined),
+  },
+  {
+    keys: '↑↓ k j',
+    description: 'move (pages at the ends)',
+    read: (input, key) =>
+      key.upArrow || (input === 'k' && plain(key))
+        ? move('up')
+        : key.downArrow || (input === 'j' && plain(key))
+          ? move('down')
+          : undefined,
+  },
+  {
+    keys: 'PgUp PgDn',
+    description: 'previous / next page',
+    read: (_, key) => (key.pageUp ? move('page-up') : key.pageDown ? move('page-down') : undefined),
+  },
+  {
+    keys: 'g G',
+    description: 'newest row / last on page',
+    read: (input, key) =>
+      key.home || (input === 'g' && plain(key))
+        ? move('top')
+        : key.end || (input === 'G' && plain(key))
+          ? move('bottom')
+          : undefined,
+  },
+  {
+    keys: '/',
+    description: 'search (Esc clears)',
+    read: (input, key) => (input === '/' && plain(key) ? { type: 'search' } : undefined),
+  },
+  {
+    keys: 'Enter',
+    description: 'details of the row',
+    read: (_, key) => (key.return ? { type: 'details' } : undefined),
+  },
+  {
+    keys: 'n',
+    description: 'new user / new API key',
+    read: (input, key) => (input === 'n' && plain(key) ? { type: 'new' } : undefined),
+  },
+  {
+    keys: '?',
+    description: 'this help',
+    read: (input, key) => (input === '?' && plain(key) ? { type: 'help' } : undefined),
+  },
+  {
+    keys: 'q',
+    description: 'quit',
+    read: (input, key) => (input === 'q' && plain(key) ? { type: 'quit' } : undefined),
+  },
+]
+
+export function commandFor(input: string, key: Key): Command | undefined {
+  for (const binding of BINDINGS) {
+    const command = binding.read(input, key)
+    if (command) return command
+  }
+  return undefined
+}
+
+/** A footer entry: the key, and the word after it. */
+export interface Hint {
+  key: string
+  label: string
+}

@@ -1,0 +1,40 @@
+/**
+ * @module dashboard/layout
+ * How the screen is divided. Fixed chrome (header, tabs, status line, banner, two footer lines) around a
+ * bordered body; the list gets every remaining row, and one page from the server is exactly one screen of
+ * rows. The details pane sits beside the list from 100 columns, and replaces it below that (80×24 works).
+ */
+import type { WindowSize } from 'ink'
+
+export interface Layout {
+  width: number
+  height: number
+  /** Rows of the bordered body. */
+  bodyHeight: number
+  /** List rows inside the body (below its column header). */
+  listRows: number
+  details: 'none' | 'beside' | 'instead'
+  listWidth: number
+  detailsWidth: number
+}
+
+const CHROME_ROWS = 7
+const MIN = { columns: 60, rows: 16 }
+export const SIDE_BY_SIDE_COLUMNS = 100
+
+export function layoutFor(size: WindowSize, detailsOpen: boolean): Layout {
+  const width = Math.max(MIN.columns, size.columns)
+  const height = Math.max(MIN.rows, size.rows)
+  const bodyHeight = height - CHROME_ROWS
+  const details = !detailsOpen ? 'none' : width >= SIDE_BY_SIDE_COLUMNS ? 'beside' : 'instead'
+  const listWidth = details === 'beside' ? Math.floor(width / 2) : width
+  return {
+    width,
+    height,
+    bodyHeight,
+    listRows: Math.max(1, bodyHeight - 3),
+    details,
+    listWidth,
+    detailsWidth: details === 'beside' ? width - listWidth : width,
+  }
+}
