@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { createAdminClient } from '../../tui/admin-client'
-import { migrateLocalDatabase, startLocalWorker, type LocalWorker } from '../../tui/local-worker'
+import { migrateLocalDatabase, portInUse, startLocalWorker, type LocalWorker } from '../../tui/local-worker'
 import { TEST_BINDINGS } from '../bindings'
 import { freePort } from './harness'
 
@@ -80,6 +80,8 @@ it('acknowledged changes survive SIGKILL mid-load, and nothing is half-written',
   await Promise.all(lanes)
   expect(acked.registered.size + acked.created.size).toBeGreaterThan(10)
 
+  // wrangler exited; its workerd (same process group, also killed) may hold the port a moment longer.
+  await expect.poll(() => portInUse(port), { timeout: 10_000 }).toBe(false)
   worker = await startLocalWorker({ port, persistTo, vars, logFile: path.join(persistTo, 'wrangler.log') })
   const emails = new Map(sql('SELECT i.email, u.id, u.status FROM identities i JOIN users u ON u.id = i.user_id').map((r) => [r.email as string, r]))
   for (const email of acked.registered) expect(emails.has(email), email).toBe(true)
