@@ -11,13 +11,30 @@ import { freePort } from './harness'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const scratch = mkdtempSync(path.join(tmpdir(), 'usher-dev-'))
-afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+let started: { npmGroup?: number; port?: number } = {}
+afterAll(() => {
+  // If the test failed midway, stop what it started: npm's group, then whatever still serves the port.
+  for (const group of [started.npmGroup, ...(started.port ? processGroupsOn(started.port) : [])]) {
+    if (group) {
+      try {
+        process.kill(-group, 'SIGKILL')
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  rmSync(scratch, { recursive: true, force: true })
+})
 
 /** wrangler and workerd processes serving `port` (wrangler gets `--port N`, workerd `127.0.0.1:N`). */
 function processesOn(port: number): string[] {
-  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+  return execFileSync('ps', ['-eo', 'pgid=,args='], { encoding: 'utf8' })
     .split('\n')
     .filter((line) => /wrangler|workerd/.test(line) && (line.includes(`--port ${port}`) || line.includes(`127.0.0.1:${port}`)))
+}
+
+function processGroupsOn(port: number): number[] {
+  return [...new Set(processesOn(port).map((line) => Number.parseInt(line.trim(), 10)))]
 }
 
 it('creates .dev.vars, serves the client API, and stops cleanly on SIGTERM', async () => {
@@ -30,7 +47,9 @@ it('creates .dev.vars, serves the client API, and stops cleanly on SIGTERM', asy
     cwd: scratch,
     env: { ...process.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   })
+  started = { npmGroup: npm.pid, port }
   let output = ''
   npm.stdout.on('data', (chunk) => (output += chunk))
   npm.stderr.on('data', (chunk) => (output += chunk))
