@@ -31,6 +31,17 @@ export interface Usher {
 }
 
 const configs = new WeakMap<object, Config>()
+/**
+ * One Drizzle instance per D1 binding (the binding object lives as long as the isolate): `drizzle(d1,
+ * { schema })` walks the whole schema to build its relational config, which cost ~5% of a token request.
+ */
+const dbs = new WeakMap<D1Database, Db>()
+
+function dbFor(d1: D1Database): Db {
+  let db = dbs.get(d1)
+  if (!db) dbs.set(d1, (db = createDb(d1)))
+  return db
+}
 
 /** The validated configuration for these bindings, parsed once per isolate. */
 export function configFor(env: Bindings): Config {
@@ -48,7 +59,7 @@ export function createUsher(
   waitUntil: (task: Promise<unknown>) => void = () => {},
 ): Usher {
   const config = configFor(env)
-  const db = createDb(env.DB)
+  const db = dbFor(env.DB)
   const now = () => Date.now()
   return {
     db,

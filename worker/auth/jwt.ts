@@ -64,19 +64,20 @@ export async function verifyAccessToken(
   audience: string,
   nowSeconds: number,
 ): Promise<AccessClaims> {
-  const invalid = errors.invalidSession('invalid session: invalid access token')
+  // Built only when needed: an Error captures a stack trace, which every valid token would pay for.
+  const invalid = () => errors.invalidSession('invalid session: invalid access token')
   const parts = token.split('.')
-  if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) throw invalid
+  if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) throw invalid()
   const [header, payload, signature] = parts as [string, string, string]
   const head = decodeSegment(header) as { alg?: unknown } | undefined
-  if (head?.alg !== 'HS256') throw invalid
+  if (head?.alg !== 'HS256') throw invalid()
   const valid = await crypto.subtle.verify(
     'HMAC',
     await signingKey(secret),
     Buffer.from(signature, 'base64url'),
     encoder.encode(`${header}.${payload}`),
   )
-  if (!valid) throw invalid
+  if (!valid) throw invalid()
   const claims = decodeSegment(payload) as Partial<AccessClaims> | undefined
   if (
     !claims ||
@@ -87,7 +88,7 @@ export async function verifyAccessToken(
     typeof claims.exp !== 'number' ||
     typeof claims.iat !== 'number'
   ) {
-    throw invalid
+    throw invalid()
   }
   if (claims.exp <= nowSeconds) throw errors.accessTokenExpired()
   return claims as AccessClaims

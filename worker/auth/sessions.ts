@@ -10,10 +10,10 @@ import { createHash } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import type { Usher } from '../context'
 import { changes, rawStatement, runBatch, type Statement } from '../db/client'
-import { sessions, users } from '../db/schema'
+import { identities, sessions, users } from '../db/schema'
 import { errors } from '../errors'
 import { auditIfChanged } from '../users/audit'
-import { findUser, identitiesOf, type UserRow } from '../users/accounts'
+import { findUser, type IdentityRow, type UserRow } from '../users/accounts'
 import { hashSecret, newId, newSecret, secretMatches, splitCompositeSecret } from './crypto'
 import { signAccessToken, verifyAccessToken } from './jwt'
 
@@ -33,9 +33,12 @@ export interface LoginResponse {
 /** realm-web's "no device" id. */
 export const NO_DEVICE = '000000000000000000000000'
 
-/** A stable 24-hex id derived from a name: the app's domain id and each provider's id. */
+const stableIds = new Map<string, string>()
+/** A stable 24-hex id derived from a name: the app's domain id and each provider's id (memoized). */
 export function stableId(name: string): string {
-  return createHash('sha256').update(name).digest('hex').slice(0, 24)
+  let id = stableIds.get(name)
+  if (!id) stableIds.set(name, (id = createHash('sha256').update(name).digest('hex').slice(0, 24)))
+  return id
 }
 
 function bearer(authorization: string | undefined): string {
@@ -44,26 +47,66 @@ function bearer(authorization: string | undefined): string {
   return match[1]!
 }
 
+/**
+ * The two hot-path reads, built once per Drizzle instance (so once per isolate): building a query costs
+ * more CPU than D1 takes to run it. `profile` also brings the user's identities in the same round trip.
+ */
+function prepareHotQueries(db: Usher['db']) {
+  return {
+    sessionWithUser: db
+      .select({ session: sessions, user: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.id, sql.placeholder('sessionId')))
+      .limit(1)
+      .prepare(),
+    sessionWithIdentities: db
+      .select({ session: sessions, user: users, identity: identities })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .leftJoin(identities, eq(identities.userId, users.id))
+      .where(eq(sessions.id, sql.placeholder('sessionId')))
+      .orderBy(identities.createdAt, identities.id)
+      .prepare(),
+  }
+}
+const hotQueries = new WeakMap<object, ReturnType<typeof prepareHotQueries>>()
+function hot(usher: Usher) {
+  let queries = hotQueries.get(usher.db)
+  if (!queries) hotQueries.set(usher.db, (queries = prepareHotQueries(usher.db)))
+  return queries
+}
+
 async function sessionWithUser(usher: Usher, sessionId: string) {
-  const [row] = await usher.db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, sessionId))
-    .limit(1)
+  const [row] = await hot(usher).sessionWithUser.all({ sessionId })
   return row
 }
 
 /** The session behind an access token, or 401 `InvalidSession` (realm-web then refreshes once). */
 export async function authenticateAccess(usher: Usher, authorization: string | undefined): Promise<Authenticated> {
+  const claims = await accessClaims(usher, authorization)
+  return checkedAccess(usher, claims, await sessionWithUser(usher, claims.sid))
+}
+
+async function accessClaims(usher: Usher, authorization: string | undefined) {
   const token = bearer(authorization)
   const nowSeconds = Math.floor(usher.now() / 1000)
-  const claims = await verifyAccessToken(token, usher.config.secrets.tokenSigningKey, usher.config.appId, nowSeconds)
-  const row = await sessionWithUser(usher, claims.sid)
+  return verifyAccessToken(token, usher.config.secrets.tokenSigningKey, usher.config.appId, nowSeconds)
+}
+
+function checkedAccess(usher: Usher, claims: { sub: string }, row: Authenticated | undefined): Authenticated {
   if (!row || row.user.id !== claims.sub || row.user.disabled || row.session.expiresAt <= usher.now()) {
     throw errors.invalidSession('invalid session: the session has ended')
   }
   return row
+}
+
+/** `GET auth/profile` in one round trip: the session check and the user's identities in one query. */
+export async function authenticatedProfile(usher: Usher, authorization: string | undefined) {
+  const claims = await accessClaims(usher, authorization)
+  const rows = await hot(usher).sessionWithIdentities.all({ sessionId: claims.sid })
+  const caller = checkedAccess(usher, claims, rows[0])
+  return profileOf(usher, caller, rows.flatMap((r) => (r.identity ? [r.identity] : [])))
 }
 
 /** The session behind a refresh token, or 401 `InvalidSession` (realm-web then logs the user out). */
@@ -166,8 +209,7 @@ export async function endSession(usher: Usher, authorization: string | undefined
 }
 
 /** `GET auth/profile`. `type`, `identities` and `data` are required by realm-web. */
-export async function profile(usher: Usher, { user }: Authenticated) {
-  const owned = await identitiesOf(usher, user.id)
+function profileOf(usher: Usher, { user }: Authenticated, owned: IdentityRow[]) {
   const email = owned.find((i) => i.providerType === 'local-userpass')?.email
   return {
     user_id: user.id,

@@ -13,7 +13,13 @@ import {
   setApiKeyDisabled,
   type ApiKeyRow,
 } from '../auth/api-keys'
-import { authenticateAccess, authenticateRefresh, endSession, profile, refreshSession } from '../auth/sessions'
+import {
+  authenticateAccess,
+  authenticatedProfile,
+  authenticateRefresh,
+  endSession,
+  refreshSession,
+} from '../auth/sessions'
 import type { AppEnv } from '../env'
 import { errors } from '../errors'
 import { deleteUser } from '../users/state'
@@ -28,7 +34,7 @@ const keyId = (id: string) => {
 export const tokenScoped = new Hono<AppEnv>()
   .get('/auth/profile', async (c) => {
     const usher = c.var.usher
-    return c.json(await profile(usher, await authenticateAccess(usher, c.req.header('authorization'))))
+    return c.json(await authenticatedProfile(usher, c.req.header('authorization')))
   })
   .post('/auth/session', async (c) => c.json(await refreshSession(c.var.usher, c.req.header('authorization')), 201))
   .delete('/auth/session', async (c) => {

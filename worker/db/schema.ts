@@ -190,3 +190,9 @@ export const loginThrottle = sqliteTable('login_throttle', {
   lockedUntil: integer('locked_until').notNull(),
   lastFailureAt: integer('last_failure_at').notNull(),
 })
+
+/** Users per admin tab, maintained by triggers on `users` (drizzle/0004_user_tab_count_triggers.sql). */
+export const userTabCounts = sqliteTable('user_tab_counts', {
+  tab: text('tab', { enum: USER_TABS }).primaryKey(),
+  n: integer('n').notNull(),
+})
