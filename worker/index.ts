@@ -22,7 +22,8 @@ import { pages } from './pages'
 // every request validates the configuration too, so a bad one never serves.
 if ((startupEnv as Partial<Bindings>).DB) configFor(startupEnv as Bindings)
 
-const app = new Hono<AppEnv>()
+/** The Hono app (exported for the routing test); the Worker is the default export below. */
+export const app = new Hono<AppEnv>()
   .use(async (c, next) => {
     let waitUntil: ((task: Promise<unknown>) => void) | undefined
     try {

@@ -2,8 +2,12 @@
  * @module client/app-scoped
  * Routes under `/api/client/v2.0/app/{appId}`: the location request, logins (and `?link=true`), and the
  * email/password flows, exactly as realm-web 2.x calls them.
+ *
+ * Every route is a static path (no `:provider` segment, no wildcard middleware under `providers/`): that
+ * keeps Hono on its RegExpRouter; one ambiguous pattern makes it fall back to the slower TrieRouter for
+ * every request (test/worker/routing.test.ts guards this).
  */
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { linkIdentity, logIn, type Credentials } from '../auth/login'
 import { spendDummyVerification } from '../auth/passwords'
@@ -12,7 +16,7 @@ import type { AppEnv } from '../env'
 import { errors, UsherError } from '../errors'
 import { confirmWithToken, register, rerunConfirmation, resendConfirmationEmail } from '../users/registration'
 import { callResetFunction, resetWithToken, sendPasswordResetEmail } from '../users/reset'
-import { userpassLimits, withinIpLimit } from './rate-limits'
+import { ipLimit, withinIpLimit } from './rate-limits'
 import { empty, readJson, str } from './respond'
 
 const options = z.looseObject({ device: z.looseObject({}).optional() }).optional()
@@ -23,6 +27,30 @@ const loginBodies = {
   'api-key': z.strictObject({ key: str(), options }),
 } as const
 type Provider = keyof typeof loginBodies
+
+/** `POST …/auth/providers/{provider}/login`, with or without `?link=true`. */
+const login = (provider: Provider) => async (c: Context<AppEnv>) => {
+  const usher = c.var.usher
+  const { options: device, ...fields } = await readJson(c, loginBodies[provider])
+  const credentials = { provider, ...fields } as Credentials
+  // Anonymous logins create users, so they share the registration budget. An exhausted budget on a
+  // credential check answers exactly like wrong credentials (same body, same hashing cost).
+  if (!(await withinIpLimit(c, provider === 'anon-user' ? 'register' : 'auth'))) {
+    if (credentials.provider === 'anon-user') throw errors.tooManyRequests()
+    if (credentials.provider === 'local-userpass') {
+      await spendDummyVerification(credentials.password, usher.config.kdf)
+      throw errors.invalidCredentials()
+    }
+    throw errors.invalidApiKey()
+  }
+  if (c.req.query('link') === 'true') {
+    const caller = await authenticateAccess(usher, c.req.header('authorization'))
+    return c.json(await linkIdentity(usher, caller, credentials))
+  }
+  return c.json(await logIn(usher, credentials, deviceIdFrom(device, usher.now())))
+}
+
+const USERPASS = '/app/:appId/auth/providers/local-userpass'
 // Lengths here only bound the work; the lifecycle's own rules (254-character emails…) give the precise errors.
 const emailBody = z.strictObject({ email: str(1024) })
 const tokenBody = z.strictObject({ token: str(), tokenId: str() })
@@ -35,7 +63,6 @@ export const appScoped = new Hono<AppEnv>()
     }
     await next()
   })
-  .use('/app/:appId/auth/providers/local-userpass/*', userpassLimits)
   .get('/app/:appId/location', (c) => {
     const hostname = c.var.usher.origin
     return c.json({
@@ -45,64 +72,49 @@ export const appScoped = new Hono<AppEnv>()
       ws_hostname: hostname.replace(/^http/, 'ws'),
     })
   })
-  .post('/app/:appId/auth/providers/:provider/login', async (c) => {
-    const usher = c.var.usher
-    const provider = c.req.param('provider')
-    if (!Object.hasOwn(loginBodies, provider)) throw errors.providerNotFound(provider.slice(0, 64))
-    const { options: device, ...fields } = await readJson(c, loginBodies[provider as Provider])
-    const credentials = { provider, ...fields } as Credentials
-    // Anonymous logins create users, so they share the registration budget. An exhausted budget on a
-    // credential check answers exactly like wrong credentials (same body, same hashing cost).
-    if (!(await withinIpLimit(c, provider === 'anon-user' ? 'register' : 'auth'))) {
-      if (credentials.provider === 'anon-user') throw errors.tooManyRequests()
-      if (credentials.provider === 'local-userpass') {
-        await spendDummyVerification(credentials.password, usher.config.kdf)
-        throw errors.invalidCredentials()
-      }
-      throw errors.invalidApiKey()
-    }
-    if (c.req.query('link') === 'true') {
-      const caller = await authenticateAccess(usher, c.req.header('authorization'))
-      return c.json(await linkIdentity(usher, caller, credentials))
-    }
-    return c.json(await logIn(usher, credentials, deviceIdFrom(device, usher.now())))
-  })
-  .post('/app/:appId/auth/providers/local-userpass/register', async (c) => {
+  .post(`${USERPASS}/login`, login('local-userpass'))
+  .post('/app/:appId/auth/providers/anon-user/login', login('anon-user'))
+  .post('/app/:appId/auth/providers/api-key/login', login('api-key'))
+  .post(`${USERPASS}/register`, ipLimit('register'), async (c) => {
     const body = await readJson(c, z.strictObject({ email: str(1024), password: str(1024) }))
     await register(c.var.usher, body)
     return empty(201)
   })
-  .post('/app/:appId/auth/providers/local-userpass/confirm', async (c) => {
+  .post(`${USERPASS}/confirm`, ipLimit('auth'), async (c) => {
     await confirmWithToken(c.var.usher, await readJson(c, tokenBody))
     return empty()
   })
-  .post('/app/:appId/auth/providers/local-userpass/confirm/send', async (c) => {
+  .post(`${USERPASS}/confirm/send`, ipLimit('auth'), async (c) => {
     const { email } = await readJson(c, emailBody)
     await resendConfirmationEmail(c.var.usher, { email }, 'client')
     return empty()
   })
-  .post('/app/:appId/auth/providers/local-userpass/confirm/call', async (c) => {
+  .post(`${USERPASS}/confirm/call`, ipLimit('auth'), async (c) => {
     const { email } = await readJson(c, emailBody)
     await rerunConfirmation(c.var.usher, { email }, 'client')
     return empty()
   })
-  .post('/app/:appId/auth/providers/local-userpass/reset/send', async (c) => {
+  .post(`${USERPASS}/reset/send`, ipLimit('auth'), async (c) => {
     const { email } = await readJson(c, emailBody)
     await sendPasswordResetEmail(c.var.usher, email)
     return empty()
   })
-  .post('/app/:appId/auth/providers/local-userpass/reset', async (c) => {
+  .post(`${USERPASS}/reset`, ipLimit('auth'), async (c) => {
     const body = await readJson(c, z.strictObject({ token: str(), tokenId: str(), password: str(1024) }))
     await resetWithToken(c.var.usher, body)
     return empty()
   })
-  .post('/app/:appId/auth/providers/local-userpass/reset/call', async (c) => {
+  .post(`${USERPASS}/reset/call`, ipLimit('auth'), async (c) => {
     const body = await readJson(
       c,
       z.strictObject({ email: str(1024), password: str(1024), arguments: z.array(z.unknown()).max(32).default([]) }),
     )
     await callResetFunction(c.var.usher, body)
     return empty()
+  })
+  // Any other provider (a wildcard, not a `:provider` route: see the module comment).
+  .all('/app/:appId/auth/providers/*', (c) => {
+    throw errors.providerNotFound((c.req.path.split('/auth/providers/')[1] ?? '').split('/')[0]!.slice(0, 64))
   })
   .all('/app/:appId/functions/*', () => {
     throw new UsherError('FunctionNotFound', 'Usher does not run App Services functions: call your own backend', 404)

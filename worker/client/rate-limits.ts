@@ -21,11 +21,10 @@ export async function withinIpLimit(c: Context<AppEnv>, kind: LimitKind): Promis
   return success
 }
 
-/** For the email/password flows other than login: over the budget is a plain 429. */
-export const userpassLimits: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const action = c.req.path.split('/local-userpass/')[1]
-  if (action !== 'login' && !(await withinIpLimit(c, action === 'register' ? 'register' : 'auth'))) {
-    throw errors.tooManyRequests()
+/** Route middleware for the email/password flows other than login: over the budget is a plain 429. */
+export const ipLimit =
+  (kind: LimitKind): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    if (!(await withinIpLimit(c, kind))) throw errors.tooManyRequests()
+    await next()
   }
-  await next()
-}
