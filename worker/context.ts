@@ -61,12 +61,16 @@ export function createUsher(
   const config = configFor(env)
   const db = dbFor(env.DB)
   const now = () => Date.now()
+  let origin: string | undefined
   return {
     db,
     config,
     mailer: createMailer(config, db, env, now),
     functions: new AppFunctions(config, env, now),
-    origin: config.publicUrl ?? new URL(requestUrl).origin,
+    // Parsed only when a link or the location answer needs it (not on the token-checked hot path).
+    get origin() {
+      return (origin ??= config.publicUrl ?? new URL(requestUrl).origin)
+    },
     now,
     defer: (task) =>
       waitUntil(task.catch((error: unknown) => console.error('usher: deferred task failed', error))),
