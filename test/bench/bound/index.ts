@@ -1,0 +1,43 @@
+/**
+ * @module bench/bound
+ * The physical bound, measured inside the same workerd as Usher: each request does exactly one unit of the
+ * work an auth request cannot avoid, and nothing else (no framework, no validation, no JSON parsing).
+ * - `POST /kdf`: one scrypt hash with the configured parameters: the ceiling for logins and registrations;
+ * - `GET /d1`: one primary-key read of a random row out of 100,000: the floor for token-checked requests.
+ * `GET /health` answers as Usher's does, so tui/local-worker.ts can start this worker unchanged.
+ */
+import { randomBytes } from 'node:crypto'
+import { deriveScrypt, scryptParamsFrom } from '../scrypt'
+
+export interface BoundEnv {
+  DB: D1Database
+  SCRYPT_N: string
+  SCRYPT_R: string
+  SCRYPT_P: string
+  /** Rows in `bound_rows` (seeded by the benchmark), so the read picks an existing key. */
+  ROWS: string
+}
+
+const PASSWORD = 'correct horse battery staple'
+
+/** The same 24-hex id shape Usher uses for sessions and users (seconds prefix + counter). */
+export function boundRowId(i: number): string {
+  return `${(1_700_000_000).toString(16).padStart(8, '0')}${i.toString(16).padStart(16, '0')}`
+}
+
+export default {
+  async fetch(request, env) {
+    const { pathname } = new URL(request.url)
+    if (pathname === '/kdf' && request.method === 'POST') {
+      const key = await deriveScrypt(PASSWORD, randomBytes(16), scryptParamsFrom(env))
+      return Response.json({ key: key.toString('hex') })
+    }
+    if (pathname === '/d1') {
+      const id = boundRowId(Math.floor(Math.random() * Number(env.ROWS)))
+      const row = await env.DB.prepare('SELECT id, value FROM bound_rows WHERE id = ?').bind(id).first()
+      return row ? Response.json(row) : new Response('missing row', { status: 500 })
+    }
+    if (pathname === '/health') return Response.json({ ok: true, appId: 'bound' })
+    return new Response('not found', { status: 404 })
+  },
+} satisfies ExportedHandler<BoundEnv>

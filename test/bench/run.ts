@@ -1,0 +1,457 @@
+/**
+ * @module bench/run
+ * `npm run bench`: Usher against Better Auth (the peer) and against the physical bound, in one run, on the
+ * same workerd and the same kind of local D1, seeded with 100,000 users each.
+ *
+ * 1. Check that the three workers share Usher's compatibility date and flags, and copy Usher's KDF
+ *    parameters (wrangler.toml) to the other two.
+ * 2. Migrate and seed the three bench databases under test/bench/.state/ (reused between runs), and clean
+ *    what earlier runs left; optionally profile Usher's users.list statements on a snapshot (./profile.ts).
+ * 3. Start the three workers (Usher with RATE_LIMITS=off, so one load-generator IP is not throttled), check
+ *    that the running Usher reports the same KDF, open sessions, and probe every scenario once.
+ * 4. Run the rounds: in each, every scenario group measures its systems back to back, in an order that
+ *    rotates between rounds; report medians over rounds.
+ * 5. Print the tables and write results/latest.json and results/latest.md (results/candidate.* for a copy
+ *    measured through BENCH_USHER_CONFIG, results/partial.* for a BENCH_ONLY run, so neither replaces the
+ *    full results). Workers are always stopped, including on failure and Ctrl-C.
+ * Knobs (durations, rounds, connections…): ./options.ts.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { createAdminClient } from '../../tui/admin-client'
+import { ensureDevVars } from '../../tui/local-worker'
+import { measure, type Measurement } from './load'
+import { profileCpu, type CpuProfileSummary } from './cpu-profile'
+import { childProcessGroups, codeState, machineInfo, packageVersion, workerdPids } from './machine'
+import { readOptions, type BenchOptions } from './options'
+import { profileUsherLists, type ListProfile } from './profile'
+import {
+  consoleTable,
+  goalsOf,
+  goalsTable,
+  list100k,
+  machineLine,
+  markdown,
+  median,
+  ratiosOf,
+  summarize,
+  type ResultRow,
+} from './report'
+import { buildScenarios, type Scenario, type ScenarioName } from './scenarios'
+import { checkPeerSchema, seedBound, seedPeer, seedUsher, usherRowsAt } from './seed'
+import {
+  BENCH_DIR,
+  compatibilityOf,
+  migrate,
+  randomSecret,
+  SPECS,
+  start,
+  usherVars,
+  type RunningWorker,
+  type SystemName,
+} from './workers'
+
+const RESULTS_DIR = path.join(BENCH_DIR, 'results')
+/** Usher runs with per-IP rate limits off: the load generator is one IP. Per-account throttling stays on. */
+const USHER_VARS = { RATE_LIMITS: 'off' }
+const DEEP_FRACTION = 0.9
+/** Profiled after the rounds (./cpu-profile.ts): the KDF-bound login, and the token checks on both sides. */
+const CPU_PROFILED: [SystemName, ScenarioName][] = [
+  ['usher', 'login'],
+  ['usher', 'refresh'],
+  ['usher', 'profile'],
+  ['better-auth', 'refresh'],
+]
+const SEARCH_NEEDLE = 'user4242'
+
+const running = new Set<RunningWorker>()
+async function stopAll() {
+  await Promise.all([...running].map((w) => w.stop()))
+  running.clear()
+  // A worker interrupted while starting is not in `running` yet: stop its group too (ours, by group id).
+  for (const pgid of childProcessGroups()) {
+    try {
+      process.kill(-pgid, 'SIGTERM')
+    } catch {
+      // Already gone.
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping the benchmark workers…`)
+    void stopAll().finally(() => process.exit(130))
+  })
+}
+
+const log = (message: string) => console.log(message)
+const seconds = (from: number) => `${((performance.now() - from) / 1000).toFixed(1)} s`
+
+function checkSameRuntime() {
+  const usher = compatibilityOf('wrangler.toml')
+  for (const spec of [SPECS.usher, SPECS['better-auth'], SPECS.bound].filter((s) => s.configPath)) {
+    const other = compatibilityOf(spec.configPath!)
+    if (other !== usher) {
+      throw new Error(
+        `${spec.configPath} has compatibility "${other}" but Usher has "${usher}": make them equal`,
+      )
+    }
+  }
+  return usher
+}
+
+function usherKdf() {
+  const vars = usherVars()
+  if ((vars.PASSWORD_KDF ?? 'scrypt') !== 'scrypt') {
+    throw new Error(
+      `the benchmark expects Usher's default KDF (scrypt); wrangler.toml has PASSWORD_KDF=${vars.PASSWORD_KDF}`,
+    )
+  }
+  const kdf = {
+    N: Number(vars.SCRYPT_N ?? 16384),
+    r: Number(vars.SCRYPT_R ?? 8),
+    p: Number(vars.SCRYPT_P ?? 5),
+  }
+  return { kdf, vars: { SCRYPT_N: String(kdf.N), SCRYPT_R: String(kdf.r), SCRYPT_P: String(kdf.p) } }
+}
+
+/**
+ * One after the other: wrangler picks its inspector and internal ports as it starts, and concurrent starts
+ * race for the same one ("Address already in use").
+ */
+async function startWorkers(users: number, kdfVars: Record<string, string>) {
+  const started = async (worker: Promise<RunningWorker>) => {
+    const w = await worker
+    running.add(w)
+    return w
+  }
+  const usher = await started(start(SPECS.usher, () => USHER_VARS))
+  const peer = await started(
+    start(SPECS['better-auth'], (port) => ({
+      ...kdfVars,
+      BASE_URL: `http://127.0.0.1:${port}`,
+      BETTER_AUTH_SECRET: randomSecret(),
+    })),
+  )
+  const bound = await started(start(SPECS.bound, () => ({ ...kdfVars, ROWS: String(users) })))
+  return { usher, peer, bound }
+}
+
+function connectionsFor(scenario: Scenario, options: BenchOptions) {
+  return scenario.kind === 'admin' ? options.adminConnections : options.connections
+}
+
+async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: number[]) {
+  const measurements = new Map<Scenario, Measurement[]>(scenarios.map((s) => [s, []]))
+  const groups = [...new Set(scenarios.map((s) => s.group))]
+  const perRound = scenarios.reduce(
+    (sum, s) =>
+      sum + options.warmupSeconds + (s.kind === 'kdf' ? options.kdfDurationSeconds : options.durationSeconds),
+    0,
+  )
+  log(
+    `\n${options.runs} round(s) of ${scenarios.length} measurements, about ${Math.ceil((options.runs * perRound) / 60)} min.`,
+  )
+  for (let run = 0; run < options.runs; run++) {
+    for (const group of groups) {
+      const members = scenarios.filter((s) => s.group === group)
+      // Rotate who goes first, so a drift in machine load does not always favour the same system.
+      const order = members.map((_, i) => members[(i + run) % members.length]!)
+      for (const scenario of order) {
+        const before = pgids.map(workerdPids).join(';')
+        const m = await measure(scenario.op, {
+          origin: urlOf(scenario),
+          connections: connectionsFor(scenario, options),
+          durationSeconds: scenario.kind === 'kdf' ? options.kdfDurationSeconds : options.durationSeconds,
+          warmupSeconds: options.warmupSeconds,
+          pgids,
+        })
+        m.worker_restarted = pgids.map(workerdPids).join(';') !== before
+        measurements.get(scenario)!.push(m)
+        const connections = connectionsFor(scenario, options)
+        const warn = [
+          m.failures ? `⚠ ${m.failures} non-2xx/errors ${JSON.stringify(m.statuses)}` : '',
+          m.requests < 2 * connections
+            ? `⚠ only ${m.requests} responses: lengthen BENCH_${scenario.kind === 'kdf' ? 'KDF_' : ''}DURATION`
+            : '',
+          m.worker_restarted ? '⚠ wrangler restarted a worker (sources changed on disk)' : '',
+        ]
+          .filter(Boolean)
+          .map((w) => `  ${w}`)
+          .join('')
+        log(
+          [
+            `  round ${run + 1}  ${group.padEnd(10)} ${scenario.system.padEnd(11)}`,
+            `${m.rps.toFixed(1).padStart(8)} req/s`,
+            `p50 ${m.p50_ms.toFixed(1).padStart(6)} ms`,
+            `p99 ${m.p99_ms.toFixed(1).padStart(7)} ms`,
+            `other CPU ${m.other_cpu_pct ?? '—'}%${warn}`,
+          ].join('  '),
+        )
+      }
+    }
+  }
+  return measurements
+}
+
+async function profileScenarios(
+  scenarios: Scenario[],
+  workers: Record<SystemName, RunningWorker>,
+  options: BenchOptions,
+  pgids: number[],
+): Promise<CpuProfileSummary[]> {
+  const summaries: CpuProfileSummary[] = []
+  for (const [system, name] of CPU_PROFILED) {
+    const scenario = scenarios.find((s) => s.system === system && s.name === name)
+    if (!scenario) continue
+    try {
+      summaries.push(
+        await profileCpu({ system, scenario: name, pgid: workers[system].pgid }, scenario.op, {
+          origin: workers[system].url,
+          connections: connectionsFor(scenario, options),
+          durationSeconds: scenario.kind === 'kdf' ? options.kdfDurationSeconds : options.durationSeconds,
+          warmupSeconds: 0,
+          pgids,
+        }),
+      )
+    } catch (error) {
+      log(
+        `  cpu profile of ${system} ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+      )
+    }
+  }
+  return summaries
+}
+
+let urlOf: (scenario: Scenario) => string = () => {
+  throw new Error('workers not started')
+}
+
+async function main() {
+  const began = performance.now()
+  const options = readOptions()
+  const machine = machineInfo()
+  const compatibility = checkSameRuntime()
+  const { kdf, vars: kdfVars } = usherKdf()
+  const peerVersion = packageVersion('better-auth')
+  ensureDevVars()
+  log(`Usher benchmark: ${options.users.toLocaleString('en-US')} users per system, ${options.runs} round(s)`)
+  if (SPECS.usher.configPath)
+    log(`Usher from ${SPECS.usher.configPath} (BENCH_USHER_CONFIG), database ${SPECS.usher.persistTo}`)
+  log(`machine: ${machineLine(machine, null)}; load average ${machine.load_average.join(' ')}`)
+  log(`runtime: workerd ${machine.workerd}, compatibility ${compatibility}, wrangler ${machine.wrangler}`)
+  log(
+    `KDF (all three workers): scrypt N=${kdf.N} r=${kdf.r} p=${kdf.p}, 32-byte key, 16-byte salt, node:crypto`,
+  )
+  log(`Usher runs with RATE_LIMITS=off (per-IP limits would throttle the single load-generator IP).`)
+
+  let phase = performance.now()
+  await checkPeerSchema()
+  for (const spec of Object.values(SPECS)) migrate(spec)
+  const seeds = [
+    await seedUsher(SPECS.usher, options.users, kdf),
+    await seedPeer(SPECS['better-auth'], options.users, kdf),
+    seedBound(SPECS.bound, options.users),
+  ]
+  for (const s of seeds)
+    log(
+      `  ${s.system}: ${s.seeded ? 'seeded' : 'reused'} ${s.users.toLocaleString('en-US')} rows (${s.seconds.toFixed(1)} s)`,
+    )
+  const deepOffset = Math.floor(options.users * DEEP_FRACTION)
+  const [before, first] = usherRowsAt(SPECS.usher, deepOffset - 1, 2) as [
+    { createdAt: number; id: string },
+    { createdAt: number; id: string },
+  ]
+  let profile: ListProfile | undefined
+  if (options.profile && SPECS.usher.configPath) {
+    log("  users.list profile skipped: it runs this checkout's listUsers, not the candidate's")
+  } else if (options.profile) {
+    profile = await profileUsherLists(SPECS.usher, { before, needle: SEARCH_NEEDLE })
+    log(`  profiled users.list statements on a snapshot (${profile.statements.length} statements)`)
+  }
+  log(`databases ready in ${seconds(phase)}`)
+
+  phase = performance.now()
+  let rows: ResultRow[] = []
+  let cpu: CpuProfileSummary[] = []
+  const codeBefore = codeState()
+  try {
+    const { usher, peer, bound } = await startWorkers(options.users, kdfVars)
+    log(`workers up in ${seconds(phase)}: Usher ${usher.url}, Better Auth ${peer.url}, bound ${bound.url}`)
+    const live = (await createAdminClient({ url: usher.url, adminKey: usher.adminKey }).config.get.query())
+      .kdf
+    if (live.algorithm !== 'scrypt' || live.N !== kdf.N || live.r !== kdf.r || live.p !== kdf.p) {
+      throw new Error(
+        `the running Usher reports KDF ${JSON.stringify(live)}, not the one given to the peer and bound`,
+      )
+    }
+    const origins = { usher: usher.url, 'better-auth': peer.url, bound: bound.url }
+    urlOf = (scenario) => origins[scenario.system]
+
+    let scenarios = await buildScenarios({
+      usher: { url: usher.url, appId: usher.appId, adminKey: usher.adminKey },
+      peer: { url: peer.url },
+      bound: { url: bound.url },
+      users: options.users,
+      sessions: options.connections,
+      deep: { offset: deepOffset, before, first },
+      needle: SEARCH_NEEDLE,
+    })
+    if (options.only) scenarios = scenarios.filter((s) => options.only!.includes(s.group))
+    for (const scenario of scenarios) await scenario.probe()
+    log(`probed ${scenarios.length} scenarios: every answer has the expected status and content`)
+
+    const pgids = [...running].map((w) => w.pgid)
+    const measurements = await runRounds(scenarios, options, pgids)
+    rows = scenarios.map((s) => summarize(s, connectionsFor(s, options), measurements.get(s)!))
+    if (options.cpuProfile)
+      cpu = await profileScenarios(scenarios, { usher, 'better-auth': peer, bound }, options, pgids)
+  } finally {
+    await stopAll()
+  }
+
+  const codeAfter = codeState()
+  const ratios = ratiosOf(rows)
+  const goals = goalsOf(rows, ratios)
+  const others = rows
+    .flatMap((r) => r.runs.map((m) => m.other_cpu_pct))
+    .filter((c): c is number => c !== null)
+  const otherCpu = others.length ? median(others) : null
+  const end = machineInfo()
+  const kdfText =
+    `scrypt N=${kdf.N} r=${kdf.r} p=${kdf.p}, 32-byte key, 16-byte salt ` +
+    '(node:crypto in workerd, all three workers)'
+  const settings =
+    `Medians of ${options.runs} rounds; ${options.connections} connections (users.list: ${options.adminConnections}), ` +
+    `${options.durationSeconds} s per measurement (KDF-bound: ${options.kdfDurationSeconds} s) ` +
+    `after ${options.warmupSeconds} s warm-up; ` +
+    `${options.users.toLocaleString('en-US')} users per system; Usher with RATE_LIMITS=off. ` +
+    `Better Auth ${peerVersion} is the newest release this machine's registry mirror could install.`
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
+
+  const results = {
+    generated_at: new Date().toISOString(),
+    machine: { ...machine, load_average_end: end.load_average },
+    noise: {
+      other_cpu_pct_median: otherCpu,
+      other_cpu_pct_max: others.length ? Math.max(...others) : null,
+      note: 'Share of all CPUs used by processes outside the benchmark during measurements (from /proc).',
+    },
+    kdf: {
+      algorithm: 'scrypt',
+      N: kdf.N,
+      r: kdf.r,
+      p: kdf.p,
+      key_bytes: 32,
+      salt_bytes: 16,
+      implementation: 'node:crypto scrypt inside workerd',
+    },
+    settings: {
+      runs: options.runs,
+      duration_s: options.durationSeconds,
+      kdf_duration_s: options.kdfDurationSeconds,
+      warmup_s: options.warmupSeconds,
+      connections: options.connections,
+      admin_connections: options.adminConnections,
+      users: options.users,
+      compatibility,
+      usher_vars: USHER_VARS,
+      usher_config: SPECS.usher.configPath ?? 'wrangler.toml',
+      peer:
+        `better-auth ${peerVersion} (email/password + admin plugin, Kysely D1 dialect, cookie cache off, ` +
+        `rate limit off, same scrypt); the newest version this machine's npm registry mirror can install`,
+      deep_page_offset: deepOffset,
+      search_needle: SEARCH_NEEDLE,
+    },
+    mapping: rows
+      .filter((r) => r.system === 'usher')
+      .map((u) => ({
+        scenario: u.group,
+        usher: u.operation,
+        'better-auth': rows.find((r) => r.group === u.group && r.system === 'better-auth')?.operation ?? null,
+        bound: rows.find((r) => r.group === u.group && r.system === 'bound')?.operation ?? null,
+      })),
+    results: rows.map(({ runs, ...row }) => ({
+      ...row,
+      rps: round(row.rps),
+      p50_ms: round(row.p50_ms, 2),
+      p99_ms: round(row.p99_ms, 2),
+      runs: runs.map((m) => ({
+        ...m,
+        rps: round(m.rps),
+        p50_ms: round(m.p50_ms, 2),
+        p99_ms: round(m.p99_ms, 2),
+        mean_ms: round(m.mean_ms, 2),
+      })),
+    })),
+    ratios: ratios.ratios,
+    ratios_per_run: ratios.perRun,
+    goals,
+    list_100k: list100k(rows, options.users),
+    // The commit of this checkout; a candidate copy (BENCH_USHER_CONFIG) is named instead.
+    code: SPECS.usher.configPath
+      ? { candidate: SPECS.usher.configPath, checkout: codeBefore }
+      : { before: codeBefore, after: codeAfter },
+    profile,
+    cpu_profile: cpu,
+    // Better Auth's isolate time per get-session ÷ Usher's per request: the share of the cost each
+    // implementation controls, without the fixed per-request cost of the local runtime (see the bound).
+    cpu_ratios: {
+      refresh_vs_peer: cpuRatio(cpu, 'refresh'),
+      profile_vs_peer: cpuRatio(cpu, 'profile'),
+    },
+  }
+  mkdirSync(RESULTS_DIR, { recursive: true })
+  // A trial of a candidate copy, or a run of only some scenarios, never replaces the full results.
+  const base = SPECS.usher.configPath ? 'candidate' : options.only ? 'partial' : 'latest'
+  writeFileSync(path.join(RESULTS_DIR, `${base}.json`), `${JSON.stringify(results, null, 2)}\n`)
+  const md = markdown({ rows, ratios, goals, machine, otherCpu, kdf: kdfText, settings, peerVersion, date })
+  writeFileSync(path.join(RESULTS_DIR, `${base}.md`), md)
+
+  log(`\n${consoleTable(rows)}\n`)
+  log(`Ratios (Usher ÷ other, req/s, higher is better): ${JSON.stringify(ratios.ratios)}`)
+  log(`\nGoals:\n${goalsTable(goals)}\n`)
+  log(`machine: ${machineLine(machine, otherCpu)}`)
+  for (const c of cpu) {
+    const modules = c.by_module
+      .slice(0, 6)
+      .map((m) => `${m.module} ${m.pct}%`)
+      .join(', ')
+    log(`cpu ${c.system} ${c.scenario}: ${c.cpu_ms_per_request} ms of isolate time per request (${modules})`)
+  }
+  if (cpu.length) {
+    const refresh = cpuRatio(cpu, 'refresh')
+    const profile = cpuRatio(cpu, 'profile')
+    log(
+      `isolate time, Better Auth get-session ÷ Usher: refresh ${refresh ?? '—'}×, profile ${profile ?? '—'}×`,
+    )
+  }
+  const changed = (a: typeof codeBefore, b: typeof codeAfter) =>
+    a.tree !== b.tree || a.uncommitted.join() !== b.uncommitted.join()
+  if (!SPECS.usher.configPath && changed(codeBefore, codeAfter)) {
+    log(
+      `⚠ the measured code changed during the run: ${JSON.stringify(codeBefore)} → ${JSON.stringify(codeAfter)}`,
+    )
+  }
+  if (rows.some((r) => r.runs.some((m) => m.worker_restarted)))
+    log('⚠ a worker restarted during a measurement (see worker_restarted).')
+  if (rows.some((r) => r.failures > 0))
+    log('⚠ some requests failed: see "failures" in the results; those rows are not trustworthy.')
+  log(`wrote ${path.join(RESULTS_DIR, base)}.json and .md (${seconds(began)} in all)`)
+}
+
+function cpuRatio(cpu: CpuProfileSummary[], scenario: ScenarioName): number | null {
+  const peer = cpu.find((c) => c.system === 'better-auth' && c.scenario === 'refresh')
+  const usher = cpu.find((c) => c.system === 'usher' && c.scenario === scenario)
+  return peer && usher ? round(peer.cpu_ms_per_request / usher.cpu_ms_per_request, 2) : null
+}
+
+function round(value: number, digits = 1) {
+  return Number.isFinite(value) ? Number(value.toFixed(digits)) : null
+}
+
+main().catch(async (error: unknown) => {
+  await stopAll()
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+})

@@ -1,0 +1,480 @@
+/**
+ * @module bench/scenarios
+ * What is measured, on which system, and the mapping between them. Each Usher scenario is paired with the
+ * closest operation of the peer (Better Auth) and, where one exists, of the bound worker:
+ *
+ * | scenario   | Usher                              | Better Auth                     | bound         |
+ * | login      | POST …/local-userpass/login        | POST /api/auth/sign-in/email    | scrypt hash   |
+ * | register   | POST …/local-userpass/register     | POST /api/auth/sign-up/email    |               |
+ * | refresh    | POST /api/client/v2.0/auth/session | GET /api/auth/get-session       |               |
+ * | profile    | GET /api/client/v2.0/auth/profile  | GET /api/auth/get-session       | D1 point read |
+ * | list-first | users.list, first page of 50       | GET /api/auth/admin/list-users  |               |
+ * | list-deep  | users.list, page at 90% by cursor  | list-users, same page by offset |               |
+ * | search     | users.list, email substring        | list-users, email `contains`    |               |
+ *
+ * Better Auth has no refresh token: its sessions are renewed through `get-session` (a cookie checked
+ * against D1), which is also its profile call; both Usher token calls are compared with it, each in its
+ * own measurement. Lists are newest first on both (Better Auth: `sortBy=createdAt&sortDirection=desc`).
+ *
+ * Every scenario has a probe: one request whose answer is checked for content (not just status) before
+ * any load is sent, so a benchmark can never measure fast failures (Better Auth answers a failed list with
+ * `200 {"users":[]}` and an unknown session with `200 null`).
+ */
+import { encodeCursor } from '../../worker/users/listing'
+import type { RouterOutputs } from '../../tui/admin-client'
+import type { Operation } from './load'
+import { loginableUsers, PEER_ADMIN_EMAIL, SEED_PASSWORD, seedEmail } from './seed'
+import type { SystemName } from './workers'
+
+export type ScenarioName =
+  | 'login'
+  | 'register'
+  | 'refresh'
+  | 'profile'
+  | 'list-first'
+  | 'list-deep'
+  | 'search'
+  | 'kdf-hash'
+  | 'd1-read'
+
+/** kdf: one password hash per request; token: token-checked reads; admin: users.list pages. */
+export type Kind = 'kdf' | 'token' | 'admin'
+
+export interface Scenario {
+  /** The Usher scenario this measurement belongs to (the row of the table). */
+  group: ScenarioName
+  name: ScenarioName
+  system: SystemName
+  operation: string
+  kind: Kind
+  op: Operation
+  /** One checked request; throws if the answer is not what the scenario claims to measure. */
+  probe(): Promise<void>
+}
+
+export interface Targets {
+  usher: { url: string; appId: string; adminKey: string }
+  peer: { url: string }
+  bound: { url: string }
+  users: number
+  /** Sessions per system for the token scenarios (one per connection is plenty). */
+  sessions: number
+  /** Newest-first position of the deep page, and Usher's rows just before and at it. */
+  deep: {
+    offset: number
+    before: { createdAt: number; id: string }
+    first: { createdAt: number; id: string }
+  }
+  /** The email substring searched for (matches a handful of users, so the whole table is scanned). */
+  needle: string
+}
+
+type UsherList = RouterOutputs['users']['list']
+interface PeerList {
+  users: { id: string; email: string }[]
+  total: number
+}
+
+const json = { 'content-type': 'application/json' }
+const LIST_PAGE = 50
+
+async function expectJson<T>(
+  response: Response,
+  status: number,
+  what: string,
+  check: (body: T) => boolean,
+): Promise<T> {
+  const text = await response.text()
+  let body: T | undefined
+  try {
+    body = JSON.parse(text) as T
+  } catch {
+    body = undefined
+  }
+  if (response.status !== status || body === undefined || !check(body)) {
+    throw new Error(
+      `probe ${what}: expected ${status} and a valid body, got ${response.status} ${text.slice(0, 300)}`,
+    )
+  }
+  return body
+}
+
+/** Round-robin over a list. */
+function cycle<T>(items: T[]): () => T {
+  let i = 0
+  return () => items[i++ % items.length]!
+}
+
+function peerCookie(response: Response): string {
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('better-auth.session_token='))
+  if (!cookie) throw new Error(`Better Auth sign-in set no session cookie (status ${response.status})`)
+  return cookie.split(';')[0]!
+}
+
+/** Log in `count` seeded users on each system (the token scenarios' pool) and the peer's admin. */
+async function openSessions(t: Targets) {
+  const who = loginableUsers(t.sessions, t.users).map(seedEmail)
+  const usher: { access: string; refresh: string }[] = []
+  const peer: string[] = []
+  for (const email of who) {
+    const response = await fetch(
+      `${t.usher.url}/api/client/v2.0/app/${t.usher.appId}/auth/providers/local-userpass/login`,
+      {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ username: email, password: SEED_PASSWORD }),
+      },
+    )
+    const body = await expectJson<{ access_token: string; refresh_token: string }>(
+      response,
+      200,
+      'Usher login',
+      (b) => Boolean(b.access_token && b.refresh_token),
+    )
+    usher.push({ access: body.access_token, refresh: body.refresh_token })
+    peer.push(await peerSignIn(t, email))
+  }
+  return { usher, peer, peerAdmin: await peerSignIn(t, PEER_ADMIN_EMAIL) }
+}
+
+async function peerSignIn(t: Targets, email: string): Promise<string> {
+  const response = await fetch(`${t.peer.url}/api/auth/sign-in/email`, {
+    method: 'POST',
+    headers: { ...json, origin: t.peer.url },
+    body: JSON.stringify({ email, password: SEED_PASSWORD }),
+  })
+  await expectJson<{ token: string }>(response.clone(), 200, `Better Auth sign-in ${email}`, (b) =>
+    Boolean(b.token),
+  )
+  return peerCookie(response)
+}
+
+export async function buildScenarios(t: Targets): Promise<Scenario[]> {
+  const sessions = await openSessions(t)
+  const app = `/api/client/v2.0/app/${t.usher.appId}/auth/providers/local-userpass`
+  const loginEmails = cycle(loginableUsers(1000, t.users).map(seedEmail))
+  const tag = Date.now().toString(36)
+  let registered = 0
+  const newEmail = () => `reg-${tag}-${++registered}@bench.test`
+  // Offset pages move by one for every peer sign-up (newest first); keyset cursors do not move.
+  let peerSignUps = 0
+  const usherSession = cycle(sessions.usher)
+  const peerSession = cycle(sessions.peer)
+  const admin = { authorization: `Bearer ${t.usher.adminKey}` }
+  const peerAdmin = { cookie: sessions.peerAdmin }
+  const usherList = (input: Record<string, unknown>) =>
+    `/admin/trpc/users.list?input=${encodeURIComponent(JSON.stringify({ status: 'all', limit: LIST_PAGE, ...input }))}`
+  const peerList = (query: Record<string, string | number>) =>
+    `/api/auth/admin/list-users?${new URLSearchParams({
+      limit: String(LIST_PAGE),
+      sortBy: 'createdAt',
+      sortDirection: 'desc',
+      ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])),
+    })}`
+  const deepEmail = seedEmail(t.users - t.deep.offset)
+  const matches = (email: string) => email.includes(t.needle)
+  let searchHits = -1
+
+  const fetchOp = (origin: string, op: Operation) => {
+    const varied = op.vary?.() ?? {}
+    return fetch(`${origin}${varied.path ?? op.path}`, {
+      method: op.method,
+      headers: { ...op.headers, ...varied.headers },
+      body: varied.body ?? op.body,
+    })
+  }
+  const scenario = (
+    s: Omit<Scenario, 'probe'>,
+    origin: string,
+    status: number,
+    check: (body: never) => boolean,
+  ): Scenario => ({
+    ...s,
+    probe: async () => {
+      const response = await fetchOp(origin, s.op)
+      if (status === 201 && s.name === 'register' && s.system === 'usher') {
+        // An App Services registration answers 201 with no body.
+        if (response.status !== 201)
+          throw new Error(`probe usher register: got ${response.status} ${await response.text()}`)
+        return
+      }
+      await expectJson(response, status, `${s.system} ${s.name}`, check as (body: unknown) => boolean)
+    },
+  })
+
+  const u = t.usher.url
+  const p = t.peer.url
+  const b = t.bound.url
+  return [
+    // login
+    scenario(
+      {
+        group: 'login',
+        name: 'login',
+        system: 'usher',
+        kind: 'kdf',
+        operation: `POST ${app}/login`,
+        op: {
+          method: 'POST',
+          path: `${app}/login`,
+          headers: json,
+          vary: () => ({ body: JSON.stringify({ username: loginEmails(), password: SEED_PASSWORD }) }),
+        },
+      },
+      u,
+      200,
+      (body: { access_token?: string; refresh_token?: string }) =>
+        Boolean(body.access_token && body.refresh_token),
+    ),
+    scenario(
+      {
+        group: 'login',
+        name: 'login',
+        system: 'better-auth',
+        kind: 'kdf',
+        operation: 'POST /api/auth/sign-in/email',
+        op: {
+          method: 'POST',
+          path: '/api/auth/sign-in/email',
+          headers: { ...json, origin: p },
+          vary: () => ({ body: JSON.stringify({ email: loginEmails(), password: SEED_PASSWORD }) }),
+        },
+      },
+      p,
+      200,
+      (body: { token?: string }) => Boolean(body.token),
+    ),
+    scenario(
+      {
+        group: 'login',
+        name: 'kdf-hash',
+        system: 'bound',
+        kind: 'kdf',
+        operation: 'one scrypt hash (POST /kdf)',
+        op: { method: 'POST', path: '/kdf' },
+      },
+      b,
+      200,
+      (body: { key?: string }) => body.key?.length === 64,
+    ),
+    // register
+    scenario(
+      {
+        group: 'register',
+        name: 'register',
+        system: 'usher',
+        kind: 'kdf',
+        operation: `POST ${app}/register`,
+        op: {
+          method: 'POST',
+          path: `${app}/register`,
+          headers: json,
+          vary: () => ({ body: JSON.stringify({ email: newEmail(), password: SEED_PASSWORD }) }),
+        },
+      },
+      u,
+      201,
+      () => true,
+    ),
+    scenario(
+      {
+        group: 'register',
+        name: 'register',
+        system: 'better-auth',
+        kind: 'kdf',
+        operation: 'POST /api/auth/sign-up/email',
+        op: {
+          method: 'POST',
+          path: '/api/auth/sign-up/email',
+          headers: { ...json, origin: p },
+          vary: () => {
+            peerSignUps++
+            return { body: JSON.stringify({ email: newEmail(), password: SEED_PASSWORD, name: 'Bench' }) }
+          },
+        },
+      },
+      p,
+      200,
+      (body: { user?: { email?: string } }) => Boolean(body.user?.email?.startsWith('reg-')),
+    ),
+    // refresh
+    scenario(
+      {
+        group: 'refresh',
+        name: 'refresh',
+        system: 'usher',
+        kind: 'token',
+        operation: 'POST /api/client/v2.0/auth/session',
+        op: {
+          method: 'POST',
+          path: '/api/client/v2.0/auth/session',
+          vary: () => ({ headers: { authorization: `Bearer ${usherSession().refresh}` } }),
+        },
+      },
+      u,
+      201,
+      (body: { access_token?: string }) => Boolean(body.access_token),
+    ),
+    scenario(
+      {
+        group: 'refresh',
+        name: 'refresh',
+        system: 'better-auth',
+        kind: 'token',
+        operation: 'GET /api/auth/get-session',
+        op: {
+          method: 'GET',
+          path: '/api/auth/get-session',
+          vary: () => ({ headers: { cookie: peerSession() } }),
+        },
+      },
+      p,
+      200,
+      (body: { session?: unknown; user?: { email?: string } } | null) =>
+        Boolean(body?.session && body.user?.email),
+    ),
+    // profile
+    scenario(
+      {
+        group: 'profile',
+        name: 'profile',
+        system: 'usher',
+        kind: 'token',
+        operation: 'GET /api/client/v2.0/auth/profile',
+        op: {
+          method: 'GET',
+          path: '/api/client/v2.0/auth/profile',
+          vary: () => ({ headers: { authorization: `Bearer ${usherSession().access}` } }),
+        },
+      },
+      u,
+      200,
+      (body: { user_id?: string; data?: { email?: string } }) => Boolean(body.user_id && body.data?.email),
+    ),
+    scenario(
+      {
+        group: 'profile',
+        name: 'profile',
+        system: 'better-auth',
+        kind: 'token',
+        operation: 'GET /api/auth/get-session',
+        op: {
+          method: 'GET',
+          path: '/api/auth/get-session',
+          vary: () => ({ headers: { cookie: peerSession() } }),
+        },
+      },
+      p,
+      200,
+      (body: { session?: unknown; user?: { email?: string } } | null) =>
+        Boolean(body?.session && body.user?.email),
+    ),
+    scenario(
+      {
+        group: 'profile',
+        name: 'd1-read',
+        system: 'bound',
+        kind: 'token',
+        operation: 'one D1 primary-key read (GET /d1)',
+        op: { method: 'GET', path: '/d1' },
+      },
+      b,
+      200,
+      (body: { id?: string }) => Boolean(body.id),
+    ),
+    // users.list
+    scenario(
+      {
+        group: 'list-first',
+        name: 'list-first',
+        system: 'usher',
+        kind: 'admin',
+        operation: `users.list {status:'all', limit:${LIST_PAGE}}`,
+        op: { method: 'GET', path: usherList({}), headers: admin },
+      },
+      u,
+      200,
+      (body: { result: { data: UsherList } }) =>
+        body.result.data.items.length === LIST_PAGE && body.result.data.counts.all >= t.users,
+    ),
+    scenario(
+      {
+        group: 'list-first',
+        name: 'list-first',
+        system: 'better-auth',
+        kind: 'admin',
+        operation: `GET /api/auth/admin/list-users?limit=${LIST_PAGE}&sortBy=createdAt&sortDirection=desc`,
+        op: { method: 'GET', path: peerList({}), headers: peerAdmin },
+      },
+      p,
+      200,
+      (body: PeerList) => body.users.length === LIST_PAGE && body.total >= t.users,
+    ),
+    scenario(
+      {
+        group: 'list-deep',
+        name: 'list-deep',
+        system: 'usher',
+        kind: 'admin',
+        operation: `users.list {cursor at ${t.deep.offset.toLocaleString('en-US')}, limit:${LIST_PAGE}}`,
+        op: { method: 'GET', path: usherList({ cursor: encodeCursor(t.deep.before) }), headers: admin },
+      },
+      u,
+      200,
+      (body: { result: { data: UsherList } }) =>
+        body.result.data.items.length === LIST_PAGE &&
+        body.result.data.items[0]?.id === t.deep.first.id &&
+        body.result.data.items[0]?.email === deepEmail,
+    ),
+    scenario(
+      {
+        group: 'list-deep',
+        name: 'list-deep',
+        system: 'better-auth',
+        kind: 'admin',
+        operation: `list-users?offset=${t.deep.offset}&limit=${LIST_PAGE}&sortBy=createdAt&sortDirection=desc`,
+        op: { method: 'GET', path: peerList({ offset: t.deep.offset }), headers: peerAdmin },
+      },
+      p,
+      200,
+      (body: PeerList) =>
+        body.users.length === LIST_PAGE &&
+        body.users[0]?.email === seedEmail(t.users - t.deep.offset + peerSignUps),
+    ),
+    scenario(
+      {
+        group: 'search',
+        name: 'search',
+        system: 'usher',
+        kind: 'admin',
+        operation: `users.list {search:'${t.needle}', limit:${LIST_PAGE}}`,
+        op: { method: 'GET', path: usherList({ search: t.needle }), headers: admin },
+      },
+      u,
+      200,
+      (body: { result: { data: UsherList } }) => {
+        const items = body.result.data.items
+        searchHits = items.length
+        return items.length > 0 && items.length < LIST_PAGE && items.every((i) => matches(i.email ?? ''))
+      },
+    ),
+    scenario(
+      {
+        group: 'search',
+        name: 'search',
+        system: 'better-auth',
+        kind: 'admin',
+        operation: `list-users?searchValue=${t.needle}&searchField=email&searchOperator=contains&limit=${LIST_PAGE}`,
+        op: {
+          method: 'GET',
+          path: peerList({ searchValue: t.needle, searchField: 'email', searchOperator: 'contains' }),
+          headers: peerAdmin,
+        },
+      },
+      p,
+      200,
+      // Probed after Usher's search: both must find the same users.
+      (body: PeerList) => body.users.length === searchHits && body.users.every((user) => matches(user.email)),
+    ),
+  ]
+}
