@@ -205,6 +205,26 @@ export async function buildScenarios(t: Targets): Promise<Scenario[]> {
   const u = t.usher.url
   const p = t.peer.url
   const b = t.bound.url
+  /** Better Auth has no access/refresh split: one session check stands for both token scenarios. */
+  const peerGetSession = (group: 'refresh' | 'profile') =>
+    scenario(
+      {
+        group,
+        name: group,
+        system: 'better-auth',
+        kind: 'token',
+        operation: 'GET /api/auth/get-session',
+        op: {
+          method: 'GET',
+          path: '/api/auth/get-session',
+          vary: () => ({ headers: { cookie: peerSession() } }),
+        },
+      },
+      p,
+      200,
+      (body: { session?: unknown; user?: { email?: string } } | null) =>
+        Boolean(body?.session && body.user?.email),
+    )
   return [
     // login
     scenario(
@@ -315,24 +335,7 @@ export async function buildScenarios(t: Targets): Promise<Scenario[]> {
       201,
       (body: { access_token?: string }) => Boolean(body.access_token),
     ),
-    scenario(
-      {
-        group: 'refresh',
-        name: 'refresh',
-        system: 'better-auth',
-        kind: 'token',
-        operation: 'GET /api/auth/get-session',
-        op: {
-          method: 'GET',
-          path: '/api/auth/get-session',
-          vary: () => ({ headers: { cookie: peerSession() } }),
-        },
-      },
-      p,
-      200,
-      (body: { session?: unknown; user?: { email?: string } } | null) =>
-        Boolean(body?.session && body.user?.email),
-    ),
+    peerGetSession('refresh'),
     // profile
     scenario(
       {
@@ -351,24 +354,7 @@ export async function buildScenarios(t: Targets): Promise<Scenario[]> {
       200,
       (body: { user_id?: string; data?: { email?: string } }) => Boolean(body.user_id && body.data?.email),
     ),
-    scenario(
-      {
-        group: 'profile',
-        name: 'profile',
-        system: 'better-auth',
-        kind: 'token',
-        operation: 'GET /api/auth/get-session',
-        op: {
-          method: 'GET',
-          path: '/api/auth/get-session',
-          vary: () => ({ headers: { cookie: peerSession() } }),
-        },
-      },
-      p,
-      200,
-      (body: { session?: unknown; user?: { email?: string } } | null) =>
-        Boolean(body?.session && body.user?.email),
-    ),
+    peerGetSession('profile'),
     scenario(
       {
         group: 'profile',

@@ -17,6 +17,13 @@ afterAll(async () => {
   await usher?.close()
 })
 
+const admin = () => createAdminClient({ url: usher.origin, adminKey: ADMIN_KEY })
+
+/** The real dashboard on the real admin client. */
+function open(client = admin()) {
+  return renderDashboard({ client, connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } } })
+}
+
 async function register(email: string) {
   const response = await fetch(
     `${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/local-userpass/register`,
@@ -32,12 +39,8 @@ async function register(email: string) {
 it('confirms a pending user with c', async () => {
   const email = `pending-${Date.now().toString(36)}@example.com`
   await register(email)
-  const admin = createAdminClient({ url: usher.origin, adminKey: ADMIN_KEY })
-
-  const ui = renderDashboard({
-    client: admin,
-    connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } },
-  })
+  const client = admin()
+  const ui = open(client)
   await ui.waitFor(`› ○ ${email}`, 30_000)
   expect(ui.line(email)).toContain('awaits confirmation')
   expect(ui.frame().split('\n')[0]).toContain('usher-local')
@@ -45,7 +48,7 @@ it('confirms a pending user with c', async () => {
   await ui.waitFor(`✔ Confirmed ${email}: awaits first login`, 30_000)
   await ui.waitFor(new RegExp(`◐ ${email.replace('.', '\\.')}\\s+awaits first login`), 30_000)
 
-  const { items } = await admin.users.list.query({ status: 'pending', search: email })
+  const { items } = await client.users.list.query({ status: 'pending', search: email })
   expect(items.map((user) => [user.email, user.status])).toEqual([[email, 'pending-login']])
 })
 
@@ -53,14 +56,11 @@ it("shows the server's own refusal in red when another admin got there first", a
   // The list still shows the user as unconfirmed when the confirmation (from elsewhere) lands.
   const email = `race-${Date.now().toString(36)}@example.com`
   await register(email)
-  const admin = createAdminClient({ url: usher.origin, adminKey: ADMIN_KEY })
-  const ui = renderDashboard({
-    client: admin,
-    connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } },
-  })
+  const client = admin()
+  const ui = open(client)
   await ui.waitFor(`› ○ ${email}`, 30_000)
-  const { items } = await admin.users.list.query({ status: 'pending', search: email })
-  await admin.users.confirm.mutate({ userId: items[0]!.id })
+  const { items } = await client.users.list.query({ status: 'pending', search: email })
+  await client.users.confirm.mutate({ userId: items[0]!.id })
   await ui.press('c')
   await ui.waitForBanner(`✘ Confirming ${email} failed: `)
   expect(ui.banner()).toMatch(/failed: .*already confirmed/)
@@ -68,8 +68,8 @@ it("shows the server's own refusal in red when another admin got there first", a
 
 it('clears an account\'s failed-login lock with l', async () => {
   const email = `locked-${Date.now().toString(36)}@example.com`
-  const admin = createAdminClient({ url: usher.origin, adminKey: ADMIN_KEY })
-  const user = await admin.users.create.mutate({ email, password: 'password1' })
+  const client = admin()
+  const user = await client.users.create.mutate({ email, password: 'password1' })
   const login = (password: string) =>
     fetch(`${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/local-userpass/login`, {
       method: 'POST',
@@ -79,10 +79,7 @@ it('clears an account\'s failed-login lock with l', async () => {
   for (let i = 0; i < 5; i++) expect((await login('wrong-password')).status).toBe(401)
   expect((await login('password1')).status).toBe(401)
 
-  const ui = renderDashboard({
-    client: admin,
-    connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } },
-  })
+  const ui = open(client)
   await ui.waitFor('● live', 30_000)
   await ui.press('2')
   await ui.waitFor('Confirmed users', 30_000)
@@ -96,6 +93,6 @@ it('clears an account\'s failed-login lock with l', async () => {
   await ui.waitFor('5 in a row, 5 this hour', 30_000)
   await ui.press('l')
   await ui.waitFor(`✔ Cleared the login lock of ${email}: they can log in again`, 30_000)
-  expect((await admin.users.get.query({ userId: user.id })).lock).toBeNull()
+  expect((await client.users.get.query({ userId: user.id })).lock).toBeNull()
   expect((await login('password1')).status).toBe(200)
 }, 120_000)
