@@ -69,7 +69,7 @@ export function resetConsecutiveFailures(usher: Usher, subject: string): Stateme
 }
 
 /** Remove every throttle state of a user's email (password reset, admin "clear lock"). */
-export function clearThrottleOfUser(usher: Usher, userId: string): Statement {
+export function clearThrottleOfUser(userId: string): Statement {
   return rawStatement(sql`
     DELETE FROM ${loginThrottle} WHERE subject IN (
       SELECT ${identities.emailKey} FROM ${identities}

@@ -15,7 +15,7 @@ import { hashPassword } from '../auth/passwords'
 import type { Actor, Usher } from '../context'
 import { changes, runBatch } from '../db/client'
 import { actionTokens, identities, users } from '../db/schema'
-import { errors, UsherError } from '../errors'
+import { errors } from '../errors'
 import { accountExistsMail, confirmationMail } from '../mail/templates'
 import { findUser, isUniqueViolation, requireByEmail, requirePasswordIdentity, type UserRow } from './accounts'
 import {
@@ -25,11 +25,10 @@ import {
   validActionToken,
   type IssuedToken,
 } from './action-tokens'
-import { auditIfChanged, auditStatement, recordAudit } from './audit'
+import { auditIfChanged, auditStatement } from './audit'
 import { assertValidEmail, assertValidPassword, canonicalEmail } from './credentials'
-
-/** Who a confirmation action is about: an email (client API) or a user id (admin API). */
-export type Target = { email: string } | { userId: string }
+import { quietly, type Target } from './enumeration'
+import { deliver } from './mailing'
 
 async function resolve(usher: Usher, target: Target) {
   return 'email' in target ? requireByEmail(usher, target.email) : requirePasswordIdentity(usher, target.userId)
@@ -152,21 +151,6 @@ export async function rerunConfirmation(usher: Usher, target: Target, actor: Act
   })
 }
 
-/**
- * With ENUMERATION_PROTECTION=on, the client API's email-addressed routes answer every address alike and at
- * once: the lookup, the work and any refusal (unknown email, already confirmed) happen after the response,
- * so neither the answer nor its timing tells which emails have accounts. Admins (by user id) always get
- * the real outcome.
- */
-export async function quietly(usher: Usher, target: Target, work: () => Promise<void>): Promise<void> {
-  if (!usher.config.enumerationProtection || !('email' in target)) return work()
-  usher.defer(
-    work().catch((error: unknown) => {
-      if (!(error instanceof UsherError && error.status < 500)) throw error
-    }),
-  )
-}
-
 function assertPendingConfirmation(user: UserRow): void {
   if (user.status !== 'pending-confirmation') throw errors.alreadyConfirmed()
 }
@@ -207,23 +191,6 @@ async function mailConfirmation(usher: Usher, userId: string, email: string, tok
   const base = usher.config.confirmation.url ?? `${usher.origin}/confirm`
   const link = actionLink(base, token)
   await deliver(usher, userId, confirmationMail(usher.config.appId, email, usher.config.confirmation.subject, link))
-}
-
-/** Send a mail; a provider failure is audited and reported, never swallowed. */
-export async function deliver(usher: Usher, userId: string, mail: Parameters<Usher['mailer']['send']>[0]) {
-  try {
-    await usher.mailer.send(mail)
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    await recordAudit(usher, {
-      actor: 'system',
-      action: 'mail.failed',
-      userId,
-      outcome: 'failed',
-      detail: { subject: mail.subject, reason },
-    })
-    throw errors.mailFailed(`the email could not be sent (${reason}); try again later`)
-  }
 }
 
 async function runConfirmationFunction(

@@ -19,7 +19,8 @@ import { requireByEmail } from './accounts'
 import { actionLink, issueActionToken, retireActionTokens, validActionToken } from './action-tokens'
 import { auditIfChanged, auditStatement } from './audit'
 import { assertValidPassword } from './credentials'
-import { deliver, quietly } from './registration'
+import { quietly } from './enumeration'
+import { deliver } from './mailing'
 
 /** `reset/send`. */
 export async function sendPasswordResetEmail(usher: Usher, email: string, actor: Actor = 'client'): Promise<void> {
@@ -121,7 +122,7 @@ async function applyNewPassword(
     retireActionTokens(usher, userId, 'reset'),
     usher.db.delete(sessions).where(eq(sessions.userId, userId)),
     // A new password is also the way out of a lockout.
-    clearThrottleOfUser(usher, userId),
+    clearThrottleOfUser(userId),
   ])
   return changes(update) > 0
 }

@@ -118,7 +118,7 @@ export async function clearLoginLock(usher: Usher, userId: string, actor: Actor)
   const { identity } = await requirePasswordIdentity(usher, userId)
   const [lock] = await throttleQuery(usher, identity.emailKey!)
   await runBatch(usher.db, [
-    clearThrottleOfUser(usher, userId),
+    clearThrottleOfUser(userId),
     auditStatement(usher, {
       actor,
       action: 'user.lock-cleared',
