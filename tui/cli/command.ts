@@ -83,3 +83,19 @@ export const isLaunch = (command: Command): command is LaunchCommand => 'launch'
 export const apiCommand = <Result>(command: ApiCommand<Result>): ApiCommand => command
 
 export const ID_ARGUMENT = (description: string): ArgumentSpec => ({ name: 'id', description, kind: 'id' })
+
+/** `--limit` for a paged list of `what`, checked as a whole number (the server enforces `most`). */
+export const limitOption = (what: string, fallback: number, most = 100) =>
+  ({
+    type: 'string',
+    placeholder: 'n',
+    integer: true,
+    description: `${what} to show (default ${fallback}, at most ${most})`,
+  }) as const
+
+/** `--cursor`: the next page, as a previous page's hint printed it. */
+export const CURSOR_OPTION = {
+  type: 'string',
+  placeholder: 'cursor',
+  description: 'the page after a previous one (from its hint)',
+} as const

@@ -3,16 +3,8 @@
  * The read-only views: `usher audit` (who did what, newest first), `usher outbox` (mail the dev mailbox
  * caught, with the links to click) and `usher config` (the effective configuration, never secrets).
  */
-import { apiCommand, type ApiCommand } from '../command'
+import { apiCommand, CURSOR_OPTION, limitOption, type ApiCommand } from '../command'
 import { fields, nextPageHint, outcome, shortDate, table } from '../format'
-
-const limitOption = (most: number, fallback: number) =>
-  ({
-    type: 'string',
-    placeholder: 'n',
-    integer: true,
-    description: `entries to show (default ${fallback}, at most ${most})`,
-  }) as const
 
 /** Nested configuration as `section.key  value` lines. */
 function flatten(value: unknown, prefix = ''): [string, string][] {
@@ -28,12 +20,8 @@ export const audit: ApiCommand = apiCommand({
     'Every admin action and lifecycle event (registered, confirmed, first login, disabled, deleted, …).',
   options: {
     user: { type: 'string', placeholder: 'id', id: true, description: "only this user's entries" },
-    limit: limitOption(100, 50),
-    cursor: {
-      type: 'string',
-      placeholder: 'cursor',
-      description: 'the page after a previous one (from its hint)',
-    },
+    limit: limitOption('entries', 50),
+    cursor: CURSOR_OPTION,
   },
   examples: ['usher audit --limit 20', 'usher audit --user 65f0c0ffee0123456789abcd'],
   run: ({ client, options }) =>
@@ -64,7 +52,7 @@ export const outbox: ApiCommand = apiCommand({
   details: 'What Usher sent with MAIL_PROVIDER=outbox, with the confirmation and reset links to open.',
   options: {
     to: { type: 'string', placeholder: 'email', description: 'only mail to this address' },
-    limit: limitOption(100, 20),
+    limit: limitOption('mails', 20),
   },
   examples: ['usher outbox --to ada@example.com --limit 1'],
   run: ({ client, options }) =>

@@ -4,7 +4,15 @@
  * rules (who may be confirmed, disabled…) are the server's; refusals arrive as its sentence.
  */
 import type { RouterInputs, UserDetails, UserItem } from '../../admin-client'
-import { apiCommand, ID_ARGUMENT, type CommandGroup, type Invocation, type RunContext } from '../command'
+import {
+  apiCommand,
+  CURSOR_OPTION,
+  ID_ARGUMENT,
+  limitOption,
+  type CommandGroup,
+  type Invocation,
+  type RunContext,
+} from '../command'
 import {
   count,
   fields,
@@ -110,17 +118,8 @@ export const users: CommandGroup = {
           description: 'pending (either pending state), confirmed, disabled or all (default)',
         },
         search: { type: 'string', placeholder: 'text', description: 'only emails containing this text' },
-        limit: {
-          type: 'string',
-          placeholder: 'n',
-          integer: true,
-          description: 'users per page (default 50, at most 100)',
-        },
-        cursor: {
-          type: 'string',
-          placeholder: 'cursor',
-          description: 'the page after a previous list (from its hint)',
-        },
+        limit: limitOption('users per page', 50),
+        cursor: CURSOR_OPTION,
       },
       examples: ['usher users list --status pending', 'usher users list --search @example.com --limit 20'],
       run: ({ client, options }) =>
