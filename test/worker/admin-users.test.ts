@@ -217,3 +217,20 @@ describe('outbox, audit, config', () => {
     for (const secret of [env.ADMIN_API_KEY, env.TOKEN_SIGNING_KEY, env.FUNCTION_SECRET]) expect(text).not.toContain(secret)
   })
 })
+
+describe('server API key limit', () => {
+  it('at most 100 per app, even when created concurrently; a refused one leaves no server user behind', async () => {
+    const before = (await root.apiKeys.list.query()).items.length
+    const usersBefore = await count('users', "type = 'server'")
+    const tag = crypto.randomUUID().slice(0, 6)
+    const results = await Promise.allSettled(
+      Array.from({ length: 105 - before }, (_, i) => root.apiKeys.create.mutate({ name: `cap-${tag}-${i}` })),
+    )
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(100 - before)
+    for (const refused of results.filter((r) => r.status === 'rejected')) {
+      expect((refused as PromiseRejectedResult).reason).toMatchObject({ message: 'maximum of 100 API keys reached: delete one first' })
+    }
+    expect((await root.apiKeys.list.query()).items).toHaveLength(100)
+    expect(await count('users', "type = 'server'")).toBe(usersBefore + 100 - before)
+  })
+})

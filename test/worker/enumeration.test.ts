@@ -55,6 +55,24 @@ describe('ENUMERATION_PROTECTION=on', () => {
     expect(await mailCount(unknown)).toBe(0)
   })
 
+  it('reset/call with a reset function answers an unknown email like a known one, without calling it', async () => {
+    const calls: unknown[] = []
+    const resetFunction = {
+      async fetch(input: RequestInfo, init?: RequestInit) {
+        calls.push(await new Request(input, init).json())
+        return Response.json({ status: 'pending' })
+      },
+    }
+    const app = client(configured({ ENUMERATION_PROTECTION: 'on', RESET_METHOD: 'function', RESET_FUNCTION: resetFunction }))
+    const known = uniqueEmail()
+    await admin().users.create.mutate({ email: known, password: 'password1' })
+    const unknownAnswer = await app.userpass('reset/call', { email: uniqueEmail(), password: 'password2' })
+    const knownAnswer = await app.userpass('reset/call', { email: known, password: 'password2' })
+    expect([unknownAnswer.status, await unknownAnswer.text()]).toEqual([204, ''])
+    expect([knownAnswer.status, await knownAnswer.text()]).toEqual([204, ''])
+    expect(calls).toHaveLength(1)
+  })
+
   it('admins still get the truth', async () => {
     const email = uniqueEmail()
     const user = await admin().users.create.mutate({ email, password: 'password1' })

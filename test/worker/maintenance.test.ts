@@ -43,3 +43,13 @@ it('the daily job removes expired sessions and tokens, stale throttle rows, and 
   expect(await count('login_throttle', "subject = 'recent@example.com'")).toBe(1)
   expect((await api.refresh(oldAnon.refresh_token)).status).toBe(401)
 })
+
+it('ANONYMOUS_USER_TTL_DAYS=0 keeps anonymous users however old', async () => {
+  const anon = (await (await api.anonymous()).json()) as Tokens
+  await env.DB.prepare('UPDATE users SET created_at = ? WHERE id = ?').bind(Date.now() - 400 * DAY, anon.user_id).run()
+  const ctx = createExecutionContext()
+  const keepForever = { ...env, ANONYMOUS_USER_TTL_DAYS: '0' } as unknown as Bindings
+  await worker.scheduled(createScheduledController({ cron: '17 3 * * *', scheduledTime: Date.now() }), keepForever, ctx)
+  await waitOnExecutionContext(ctx)
+  expect(await count('users', 'id = ?', anon.user_id)).toBe(1)
+})
