@@ -20,7 +20,8 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
-                bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations },
+                // The worker tests call https://usher.test: PUBLIC_URL names it (links never follow a Host header).
+                bindings: { ...TEST_BINDINGS, PUBLIC_URL: 'https://usher.test', TEST_MIGRATIONS: migrations },
                 // Miniflare's real send_email binding, for MAIL_PROVIDER=cloudflare (not in wrangler.toml:
                 // deploying one needs Email Routing on the account).
                 email: {

@@ -7,7 +7,7 @@ export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789abcdef'
 
 export const TEST_BINDINGS = {
   ADMIN_API_KEY: TEST_ADMIN_KEY,
-  TOKEN_SIGNING_KEY: 'test-signing-key-0123456789abcdef0123456789abcdef',
+  KEY_ENCRYPTION_KEY: 'test-key-encryption-key-0123456789abcdef01234567',
   FUNCTION_SECRET: 'test-function-secret-0123456789abcdef0123456789',
   SCRYPT_N: '1024',
   SCRYPT_R: '8',

@@ -14,7 +14,7 @@ import path from 'node:path'
 // wrangler's package exports only its API; its CLI sits next to it. Run it on this Node (24, from npm).
 const WRANGLER = path.join(path.dirname(createRequire(import.meta.url).resolve('wrangler')), '..', 'bin', 'wrangler.js')
 export const DEV_VARS = '.dev.vars'
-const REQUIRED_SECRETS = ['ADMIN_API_KEY', 'TOKEN_SIGNING_KEY', 'FUNCTION_SECRET'] as const
+const REQUIRED_SECRETS = ['ADMIN_API_KEY', 'KEY_ENCRYPTION_KEY', 'FUNCTION_SECRET'] as const
 
 /** Environment for every wrangler we start: offline-friendly, no telemetry. */
 const wranglerEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' }

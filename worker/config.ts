@@ -11,6 +11,7 @@
  * Pure: no Workers APIs, so Node-side tools (tests, `usher`) can validate a wrangler.toml too.
  */
 import { z } from 'zod'
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './db/schema'
 
 /** workerd production caps: scrypt N, r, p and N·r·p each ≤ 2^20; PBKDF2 ≤ 100,000 iterations. */
 export const SCRYPT_MAX_COST = 2 ** 20
@@ -38,6 +39,8 @@ export interface Config {
   reset: { method: ResetMethod; url?: string; subject: string; functionUrl?: string }
   password: { minLength: number; maxLength: number }
   kdf: KdfParams
+  /** Algorithm of newly created signing keys (the current key keeps its own until the next rotation). */
+  signingAlgorithm: SigningAlgorithm
   accessTokenTtlSeconds: number
   refreshTokenTtlSeconds: number
   mail: { provider: MailProvider; from: string; apiUrl: string }
@@ -46,7 +49,7 @@ export interface Config {
   rateLimits: boolean
   /** Anonymous users are deleted this many days after creation by the daily maintenance; 0 keeps them. */
   anonymousUserTtlDays: number
-  secrets: { adminApiKey: string; tokenSigningKey: string; functionSecret?: string; mailApiKey?: string }
+  secrets: { adminApiKey: string; keyEncryptionKey: string; functionSecret?: string; mailApiKey?: string }
 }
 
 /** What `loadConfig` reads: the Worker env (vars + secrets + bindings), or any string map in Node. */
@@ -59,7 +62,9 @@ export class ConfigError extends Error {
   }
 }
 
-const isLoopback = (url: URL) => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
+/** Hostnames that can only mean this machine (local development). */
+export const isLoopbackHost = (hostname: string) => ['localhost', '127.0.0.1', '[::1]'].includes(hostname)
+const isLoopback = (url: URL) => isLoopbackHost(url.hostname)
 
 /** Validate the KDF parameters against the production caps; returns the problems found. */
 export function kdfProblems(kdf: KdfParams): string[] {
@@ -136,6 +141,7 @@ const schema = z.object({
   SCRYPT_R: intIn(1, 2 ** 30).default(8),
   SCRYPT_P: intIn(1, 2 ** 30).default(5),
   PBKDF2_ITERATIONS: intIn(1, 2 ** 31).default(PBKDF2_MAX_ITERATIONS),
+  TOKEN_SIGNING_ALGORITHM: z.enum(SIGNING_ALGORITHMS).default('ES256'),
   ACCESS_TOKEN_TTL_SECONDS: intIn(60, 86_400).default(1800),
   REFRESH_TOKEN_TTL_SECONDS: intIn(1800, 5 * 365 * 86_400).default(60 * 86_400),
   MAIL_PROVIDER: z.enum(['outbox', 'cloudflare', 'resend']).default('outbox'),
@@ -145,7 +151,7 @@ const schema = z.object({
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   ANONYMOUS_USER_TTL_DAYS: intIn(0, 36_500).default(90),
   ADMIN_API_KEY: secret('ADMIN_API_KEY'),
-  TOKEN_SIGNING_KEY: secret('TOKEN_SIGNING_KEY'),
+  KEY_ENCRYPTION_KEY: secret('KEY_ENCRYPTION_KEY'),
   FUNCTION_SECRET: secret('FUNCTION_SECRET').optional(),
   MAIL_API_KEY: z.string().min(1).optional(),
 })
@@ -157,7 +163,16 @@ export function loadConfig(source: ConfigSource): Config {
   for (const optional of ['FUNCTION_SECRET', 'MAIL_API_KEY']) if (input[optional] === '') delete input[optional]
   const parsed = schema.safeParse(input)
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'config'} ${i.message}`))
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = i.path.join('.') || 'config'
+        // Upgrading from a release that signed with HS256: say what replaced the old secret.
+        if (name === 'KEY_ENCRYPTION_KEY' && input.TOKEN_SIGNING_KEY !== undefined && input.KEY_ENCRYPTION_KEY === undefined) {
+          return 'KEY_ENCRYPTION_KEY is missing: access tokens are now signed with ES256/EdDSA keys kept in D1, encrypted under this new secret (TOKEN_SIGNING_KEY is no longer used and can be deleted). Set it with `wrangler secret put KEY_ENCRYPTION_KEY` (32+ random characters).'
+        }
+        return `${name} ${i.message}`
+      }),
+    )
   }
   const v = parsed.data
   const problems: string[] = []
@@ -221,6 +236,7 @@ export function loadConfig(source: ConfigSource): Config {
     },
     password: { minLength: v.PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH },
     kdf,
+    signingAlgorithm: v.TOKEN_SIGNING_ALGORITHM,
     accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
     mail: { provider: v.MAIL_PROVIDER, from: v.MAIL_FROM, apiUrl: v.MAIL_API_URL ?? 'https://api.resend.com/emails' },
@@ -229,7 +245,7 @@ export function loadConfig(source: ConfigSource): Config {
     anonymousUserTtlDays: v.ANONYMOUS_USER_TTL_DAYS,
     secrets: {
       adminApiKey: v.ADMIN_API_KEY,
-      tokenSigningKey: v.TOKEN_SIGNING_KEY,
+      keyEncryptionKey: v.KEY_ENCRYPTION_KEY,
       functionSecret: v.FUNCTION_SECRET,
       mailApiKey: v.MAIL_API_KEY,
     },
@@ -243,7 +259,7 @@ export function publicConfig(config: Config) {
     ...rest,
     secretsSet: {
       adminApiKey: true,
-      tokenSigningKey: true,
+      keyEncryptionKey: true,
       functionSecret: secrets.functionSecret !== undefined,
       mailApiKey: secrets.mailApiKey !== undefined,
     },

@@ -4,8 +4,9 @@
  * (users/, auth/) takes it as its first argument and never reads `env` itself, so both doors (client API and
  * admin API) and the tests hand it the same things.
  */
-import { loadConfig, type Config } from './config'
+import { isLoopbackHost, loadConfig, type Config } from './config'
 import { createDb, type Db } from './db/client'
+import { errors } from './errors'
 import { createMailer, type MailBindings, type Mailer } from './mail/mailer'
 import { AppFunctions, type FunctionBindings } from './users/functions'
 
@@ -23,8 +24,17 @@ export interface Usher {
   config: Config
   mailer: Mailer
   functions: AppFunctions
-  /** Public origin of this deployment, for links in mails and the location endpoint. */
+  /**
+   * Public origin of this deployment, for links in mails, the location answer and discovery: PUBLIC_URL, or
+   * (PUBLIC_URL empty) the request's origin only when that is a loopback address (local development). Any
+   * other request origin is a Host header anyone can forge: reading `origin` then throws, so no link or
+   * location built from it ever leaves Usher.
+   */
   origin: string
+  /** The `iss` of access tokens: the public origin when one is known (PUBLIC_URL or loopback), else none. */
+  issuer: string | undefined
+  /** Where error bodies' `link` points: the public origin when known, else a relative path. */
+  linkBase: string
   now: () => number
   /** Work that may finish after the response (ExecutionContext.waitUntil); failures are logged. */
   defer: (task: Promise<unknown>) => void
@@ -53,15 +63,18 @@ export function configFor(env: Bindings): Config {
   return config
 }
 
+/** `requestUrl`: the request being served (undefined for RPC calls and scheduled work, which have none). */
 export function createUsher(
   env: Bindings,
-  requestUrl: string,
+  requestUrl: string | undefined,
   waitUntil: (task: Promise<unknown>) => void = () => {},
 ): Usher {
   const config = configFor(env)
   const db = dbFor(env.DB)
   const now = () => Date.now()
-  let origin: string | undefined
+  let requestOrigin: string | null | undefined
+  /** The request's own origin when it is a loopback address; null otherwise (parsed only when needed). */
+  const loopbackOrigin = () => (requestOrigin ??= loopbackOriginOf(requestUrl))
   return {
     db,
     config,
@@ -69,10 +82,25 @@ export function createUsher(
     functions: new AppFunctions(config, env, now),
     // Parsed only when a link or the location answer needs it (not on the token-checked hot path).
     get origin() {
-      return (origin ??= config.publicUrl ?? new URL(requestUrl).origin)
+      const origin = config.publicUrl ?? loopbackOrigin()
+      if (!origin) throw errors.publicUrlRequired()
+      return origin
+    },
+    get issuer() {
+      return config.publicUrl ?? loopbackOrigin() ?? undefined
+    },
+    get linkBase() {
+      return config.publicUrl ?? loopbackOrigin() ?? ''
     },
     now,
     defer: (task) =>
       waitUntil(task.catch((error: unknown) => console.error('usher: deferred task failed', error))),
   }
+}
+
+/** `http(s)://127.0.0.1:port` and the like for a loopback request URL; null for any other. */
+export function loopbackOriginOf(requestUrl: string | undefined): string | null {
+  if (requestUrl === undefined || !URL.canParse(requestUrl)) return null
+  const url = new URL(requestUrl)
+  return isLoopbackHost(url.hostname) && url.username === '' && url.password === '' ? url.origin : null
 }

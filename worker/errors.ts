@@ -139,4 +139,11 @@ export const errors = {
     new UsherError('UnsupportedMediaType', 'expected a JSON body (Content-Type: application/json)', 415),
   tooManyRequests: () => new UsherError('TooManyRequests', 'too many requests: slow down and retry later', 429),
   internal: () => new UsherError('InternalServerError', 'internal server error', 500),
+  /** PUBLIC_URL empty and the request not on a loopback address: no trustworthy origin for links. */
+  publicUrlRequired: () =>
+    new UsherError(
+      'InternalServerError',
+      'this deployment has no PUBLIC_URL: set it to the public origin (https://auth.example.com); links and the location answer are never built from a request\'s Host header',
+      500,
+    ),
 } satisfies Record<string, (...args: never[]) => UsherError>

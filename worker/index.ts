@@ -1,7 +1,8 @@
 /**
  * @module index
- * Usher's composition root: per-request context, body limits, the client API, the admin API (tRPC), the
- * landing pages, and the single place where failures become responses. Nothing else lives here.
+ * Usher's composition root: per-request context, body limits, the client API, the admin API (tRPC), token
+ * discovery (JWKS), the landing pages, the `UsherService` RPC entrypoint, and the single place where failures
+ * become responses. Nothing else lives here.
  */
 import { env as startupEnv } from 'cloudflare:workers'
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
@@ -12,6 +13,7 @@ import { trpcErrorResponse } from './admin/trpc'
 import { clientApi } from './client'
 import { asUsherError, BODY_LIMIT, errorResponse } from './client/respond'
 import { configFor, createUsher, type Bindings } from './context'
+import { discovery } from './discovery'
 import type { AppEnv } from './env'
 import { errors } from './errors'
 import { runMaintenance } from './maintenance'
@@ -56,6 +58,7 @@ export const app = new Hono<AppEnv>()
       },
     }),
   )
+  .route('/', discovery)
   .route('/', pages)
   .get('/health', async (c) => {
     const started = performance.now()
@@ -68,13 +71,16 @@ app.notFound(() => {
 })
 app.onError((error, c) => {
   if (c.req.path.startsWith('/admin/trpc/')) return trpcErrorResponse(asUsherError(error), c.req.url)
-  return errorResponse(error, c.var.usher?.origin ?? new URL(c.req.url).origin)
+  return errorResponse(error, c.var.usher?.linkBase ?? '')
 })
+
+/** The RPC entrypoint app Workers bind to check their callers (worker/service.ts). */
+export { UsherService } from './service'
 
 export default {
   fetch: app.fetch,
   async scheduled(_controller, env, ctx) {
-    const report = await runMaintenance(createUsher(env, 'https://maintenance.invalid/', (task) => ctx.waitUntil(task)))
+    const report = await runMaintenance(createUsher(env, undefined, (task) => ctx.waitUntil(task)))
     console.log('usher: maintenance', JSON.stringify(report))
   },
 } satisfies ExportedHandler<Bindings>

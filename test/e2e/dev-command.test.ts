@@ -59,7 +59,7 @@ it('creates .dev.vars, serves the client API, and stops cleanly on SIGTERM', asy
   expect(output).toContain('app id: usher-local')
   const vars = readFileSync(path.join(scratch, '.dev.vars'), 'utf8')
   expect(vars).toMatch(/^ADMIN_API_KEY=[0-9a-f]{64}$/m)
-  expect(vars).toMatch(/^TOKEN_SIGNING_KEY=[0-9a-f]{64}$/m)
+  expect(vars).toMatch(/^KEY_ENCRYPTION_KEY=[0-9a-f]{64}$/m)
   const location = await fetch(`http://127.0.0.1:${port}/api/client/v2.0/app/usher-local/location`)
   expect(await location.json()).toMatchObject({ hostname: `http://127.0.0.1:${port}` })
   const register = await fetch(`http://127.0.0.1:${port}/api/client/v2.0/app/usher-local/auth/providers/local-userpass/register`, {

@@ -12,13 +12,13 @@ export const ADMIN_KEY = TEST_BINDINGS.ADMIN_API_KEY
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false'
 
 export async function startUsher(vars: Record<string, string> = {}) {
-  const { ADMIN_API_KEY, TOKEN_SIGNING_KEY, FUNCTION_SECRET, ...testVars } = TEST_BINDINGS
+  const { ADMIN_API_KEY, KEY_ENCRYPTION_KEY, FUNCTION_SECRET, ...testVars } = TEST_BINDINGS
   const server = createTestHarness({
     workers: [
       {
         configPath: './wrangler.toml',
         vars: { ...testVars, ...vars },
-        secrets: { ADMIN_API_KEY, TOKEN_SIGNING_KEY, FUNCTION_SECRET },
+        secrets: { ADMIN_API_KEY, KEY_ENCRYPTION_KEY, FUNCTION_SECRET },
       },
     ],
   })

@@ -2,7 +2,7 @@ import { unstable_readConfig } from 'wrangler'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig, PBKDF2_MAX_ITERATIONS, SCRYPT_MAX_COST } from '../../worker/config'
 
-const secrets = { ADMIN_API_KEY: 'a'.repeat(40), TOKEN_SIGNING_KEY: 'b'.repeat(40) }
+const secrets = { ADMIN_API_KEY: 'a'.repeat(40), KEY_ENCRYPTION_KEY: 'b'.repeat(40) }
 
 /** Every [vars] block of wrangler.toml: the top level and each [env.*]. */
 function shippedConfigurations() {
@@ -65,7 +65,7 @@ describe('configurations Usher refuses to start with', () => {
 
   it('missing or weak secrets, bad URLs, a function method without a function, unknown values', () => {
     expect(() => loadConfig({ APP_ID: 'app' })).toThrow(/ADMIN_API_KEY is missing/)
-    expect(problems({ TOKEN_SIGNING_KEY: 'short' })).toEqual(['TOKEN_SIGNING_KEY must be at least 32 characters of random data'])
+    expect(problems({ KEY_ENCRYPTION_KEY: 'short' })).toEqual(['KEY_ENCRYPTION_KEY must be at least 32 characters of random data'])
     expect(problems({ CONFIRMATION_URL: 'not a url' })).toEqual(['CONFIRMATION_URL must be an absolute http(s) URL'])
     expect(problems({ CONFIRMATION_FUNCTION_URL: 'http://example.com/hook' })).toEqual([
       expect.stringContaining('must be an https:// URL'),

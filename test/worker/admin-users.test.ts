@@ -214,7 +214,7 @@ describe('outbox, audit, config', () => {
     const config = await root.config.get.query()
     expect(config).toMatchObject({ appId: 'usher-local', confirmation: { method: 'email' }, reset: { method: 'email' }, kdf: { algorithm: 'scrypt' } })
     const text = JSON.stringify(config)
-    for (const secret of [env.ADMIN_API_KEY, env.TOKEN_SIGNING_KEY, env.FUNCTION_SECRET]) expect(text).not.toContain(secret)
+    for (const secret of [env.ADMIN_API_KEY, env.KEY_ENCRYPTION_KEY, env.FUNCTION_SECRET]) expect(text).not.toContain(secret)
   })
 })
 

@@ -1,10 +1,11 @@
 /**
  * Secrets at rest: after every flow that creates a secret, no table holds one in clear — not passwords,
- * refresh tokens, access tokens, API keys, or confirmation/reset tokens. Tokens reach this test the way an
+ * refresh tokens, access tokens, API keys, confirmation/reset tokens, or the signing key's private part. Tokens reach this test the way an
  * app's own functions receive them (no mail is stored: the dev outbox, by design a mailbox, is empty here).
  */
 import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
+import { openSecret } from '../../worker/auth/key-encryption'
 import { API, APP, client, configured, type Tokens } from './helpers'
 
 it('no table holds any secret in clear', async () => {
@@ -35,6 +36,9 @@ it('no table holds any secret in clear', async () => {
   const keySession = (await (await app.call('POST', `${APP}/auth/providers/api-key/login`, { body: { key: userKey.key } })).json()) as Tokens
   expect((await app.userpass('reset/call', { email, password: 'Second-Password-42' })).status).toBe(204)
   const pendingReset = received[1]!
+  // The signing key's private part (read back through the key-encryption secret, as only Usher can).
+  const key = (await env.DB.prepare("SELECT kid, private_key FROM signing_keys WHERE slot = 'current'").first<{ kid: string; private_key: string }>())!
+  const privateJwk = JSON.parse(await openSecret(env.KEY_ENCRYPTION_KEY, key.private_key, key.kid)) as { d: string }
 
   const secrets = [
     password,
@@ -48,9 +52,11 @@ it('no table holds any secret in clear', async () => {
     keySession.refresh_token.split('.')[1]!,
     received[0]!.token,
     pendingReset.token,
+    privateJwk.d,
+    env.KEY_ENCRYPTION_KEY,
   ]
   const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations'").all<{ name: string }>()
-  expect(tables.results.map((t) => t.name).sort()).toEqual(['action_tokens', 'api_keys', 'audit_log', 'identities', 'login_throttle', 'outbox', 'sessions', 'user_tab_counts', 'users'])
+  expect(tables.results.map((t) => t.name).sort()).toEqual(['action_tokens', 'api_keys', 'audit_log', 'identities', 'login_throttle', 'outbox', 'sessions', 'signing_keys', 'user_tab_counts', 'users'])
   let cells = 0
   for (const { name } of tables.results) {
     const rows = await env.DB.prepare(`SELECT * FROM "${name}"`).all<Record<string, unknown>>()

@@ -12,6 +12,7 @@
  */
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server'
 import { apiKeysRouter } from './api-keys'
+import { keysRouter } from './keys'
 import { auditRouter, configRouter, outboxRouter } from './records'
 import { router } from './trpc'
 import { usersRouter } from './users'
@@ -19,6 +20,7 @@ import { usersRouter } from './users'
 export const appRouter = router({
   users: usersRouter,
   apiKeys: apiKeysRouter,
+  keys: keysRouter,
   outbox: outboxRouter,
   audit: auditRouter,
   config: configRouter,

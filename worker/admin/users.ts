@@ -5,6 +5,7 @@
  */
 import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
+import { inspectAccessToken } from '../auth/sessions'
 import type { Usher } from '../context'
 import { userDetails, userItem, listUsers, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_STATUSES } from '../users/listing'
 import { confirmUser, rerunConfirmation, resendConfirmationEmail } from '../users/registration'
@@ -46,6 +47,23 @@ export const usersRouter = {
   revokeSessions: adminProcedure
     .input(userIdInput)
     .mutation(async ({ ctx, input }) => ({ revoked: await revokeSessions(ctx.usher, input.userId, 'admin') })),
+  /**
+   * App Services' `verify_token`: the decoded claims of a live access token, or why it is not accepted
+   * (`expired`, `revoked`: its session, user or key ended, `invalid`). A mutation so the token travels in the
+   * request body, never in a URL that proxies log.
+   */
+  verifyToken: adminProcedure.input(z.strictObject({ token: z.string().max(16_384) })).mutation(async ({ ctx, input }) => {
+    const inspected = await inspectAccessToken(ctx.usher, input.token.trim())
+    if (!inspected.ok) return { status: inspected.reason, message: inspected.message }
+    return {
+      status: 'live' as const,
+      message: 'the token is valid and its session is live',
+      claims: inspected.claims,
+      userId: inspected.user.id,
+      sessionId: inspected.session.id,
+      expiresAt: new Date(inspected.claims.exp * 1000).toISOString(),
+    }
+  }),
   delete: adminProcedure.input(userIdInput).mutation(async ({ ctx, input }) => {
     await deleteUser(ctx.usher, input.userId, 'admin')
     return { deleted: true as const, userId: input.userId }

@@ -1,16 +1,23 @@
 /**
  * @module auth/jwt
- * HS256 access tokens with the claims realm-web decodes (`sub`, numeric `exp`/`iat`, `user_data`,
- * `baas_device_id`) plus the session id (`sid`), the audience (the app id) and a type claim. Verification
- * allow-lists the algorithm (no `none`, no RS/HS confusion) and checks type, audience and expiry; the
- * caller then checks the session row, which is what makes revocation immediate.
+ * Access tokens as JWTs, through `jose`: signed with the current signing key (auth/signing-keys.ts), header
+ * `{alg, kid, typ: "JWT"}`, with the claims realm-web decodes (`sub`, numeric `exp`/`iat`, `user_data`,
+ * `baas_device_id`), the session id (`sid`), `typ: "access"`, `aud` = APP_ID and `iss` = the deployment's
+ * public origin.
+ *
+ * Reading a token is two steps, so the caller can fetch the key and the session in one query:
+ * `parseAccessToken` checks the shape without trusting anything (algorithm allow-list, no key material in
+ * the header, canonical base64url), then `verifyAccessToken` checks signature, audience, issuer and expiry.
  */
-import { errors } from '../errors'
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose'
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../db/schema'
+import type { Signer } from './signing-keys'
 
 export interface AccessClaims {
   sub: string
   sid: string
   typ: 'access'
+  iss?: string
   aud: string
   iat: number
   exp: number
@@ -19,90 +26,76 @@ export interface AccessClaims {
   user_data: Record<string, unknown>
 }
 
-const encoder = new TextEncoder()
-const keys = new Map<string, Promise<CryptoKey>>()
-
-function signingKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret)
-  if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-      'verify',
-    ])
-    keys.set(secret, key)
-  }
-  return key
+export async function signAccessToken(claims: AccessClaims, signer: Signer): Promise<string> {
+  return new SignJWT({ ...claims }).setProtectedHeader({ alg: signer.algorithm, kid: signer.kid, typ: 'JWT' }).sign(signer.key)
 }
 
-// Native base64 (no Buffer polyfill on the hot path: it was a measurable share of a refresh's CPU).
-const b64url = (value: string | Uint8Array) =>
-  (typeof value === 'string' ? encoder.encode(value) : value).toBase64({ alphabet: 'base64url', omitPadding: true })
-const decoder = new TextDecoder()
+/** A token whose shape is acceptable, not yet verified: what to look up to verify it. */
+export interface ParsedToken {
+  token: string
+  kid: string
+  algorithm: SigningAlgorithm
+  /** The session the (unverified) token names: only used to fetch its row in the same query as the key. */
+  sid: string
+}
 
-/** base64url → bytes; undefined for anything that is not base64url. */
-function fromB64url(segment: string): Uint8Array | undefined {
+/** Header parameters Usher's tokens carry; anything else (`jwk`, `jku`, `x5u`, `x5c`, `crit`…) is refused. */
+const HEADER_PARAMETERS = new Set(['alg', 'kid', 'typ'])
+const SEGMENTS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)$/
+
+/** A signature segment has exactly one base64url spelling: no variant of the last character verifies. */
+function canonical(segment: string): boolean {
   try {
-    return Uint8Array.fromBase64(segment, { alphabet: 'base64url' })
+    const bytes = Uint8Array.fromBase64(segment, { alphabet: 'base64url' })
+    return bytes.toBase64({ alphabet: 'base64url', omitPadding: true }) === segment
+  } catch {
+    return false
+  }
+}
+
+/** The token's shape, or undefined when it cannot be one of Usher's tokens. Trusts nothing it reads. */
+export function parseAccessToken(token: string): ParsedToken | undefined {
+  const signature = SEGMENTS.exec(token)?.[1]
+  if (!signature || !canonical(signature)) return undefined
+  try {
+    const header = decodeProtectedHeader(token)
+    const claims = decodeJwt(token)
+    if (Object.keys(header).some((name) => !HEADER_PARAMETERS.has(name))) return undefined
+    const algorithm = header.alg as SigningAlgorithm
+    if (!SIGNING_ALGORITHMS.includes(algorithm) || typeof header.kid !== 'string' || header.kid.length > 128) return undefined
+    if (typeof claims.sid !== 'string' || !/^[0-9a-f]{24}$/.test(claims.sid)) return undefined
+    return { token, kid: header.kid, algorithm, sid: claims.sid }
   } catch {
     return undefined
   }
 }
-const HEADER = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))
 
-export async function signAccessToken(claims: AccessClaims, secret: string): Promise<string> {
-  const body = `${HEADER}.${b64url(JSON.stringify(claims))}`
-  const signature = await crypto.subtle.sign('HMAC', await signingKey(secret), encoder.encode(body))
-  return `${body}.${b64url(new Uint8Array(signature))}`
-}
-
-const SEGMENT = /^[A-Za-z0-9_-]+$/
-
-function decodeSegment(segment: string): unknown {
-  const bytes = fromB64url(segment)
-  try {
-    return bytes && JSON.parse(decoder.decode(bytes))
-  } catch {
-    return undefined
-  }
-}
+export type Verified = { ok: true; claims: AccessClaims } | { ok: false; reason: 'invalid' | 'expired' }
 
 /**
- * Verify signature, algorithm, type, audience and expiry. Anything wrong is `InvalidSession` (so realm-web
- * refreshes once and, if the refresh token is bad too, logs the user out); expiry has its own message.
+ * Verify signature (with the key for the token's kid and algorithm), then `aud`, `iss` (when the deployment
+ * has a fixed public URL), `typ` and expiry. Never throws for a bad token.
  */
 export async function verifyAccessToken(
-  token: string,
-  secret: string,
-  audience: string,
-  nowSeconds: number,
-): Promise<AccessClaims> {
-  // Built only when needed: an Error captures a stack trace, which every valid token would pay for.
-  const invalid = () => errors.invalidSession('invalid session: invalid access token')
-  const parts = token.split('.')
-  if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) throw invalid()
-  const [header, payload, signature] = parts as [string, string, string]
-  const head = decodeSegment(header) as { alg?: unknown } | undefined
-  const signatureBytes = fromB64url(signature)
-  if (head?.alg !== 'HS256' || !signatureBytes) throw invalid()
-  const valid = await crypto.subtle.verify(
-    'HMAC',
-    await signingKey(secret),
-    signatureBytes,
-    encoder.encode(`${header}.${payload}`),
-  )
-  if (!valid) throw invalid()
-  const claims = decodeSegment(payload) as Partial<AccessClaims> | undefined
-  if (
-    !claims ||
-    claims.typ !== 'access' ||
-    claims.aud !== audience ||
-    typeof claims.sub !== 'string' ||
-    typeof claims.sid !== 'string' ||
-    typeof claims.exp !== 'number' ||
-    typeof claims.iat !== 'number'
-  ) {
-    throw invalid()
+  parsed: ParsedToken,
+  key: CryptoKey,
+  expected: { audience: string; issuer?: string; nowSeconds: number },
+): Promise<Verified> {
+  try {
+    const { payload } = await jwtVerify(parsed.token, key, {
+      algorithms: [parsed.algorithm],
+      audience: expected.audience,
+      issuer: expected.issuer,
+      typ: 'JWT',
+      currentDate: new Date(expected.nowSeconds * 1000),
+      requiredClaims: ['sub', 'exp', 'iat'],
+    })
+    const claims = payload as Partial<AccessClaims>
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || claims.sid !== parsed.sid) {
+      return { ok: false, reason: 'invalid' }
+    }
+    return { ok: true, claims: claims as AccessClaims }
+  } catch (error) {
+    return { ok: false, reason: error instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' }
   }
-  if (claims.exp <= nowSeconds) throw errors.accessTokenExpired()
-  return claims as AccessClaims
 }

@@ -162,7 +162,7 @@ export async function linkIdentity(
     if (user.id !== caller.user.id) await moveRegistration(usher, caller.user, user, identity)
   }
   return {
-    access_token: await accessTokenFor(usher, caller.user, caller.session),
+    access_token: await accessTokenFor(usher, caller.user, caller.session, caller.currentKid),
     refresh_token: null,
     user_id: caller.user.id,
     device_id: caller.session.deviceId,

@@ -10,17 +10,20 @@ import { createHash } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import type { Usher } from '../context'
 import { changes, rawStatement, runBatch, type Statement } from '../db/client'
-import { identities, sessions, users } from '../db/schema'
+import { identities, sessions, signingKeys, users, type ProviderType, type SigningAlgorithm } from '../db/schema'
 import { errors } from '../errors'
 import { auditIfChanged } from '../users/audit'
 import { findUser, type IdentityRow, type UserRow } from '../users/accounts'
 import { hashSecret, newId, newSecret, secretMatches, splitCompositeSecret } from './crypto'
-import { signAccessToken, verifyAccessToken } from './jwt'
+import { parseAccessToken, signAccessToken, verifyAccessToken, type AccessClaims } from './jwt'
+import { acceptedKey, cachedVerifier, currentSigner, verifierFor } from './signing-keys'
 
 export type SessionRow = typeof sessions.$inferSelect
 export interface Authenticated {
   user: UserRow
   session: SessionRow
+  /** The kid of the current signing key, read in the same query (signing needs no extra round trip). */
+  currentKid: string | null
 }
 
 export interface LoginResponse {
@@ -48,25 +51,39 @@ function bearer(authorization: string | undefined): string {
 }
 
 /**
- * The two hot-path reads, built once per Drizzle instance (so once per isolate): building a query costs
- * more CPU than D1 takes to run it. `profile` also brings the user's identities in the same round trip.
+ * The hot-path read, built once per Drizzle instance (so once per isolate): building a query costs more CPU
+ * than D1 takes to run it. One row, always: the current kid and the presented token's key (whatever the
+ * session), then the session and its user when they exist. So a token-checked request is one round trip,
+ * and a token signed with a key that was revoked anywhere is refused on its very next use.
  */
 function prepareHotQueries(db: Usher['db']) {
+  const kid = sql.placeholder('kid')
+  const now = sql.placeholder('now')
+  const fields = {
+    currentKid: sql<string | null>`(SELECT ${signingKeys.kid} FROM ${signingKeys} WHERE ${signingKeys.slot} = 'current')`,
+    tokenKey: sql<string | null>`(SELECT ${signingKeys.publicJwk} FROM ${signingKeys} WHERE ${signingKeys.kid} = ${kid})`,
+    tokenKeyAlgorithm: sql<SigningAlgorithm | null>`(SELECT ${signingKeys.algorithm} FROM ${signingKeys} WHERE ${signingKeys.kid} = ${kid})`,
+    tokenKeyAccepted: sql<number>`EXISTS (SELECT 1 FROM ${signingKeys} WHERE ${signingKeys.kid} = ${kid} AND ${acceptedKey(now)})`,
+    session: sessions,
+    user: users,
+  }
+  const identitiesJson = sql<string | null>`(SELECT json_group_array(json_array(i.id, i.provider_type, i.email)) FROM (
+    SELECT ${identities.id} AS id, ${identities.providerType} AS provider_type, ${identities.email} AS email
+    FROM ${identities} WHERE ${identities.userId} = ${sessions.userId}
+    ORDER BY ${identities.createdAt}, ${identities.id}) i)`
   return {
     sessionWithUser: db
-      .select({ session: sessions, user: users })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.id, sql.placeholder('sessionId')))
-      .limit(1)
+      .select(fields)
+      .from(sql`(SELECT 1)`)
+      .leftJoin(sessions, eq(sessions.id, sql.placeholder('sessionId')))
+      .leftJoin(users, eq(users.id, sessions.userId))
       .prepare(),
+    /** The same, plus the user's identities as one JSON column (no join fan-out, no row mapping per identity). */
     sessionWithIdentities: db
-      .select({ session: sessions, user: users, identity: identities })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .leftJoin(identities, eq(identities.userId, users.id))
-      .where(eq(sessions.id, sql.placeholder('sessionId')))
-      .orderBy(identities.createdAt, identities.id)
+      .select({ ...fields, identities: identitiesJson })
+      .from(sql`(SELECT 1)`)
+      .leftJoin(sessions, eq(sessions.id, sql.placeholder('sessionId')))
+      .leftJoin(users, eq(users.id, sessions.userId))
       .prepare(),
   }
 }
@@ -77,36 +94,74 @@ function hot(usher: Usher) {
   return queries
 }
 
-async function sessionWithUser(usher: Usher, sessionId: string) {
-  const [row] = await hot(usher).sessionWithUser.all({ sessionId })
-  return row
+type HotRow = Awaited<ReturnType<ReturnType<typeof prepareHotQueries>['sessionWithUser']['all']>>[number]
+
+async function sessionRow(
+  usher: Usher,
+  sessionId: string,
+  kid: string | null = null,
+  withIdentities = false,
+): Promise<HotRow & { identities?: string | null }> {
+  const query = withIdentities ? hot(usher).sessionWithIdentities : hot(usher).sessionWithUser
+  const [row] = await query.all({ sessionId, kid, now: usher.now() })
+  return row!
+}
+
+/** Why an access token is not accepted: `invalid` (not ours), `expired`, `revoked` (ours, but its session or key ended). */
+export type Refusal = { reason: 'invalid' | 'expired' | 'revoked'; message: string }
+export type Inspected =
+  | ({ ok: true; claims: AccessClaims; /** JSON, when asked for */ identities?: string | null } & Authenticated)
+  | ({ ok: false } & Refusal)
+
+const refusal = (reason: Refusal['reason'], message: string): { ok: false } & Refusal => ({ ok: false, reason, message })
+
+/**
+ * Everything Usher knows about an access token, in one round trip: signature, claims, key state and session.
+ * The one check behind the client API, the UsherService RPC and the admin's `users.verifyToken`. With the key
+ * already imported in this isolate, a forged or expired token is refused before any database read.
+ */
+export async function inspectAccessToken(usher: Usher, token: string, withIdentities = false): Promise<Inspected> {
+  const parsed = parseAccessToken(token)
+  if (!parsed) return refusal('invalid', 'invalid session: invalid access token')
+  const expected = { audience: usher.config.appId, issuer: usher.config.publicUrl, nowSeconds: Math.floor(usher.now() / 1000) }
+  const cached = cachedVerifier(parsed.kid)
+  let verified = cached && (await verifyAccessToken(parsed, await cached, expected))
+  if (verified && !verified.ok) return verifiedRefusal(verified.reason)
+  const row = await sessionRow(usher, parsed.sid, parsed.kid, withIdentities)
+  if (!verified) {
+    if (!row.tokenKey || row.tokenKeyAlgorithm !== parsed.algorithm) return refusal('invalid', 'invalid session: invalid access token')
+    const key = await verifierFor(parsed.kid, row.tokenKeyAlgorithm, JSON.parse(row.tokenKey) as Record<string, unknown>)
+    verified = await verifyAccessToken(parsed, key, expected)
+    if (!verified.ok) return verifiedRefusal(verified.reason)
+  }
+  if (!row.tokenKeyAccepted) return refusal('revoked', 'invalid session: the token was signed with a revoked key')
+  const { session, user } = row
+  if (!session || !user || user.id !== verified.claims.sub || session.expiresAt <= usher.now()) {
+    return refusal('revoked', 'invalid session: the session has ended')
+  }
+  if (user.disabled) return refusal('revoked', 'invalid session: user disabled')
+  return { ok: true, claims: verified.claims, user, session, currentKid: row.currentKid, identities: row.identities }
+}
+
+function verifiedRefusal(reason: 'invalid' | 'expired') {
+  return reason === 'expired'
+    ? refusal('expired', 'invalid session: access token expired')
+    : refusal('invalid', 'invalid session: invalid access token')
 }
 
 /** The session behind an access token, or 401 `InvalidSession` (realm-web then refreshes once). */
-export async function authenticateAccess(usher: Usher, authorization: string | undefined): Promise<Authenticated> {
-  const claims = await accessClaims(usher, authorization)
-  return checkedAccess(usher, claims, await sessionWithUser(usher, claims.sid))
+export async function authenticateAccess(usher: Usher, authorization: string | undefined): Promise<Authenticated & { claims: AccessClaims }> {
+  const inspected = await inspectAccessToken(usher, bearer(authorization))
+  if (!inspected.ok) throw errors.invalidSession(inspected.message)
+  return inspected
 }
 
-async function accessClaims(usher: Usher, authorization: string | undefined) {
-  const token = bearer(authorization)
-  const nowSeconds = Math.floor(usher.now() / 1000)
-  return verifyAccessToken(token, usher.config.secrets.tokenSigningKey, usher.config.appId, nowSeconds)
-}
-
-function checkedAccess(usher: Usher, claims: { sub: string }, row: Authenticated | undefined): Authenticated {
-  if (!row || row.user.id !== claims.sub || row.user.disabled || row.session.expiresAt <= usher.now()) {
-    throw errors.invalidSession('invalid session: the session has ended')
-  }
-  return row
-}
-
-/** `GET auth/profile` in one round trip: the session check and the user's identities in one query. */
+/** `GET auth/profile` in one round trip: the session check brings the user's identities along. */
 export async function authenticatedProfile(usher: Usher, authorization: string | undefined) {
-  const claims = await accessClaims(usher, authorization)
-  const rows = await hot(usher).sessionWithIdentities.all({ sessionId: claims.sid })
-  const caller = checkedAccess(usher, claims, rows[0])
-  return profileOf(usher, caller, rows.flatMap((r) => (r.identity ? [r.identity] : [])))
+  const inspected = await inspectAccessToken(usher, bearer(authorization), true)
+  if (!inspected.ok) throw errors.invalidSession(inspected.message)
+  const owned = JSON.parse(inspected.identities ?? '[]') as [string, ProviderType, string | null][]
+  return profileOf(usher, inspected, owned.map(([id, providerType, email]) => ({ id, providerType, email })))
 }
 
 /** The session behind a refresh token, or 401 `InvalidSession` (realm-web then logs the user out). */
@@ -114,22 +169,33 @@ export async function authenticateRefresh(usher: Usher, authorization: string | 
   const token = bearer(authorization)
   if (token.split('.').length === 3) throw errors.wrongTokenType()
   const parts = splitCompositeSecret(token)
-  const row = parts && (await sessionWithUser(usher, parts.id))
-  if (!row || !secretMatches(parts.secret, row.session.refreshHash)) throw errors.refreshTokenNotFound()
-  if (row.session.expiresAt <= usher.now()) throw errors.invalidSession('invalid session: refresh token expired')
-  if (row.user.disabled) throw errors.invalidSession('invalid session: user disabled')
-  return row
+  const row = parts && (await sessionRow(usher, parts.id))
+  const { session, user } = row ?? {}
+  if (!session || !user || !secretMatches(parts!.secret, session.refreshHash)) throw errors.refreshTokenNotFound()
+  if (session.expiresAt <= usher.now()) throw errors.invalidSession('invalid session: refresh token expired')
+  if (user.disabled) throw errors.invalidSession('invalid session: user disabled')
+  return { session, user, currentKid: row!.currentKid }
 }
 
-/** A fresh access token for a session (never valid beyond the session's own end). */
-export async function accessTokenFor(usher: Usher, user: UserRow, session: SessionRow): Promise<string> {
+/**
+ * A fresh access token for a session (never valid beyond the session's own end), signed with the current key
+ * (`currentKid` as the caller's own query read it; undefined reads it).
+ */
+export async function accessTokenFor(
+  usher: Usher,
+  user: UserRow,
+  session: SessionRow,
+  currentKid?: string | null,
+): Promise<string> {
   const iat = Math.floor(usher.now() / 1000)
   const exp = Math.min(iat + usher.config.accessTokenTtlSeconds, Math.floor(session.expiresAt / 1000))
+  const issuer = usher.issuer
   return signAccessToken(
     {
       sub: user.id,
       sid: session.id,
       typ: 'access',
+      ...(issuer ? { iss: issuer } : {}),
       aud: usher.config.appId,
       iat,
       exp,
@@ -137,7 +203,7 @@ export async function accessTokenFor(usher: Usher, user: UserRow, session: Sessi
       baas_domain_id: stableId(`domain:${usher.config.appId}`),
       user_data: {},
     },
-    usher.config.secrets.tokenSigningKey,
+    await currentSigner(usher, currentKid),
   )
 }
 
@@ -184,12 +250,15 @@ export async function startSession(
       .where(and(eq(users.id, start.user.id), eq(users.status, 'pending-login'), opened)),
     auditIfChanged(usher, { actor: `user:${start.user.id}`, action: 'user.first-login', userId: start.user.id }),
     ...(start.after ?? []),
+    // Which key signs, read in the same round trip.
+    usher.db.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.slot, 'current')),
   ])
   if (changes(results[start.prelude?.length ?? 0]) === 0) {
     throw (await findUser(usher, start.user.id)) ? errors.userDisabled() : errors.invalidCredentials()
   }
+  const currentKid = (results.at(-1)?.results[0] as { kid?: string } | undefined)?.kid ?? null
   return {
-    access_token: await accessTokenFor(usher, start.user, session),
+    access_token: await accessTokenFor(usher, start.user, session, currentKid),
     refresh_token: `${session.id}.${secret}`,
     user_id: start.user.id,
     device_id: start.deviceId,
@@ -198,8 +267,8 @@ export async function startSession(
 
 /** `POST auth/session`. */
 export async function refreshSession(usher: Usher, authorization: string | undefined) {
-  const { user, session } = await authenticateRefresh(usher, authorization)
-  return { access_token: await accessTokenFor(usher, user, session) }
+  const { user, session, currentKid } = await authenticateRefresh(usher, authorization)
+  return { access_token: await accessTokenFor(usher, user, session, currentKid) }
 }
 
 /** `DELETE auth/session`: ends this session only. */
@@ -209,7 +278,11 @@ export async function endSession(usher: Usher, authorization: string | undefined
 }
 
 /** `GET auth/profile`. `type`, `identities` and `data` are required by realm-web. */
-function profileOf(usher: Usher, { user }: Authenticated, owned: IdentityRow[]) {
+function profileOf(
+  usher: Usher,
+  { user }: Authenticated,
+  owned: Pick<IdentityRow, 'id' | 'providerType' | 'email'>[],
+) {
   const email = owned.find((i) => i.providerType === 'local-userpass')?.email
   return {
     user_id: user.id,

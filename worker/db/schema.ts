@@ -196,3 +196,29 @@ export const userTabCounts = sqliteTable('user_tab_counts', {
   tab: text('tab', { enum: USER_TABS }).primaryKey(),
   n: integer('n').notNull(),
 })
+
+export const SIGNING_ALGORITHMS = ['ES256', 'EdDSA'] as const
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number]
+
+/**
+ * The asymmetric keys access tokens are signed with (published at /.well-known/jwks.json). Exactly one key is
+ * current (`slot = 'current'`, UNIQUE): it signs. A rotated key stops signing (`rotated_at`) and its private
+ * part is erased at once; it stays published until `retires_at`, when every token it signed has expired.
+ * `revoked_at` (emergency rotation) stops publishing and accepting it immediately. The private part of the
+ * current key is stored only encrypted (AES-256-GCM under KEY_ENCRYPTION_KEY, see auth/key-encryption.ts).
+ */
+export const signingKeys = sqliteTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    algorithm: text('algorithm', { enum: SIGNING_ALGORITHMS }).notNull(),
+    publicJwk: text('public_jwk', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    privateKey: text('private_key'),
+    slot: text('slot', { enum: ['current'] }),
+    createdAt: integer('created_at').notNull(),
+    rotatedAt: integer('rotated_at'),
+    retiresAt: integer('retires_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('signing_keys_slot_idx').on(t.slot)],
+)

@@ -31,6 +31,8 @@ export type AuditAction =
   | 'api-key.disabled'
   | 'api-key.deleted'
   | 'mail.failed'
+  | 'signing-key.created'
+  | 'signing-key.rotated'
   /** An admin action a rule refused (the procedure path follows the dot). */
   | `admin.${string}`
 

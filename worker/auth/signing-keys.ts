@@ -1,0 +1,225 @@
+/**
+ * @module auth/signing-keys
+ * The asymmetric keys access tokens are signed with (ES256 by default, EdDSA by TOKEN_SIGNING_ALGORITHM), kept
+ * in D1 (`signing_keys`) with the private part encrypted under KEY_ENCRYPTION_KEY, and published at
+ * `/.well-known/jwks.json` so any backend can check Usher's tokens offline.
+ *
+ * Lifecycle of a key: **current** (signs; exactly one, created on first use) → **previous** after a rotation
+ * (no longer signs, its private part erased, still published and accepted until every token it signed has
+ * expired: rotation + access-token lifetime + 60 s) → **retired** (neither published nor accepted). An
+ * emergency rotation (`revokePrevious`) retires every earlier key at once: their tokens are refused on the
+ * next request and realm-web refreshes onto the new key (refresh tokens are not signed, so nobody is logged
+ * out).
+ *
+ * Per isolate, imported keys are cached by kid (a kid's key never changes); which kid is current is read
+ * with the query each signing request already makes, so a rotation anywhere is followed on the next token.
+ */
+import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm'
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import type { Actor, Usher } from '../context'
+import { changes, rawStatement, runBatch } from '../db/client'
+import { auditLog, signingKeys, type SigningAlgorithm } from '../db/schema'
+import { errors } from '../errors'
+import { auditIfChanged } from '../users/audit'
+import { openSecret, sealSecret } from './key-encryption'
+
+export type SigningKeyRow = typeof signingKeys.$inferSelect
+export type KeyState = 'current' | 'previous' | 'retired'
+
+export interface Signer {
+  kid: string
+  algorithm: SigningAlgorithm
+  key: CryptoKey
+}
+
+/** How long after its rotation a previous key stays published and accepted, beyond the token lifetime. */
+export const ROTATION_MARGIN_MS = 60_000
+
+/** Accepted for verification: current, or previous and neither revoked nor past retirement. */
+export function acceptedKey(now: number | ReturnType<typeof sql.placeholder>) {
+  return and(isNull(signingKeys.revokedAt), or(eq(signingKeys.slot, 'current'), gt(signingKeys.retiresAt, now)))
+}
+
+export function keyState(row: SigningKeyRow, now: number): KeyState {
+  if (row.slot === 'current') return 'current'
+  if (row.revokedAt === null && row.retiresAt !== null && row.retiresAt > now) return 'previous'
+  return 'retired'
+}
+
+const signers = new Map<string, Promise<Signer>>()
+const verifiers = new Map<string, Promise<CryptoKey>>()
+
+/** A new key pair, its kid (the RFC 7638 thumbprint of the public key) and the sealed private part. */
+async function newKeyRow(usher: Usher, slot: 'current'): Promise<SigningKeyRow> {
+  const algorithm = usher.config.signingAlgorithm
+  const pair = await generateKeyPair(algorithm, { extractable: true })
+  const publicJwk = await exportJWK(pair.publicKey)
+  const kid = await calculateJwkThumbprint(publicJwk)
+  const privateJwk = await exportJWK(pair.privateKey)
+  return {
+    kid,
+    algorithm,
+    publicJwk: { ...publicJwk, kid, alg: algorithm, use: 'sig' },
+    privateKey: await sealSecret(usher.config.secrets.keyEncryptionKey, JSON.stringify(privateJwk), kid),
+    slot,
+    createdAt: usher.now(),
+    rotatedAt: null,
+    retiresAt: null,
+    revokedAt: null,
+  }
+}
+
+/** The kid of the current key, creating the first key if there is none yet. */
+export async function ensureCurrentKid(usher: Usher, known?: string | null): Promise<string> {
+  if (known) return known
+  const [current] = await usher.db.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.slot, 'current'))
+  if (current) return current.kid
+  const row = await newKeyRow(usher, 'current')
+  // Two isolates may race to create the first key: the UNIQUE slot lets one win; the other reads the winner.
+  await runBatch(usher.db, [
+    rawStatement(sql`INSERT INTO ${signingKeys} (kid, algorithm, public_jwk, private_key, slot, created_at)
+      VALUES (${row.kid}, ${row.algorithm}, ${JSON.stringify(row.publicJwk)}, ${row.privateKey}, 'current', ${row.createdAt})
+      ON CONFLICT DO NOTHING`),
+    auditIfChanged(usher, {
+      actor: 'system',
+      action: 'signing-key.created',
+      detail: { kid: row.kid, algorithm: row.algorithm },
+    }),
+  ])
+  const [winner] = await usher.db.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.slot, 'current'))
+  if (!winner) throw new Error('no current signing key after creating one')
+  return winner.kid
+}
+
+/** The private key that signs now. `currentKid` is what the caller's own query read (undefined: read it). */
+export async function currentSigner(usher: Usher, currentKid?: string | null): Promise<Signer> {
+  const kid = await ensureCurrentKid(usher, currentKid)
+  let signer = signers.get(kid)
+  if (!signer) {
+    signer = loadSigner(usher, kid)
+    signers.set(kid, signer)
+    signer.catch(() => signers.delete(kid))
+  }
+  return signer
+}
+
+async function loadSigner(usher: Usher, kid: string): Promise<Signer> {
+  const row = await usher.db.select().from(signingKeys).where(eq(signingKeys.kid, kid)).get()
+  if (!row?.privateKey) throw new Error(`signing key ${kid} has no private part (rotated meanwhile?)`)
+  let jwk: JWK
+  try {
+    jwk = JSON.parse(await openSecret(usher.config.secrets.keyEncryptionKey, row.privateKey, kid)) as JWK
+  } catch {
+    console.error(
+      `usher: cannot decrypt signing key ${kid}: KEY_ENCRYPTION_KEY is not the one it was sealed with. Run \`usher keys rotate\` to create a key under the current KEY_ENCRYPTION_KEY.`,
+    )
+    throw errors.internal()
+  }
+  return { kid, algorithm: row.algorithm, key: (await importJWK(jwk, row.algorithm)) as CryptoKey }
+}
+
+/** The public key for a kid, from a stored public JWK (cached per isolate: a kid's key never changes). */
+export function verifierFor(kid: string, algorithm: SigningAlgorithm, publicJwk: Record<string, unknown>): Promise<CryptoKey> {
+  let key = verifiers.get(kid)
+  if (!key) {
+    key = importJWK(publicJwk as JWK, algorithm) as Promise<CryptoKey>
+    verifiers.set(kid, key)
+    key.catch(() => verifiers.delete(kid))
+  }
+  return key
+}
+
+/** The verifier for a kid if this isolate already imported it (no database read). */
+export function cachedVerifier(kid: string): Promise<CryptoKey> | undefined {
+  return verifiers.get(kid)
+}
+
+/** One key row by kid (any state), for verification paths that did not get it from their own query. */
+export function findKey(usher: Usher, kid: string): Promise<SigningKeyRow | undefined> {
+  return usher.db.select().from(signingKeys).where(eq(signingKeys.kid, kid)).get()
+}
+
+/** The JWKS document: every accepted key's public part (never private material). */
+export async function publishedKeys(usher: Usher): Promise<{ keys: Record<string, unknown>[] }> {
+  await ensureCurrentKid(usher)
+  const rows = await usher.db
+    .select({ publicJwk: signingKeys.publicJwk })
+    .from(signingKeys)
+    .where(acceptedKey(usher.now()))
+    .orderBy(desc(signingKeys.createdAt))
+  return { keys: rows.map((row) => row.publicJwk) }
+}
+
+export interface KeyView {
+  kid: string
+  algorithm: SigningAlgorithm
+  state: KeyState
+  createdAt: string
+  rotatedAt: string | null
+  /** previous keys: when they stop being published and accepted on their own. */
+  retiresAt: string | null
+  revokedAt: string | null
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+export function keyView(row: SigningKeyRow, now: number): KeyView {
+  return {
+    kid: row.kid,
+    algorithm: row.algorithm,
+    state: keyState(row, now),
+    createdAt: iso(row.createdAt)!,
+    rotatedAt: iso(row.rotatedAt),
+    retiresAt: row.revokedAt === null ? iso(row.retiresAt) : null,
+    revokedAt: iso(row.revokedAt),
+  }
+}
+
+/** Every key, newest first (creating the first one if there is none). */
+export async function listKeys(usher: Usher): Promise<KeyView[]> {
+  await ensureCurrentKid(usher)
+  const rows = await usher.db.select().from(signingKeys).orderBy(desc(signingKeys.createdAt), desc(signingKeys.kid))
+  return rows.map((row) => keyView(row, usher.now()))
+}
+
+/**
+ * Make a new current key. The old current key becomes previous (published and accepted until its tokens have
+ * expired) and its private part is erased; with `revokePrevious`, it and every other earlier key stop being
+ * published and accepted at once. One batch, audited.
+ */
+export async function rotateKeys(
+  usher: Usher,
+  options: { revokePrevious: boolean },
+  actor: Actor,
+): Promise<{ current: KeyView; keys: KeyView[] }> {
+  const previousKid = await ensureCurrentKid(usher)
+  const row = await newKeyRow(usher, 'current')
+  const now = usher.now()
+  const retiresAt = now + usher.config.accessTokenTtlSeconds * 1000 + ROTATION_MARGIN_MS
+  const inserted = sql`EXISTS (SELECT 1 FROM ${signingKeys} WHERE ${signingKeys.kid} = ${row.kid})`
+  const results = await runBatch(usher.db, [
+    usher.db
+      .update(signingKeys)
+      .set({ slot: null, rotatedAt: now, retiresAt, privateKey: null })
+      .where(and(eq(signingKeys.kid, previousKid), eq(signingKeys.slot, 'current'))),
+    // Only if this rotation demoted the key it read as current (a concurrent rotation makes ours a no-op).
+    rawStatement(sql`INSERT INTO ${signingKeys} (kid, algorithm, public_jwk, private_key, slot, created_at)
+      SELECT ${row.kid}, ${row.algorithm}, ${JSON.stringify(row.publicJwk)}, ${row.privateKey}, 'current', ${now}
+      WHERE NOT EXISTS (SELECT 1 FROM ${signingKeys} WHERE ${signingKeys.slot} = 'current')`),
+    ...(options.revokePrevious
+      ? [
+          usher.db
+            .update(signingKeys)
+            .set({ revokedAt: now, privateKey: null })
+            .where(and(isNull(signingKeys.slot), isNull(signingKeys.revokedAt), gt(signingKeys.retiresAt, now), inserted)),
+        ]
+      : []),
+    rawStatement(sql`INSERT INTO ${auditLog} (at, actor, action, detail, outcome)
+      SELECT ${now}, ${actor}, 'signing-key.rotated',
+             ${JSON.stringify({ kid: row.kid, algorithm: row.algorithm, previousKid, revokedPrevious: options.revokePrevious })}, 'ok'
+      WHERE ${inserted}`),
+  ])
+  if (changes(results[1]) === 0) throw errors.refused('another rotation happened at the same moment: list the keys and retry')
+  const keys = await listKeys(usher)
+  return { current: keys.find((k) => k.state === 'current')!, keys }
+}

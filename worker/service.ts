@@ -1,0 +1,69 @@
+/**
+ * @module service
+ * `UsherService`: the one-hop, revocation-exact check for apps that run on Workers too. An app Worker binds it
+ * and asks who is calling:
+ *
+ * ```toml
+ * # the app's wrangler.toml
+ * [[services]]
+ * binding = "USHER"
+ * service = "usher"
+ * entrypoint = "UsherService"
+ * ```
+ * ```ts
+ * const result = await env.USHER.authenticate(accessToken)
+ * if (!result.ok) return c.json({ error: result.message }, 401)
+ * result.userId // …
+ * ```
+ *
+ * It runs the same check as Usher's own routes (signature, key state, session row), so a revoke, disable or
+ * delete refuses the token on the very next call; JWKS verification (see discovery.ts) only notices when the
+ * token expires. Refusals are values, never exceptions: RPC keeps their type.
+ */
+import { WorkerEntrypoint } from 'cloudflare:workers'
+import { inspectAccessToken } from './auth/sessions'
+import { createUsher, type Bindings } from './context'
+import type { ProviderType, UserType } from './db/schema'
+
+export interface AuthenticatedUser {
+  ok: true
+  userId: string
+  type: UserType
+  identities: { id: string; providerType: ProviderType }[]
+  /** The user's custom data, as carried in the access token (`user_data`). */
+  customData: Record<string, unknown>
+  sessionId: string
+  /** When this access token expires (ISO 8601). */
+  expiresAt: string
+}
+
+/** `invalid`: not a token of this deployment; `expired`: refresh it; `revoked`: its session, user or key ended. */
+export interface AuthenticationRefusal {
+  ok: false
+  reason: 'invalid' | 'expired' | 'revoked'
+  message: string
+}
+
+export type AuthenticationResult = AuthenticatedUser | AuthenticationRefusal
+
+export class UsherService extends WorkerEntrypoint<Bindings> {
+  /** Who holds this access token (realm-web's `user.accessToken`), checked against the live session. */
+  async authenticate(accessToken: string): Promise<AuthenticationResult> {
+    if (typeof accessToken !== 'string' || accessToken.length > 16_384) {
+      return { ok: false, reason: 'invalid', message: 'invalid session: invalid access token' }
+    }
+    const usher = createUsher(this.env, undefined, (task) => this.ctx.waitUntil(task))
+    const inspected = await inspectAccessToken(usher, accessToken, true)
+    if (!inspected.ok) return { ok: false, reason: inspected.reason, message: inspected.message }
+    const identities = JSON.parse(inspected.identities ?? '[]') as [string, ProviderType][]
+    return {
+      ok: true,
+      userId: inspected.user.id,
+      type: inspected.user.type,
+      identities: identities.map(([id, providerType]) => ({ id, providerType })),
+      customData: inspected.claims.user_data ?? {},
+      sessionId: inspected.session.id,
+      expiresAt: new Date(inspected.claims.exp * 1000).toISOString(),
+    }
+  }
+}
