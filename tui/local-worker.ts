@@ -47,9 +47,10 @@ export function ensureDevVars(path = DEV_VARS): string[] {
   return missing
 }
 
-function wrangler(args: string[], options: { quiet?: boolean } = {}) {
+function wrangler(args: string[], options: { quiet?: boolean; cwd?: string } = {}) {
   const result = spawnSync(process.execPath, [WRANGLER, ...args], {
     env: wranglerEnv,
+    cwd: options.cwd,
     stdio: ['ignore', options.quiet ? 'pipe' : 'inherit', options.quiet ? 'pipe' : 'inherit'],
     encoding: 'utf8',
   })
@@ -58,10 +59,15 @@ function wrangler(args: string[], options: { quiet?: boolean } = {}) {
   }
 }
 
-/** Apply pending migrations to the local D1 (`.wrangler/state`, or `persistTo`). */
-export function migrateLocalDatabase(options: { quiet?: boolean; persistTo?: string } = {}) {
-  const persist = options.persistTo ? ['--persist-to', options.persistTo] : []
-  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...persist], options)
+/**
+ * Apply pending migrations to the local D1 (`.wrangler/state`, or `persistTo`) of Usher, or of another Worker
+ * (`configPath`, e.g. an example app: its migrations_dir is relative to its own config).
+ */
+export function migrateLocalDatabase(options: { quiet?: boolean; persistTo?: string; configPath?: string } = {}) {
+  const persist = options.persistTo ? ['--persist-to', path.resolve(options.persistTo)] : []
+  const cwd = options.configPath ? path.dirname(path.resolve(options.configPath)) : undefined
+  const config = options.configPath ? ['--config', path.basename(options.configPath)] : []
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...config, ...persist], { quiet: options.quiet, cwd })
 }
 
 export interface LocalWorker {
@@ -96,6 +102,11 @@ export interface LocalWorkerOptions {
   vars?: Record<string, string>
   /** Another wrangler config (e.g. a benchmark peer); default ./wrangler.toml. */
   configPath?: string
+  /**
+   * wrangler's dev registry (where local Workers find each other for service bindings); default the user's
+   * own. Tests give each run its own, so a developer's running Usher never answers in the test's place.
+   */
+  registryPath?: string
 }
 
 /** Start `wrangler dev` and wait until Usher answers `GET /health`. */
@@ -111,7 +122,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   if (options.configPath) args.push('--config', options.configPath)
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`)
   const child = spawn(process.execPath, [WRANGLER, ...args], {
-    env: wranglerEnv,
+    env: options.registryPath ? { ...wranglerEnv, WRANGLER_REGISTRY_PATH: options.registryPath } : wranglerEnv,
     stdio: ['ignore', output, output],
     detached: true,
   })

@@ -58,6 +58,8 @@ describe('realm-web 2.0.1 against Usher', () => {
     expect(user.identities).toEqual([{ id: expect.any(String), providerType: 'local-userpass' }])
     expect(user.customData).toEqual({})
     expect(user.deviceId).toMatch(/^[0-9a-f]{24}$/)
+    // realm-web decodes but never verifies the token: an ES256 token with a kid works unchanged.
+    expect(JSON.parse(Buffer.from(user.accessToken!.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg: 'ES256', kid: expect.any(String) })
     await user.refreshProfile()
     expect(user.profile.email).toBe(email)
   })

@@ -80,8 +80,12 @@ describe('rotation', () => {
   it('a rotation signs new tokens with the new key while tokens of the previous key keep working', async () => {
     const before = await confirmedUser()
     const oldKid = kidOf(before.access_token)
+    const next = (await admin().keys.list.query()).items.find((k) => k.state === 'next')!
+    // Published before it signs: verifiers caching the JWKS already hold the key a rotation makes current.
+    expect((await jwks()).body.keys.map((k) => k.kid)).toContain(next.kid)
     const { current, keys } = await admin().keys.rotate.mutate()
-    expect(current.kid).not.toBe(oldKid)
+    expect(current.kid).toBe(next.kid)
+    expect(keys.filter((k) => k.state === 'next')).toHaveLength(1)
     expect(keys.find((k) => k.kid === oldKid)).toMatchObject({ state: 'previous', retiresAt: expect.any(String) })
     expect((await api.profile(before.access_token)).status).toBe(200)
     const refreshed = (await (await api.refresh(before.refresh_token)).json()) as { access_token: string }
@@ -108,9 +112,13 @@ describe('rotation', () => {
   it('an emergency rotation (revokePrevious) stops publishing and accepting every earlier key at once', async () => {
     const before = await confirmedUser()
     const oldKid = kidOf(before.access_token)
+    const nextBefore = (await admin().keys.list.query()).items.find((k) => k.state === 'next')!
     const { current, keys } = await admin().keys.rotate.mutate({ revokePrevious: true })
     expect(keys.find((k) => k.kid === oldKid)).toMatchObject({ state: 'retired', revokedAt: expect.any(String) })
-    expect((await jwks()).body.keys.map((k) => k.kid)).toEqual([current.kid])
+    // The pre-published next key was stored alongside the suspect one: it is retired too, never promoted.
+    expect(keys.find((k) => k.kid === nextBefore.kid)).toMatchObject({ state: 'retired', revokedAt: expect.any(String) })
+    const nextAfter = keys.find((k) => k.state === 'next')!
+    expect((await jwks()).body.keys.map((k) => k.kid).sort()).toEqual([current.kid, nextAfter.kid].sort())
     await expectError(await api.profile(before.access_token), 401, 'InvalidSession', 'revoked key')
     // Nobody is logged out: the refresh token is not signed, and buys a token from the new key.
     const refreshed = (await (await api.refresh(before.refresh_token)).json()) as { access_token: string }

@@ -4,27 +4,35 @@
  * in D1 (`signing_keys`) with the private part encrypted under KEY_ENCRYPTION_KEY, and published at
  * `/.well-known/jwks.json` so any backend can check Usher's tokens offline.
  *
- * Lifecycle of a key: **current** (signs; exactly one, created on first use) → **previous** after a rotation
- * (no longer signs, its private part erased, still published and accepted until every token it signed has
- * expired: rotation + access-token lifetime + 60 s) → **retired** (neither published nor accepted). An
- * emergency rotation (`revokePrevious`) retires every earlier key at once: their tokens are refused on the
- * next request and realm-web refreshes onto the new key (refresh tokens are not signed, so nobody is logged
- * out).
+ * Lifecycle of a key: **next** (published ahead, does not sign yet) → **current** at a rotation (signs;
+ * exactly one; the first current and next keys are created on first use) → **previous** at the following
+ * rotation (no longer signs, its private part erased, still published and accepted until every token it
+ * signed has expired: rotation + access-token lifetime + 60 s) → **retired** (neither published nor
+ * accepted). Because the next key is published before it signs, verifiers that cache the JWKS already hold it
+ * when it becomes current: a rotation needs no refetch anywhere.
+ *
+ * An emergency rotation (`revokePrevious`, for a key believed leaked) retires every stored key at once — the
+ * current one, earlier ones, and the pre-published next one, since it was stored alongside — and starts over
+ * with fresh current and next keys. Tokens of the old keys are refused on the next request and realm-web
+ * refreshes onto the new key (refresh tokens are not signed, so nobody is logged out); offline verifiers
+ * refetch the JWKS when they meet the new kid.
  *
  * Per isolate, imported keys are cached by kid (a kid's key never changes); which kid is current is read
  * with the query each signing request already makes, so a rotation anywhere is followed on the next token.
  */
-import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm'
+import { and, desc, eq, gt, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import type { Actor, Usher } from '../context'
 import { changes, rawStatement, runBatch } from '../db/client'
-import { auditLog, signingKeys, type SigningAlgorithm } from '../db/schema'
+import { auditLog, signingKeys, type SigningAlgorithm, SIGNING_KEY_SLOTS } from '../db/schema'
+
+type SigningKeySlot = (typeof SIGNING_KEY_SLOTS)[number]
 import { errors } from '../errors'
 import { auditIfChanged } from '../users/audit'
 import { openSecret, sealSecret } from './key-encryption'
 
 export type SigningKeyRow = typeof signingKeys.$inferSelect
-export type KeyState = 'current' | 'previous' | 'retired'
+export type KeyState = 'next' | 'current' | 'previous' | 'retired'
 
 export interface Signer {
   kid: string
@@ -35,13 +43,13 @@ export interface Signer {
 /** How long after its rotation a previous key stays published and accepted, beyond the token lifetime. */
 export const ROTATION_MARGIN_MS = 60_000
 
-/** Accepted for verification: current, or previous and neither revoked nor past retirement. */
+/** Published and accepted: current, next, or previous and neither revoked nor past retirement. */
 export function acceptedKey(now: number | ReturnType<typeof sql.placeholder>) {
-  return and(isNull(signingKeys.revokedAt), or(eq(signingKeys.slot, 'current'), gt(signingKeys.retiresAt, now)))
+  return and(isNull(signingKeys.revokedAt), or(isNotNull(signingKeys.slot), gt(signingKeys.retiresAt, now)))
 }
 
 export function keyState(row: SigningKeyRow, now: number): KeyState {
-  if (row.slot === 'current') return 'current'
+  if (row.slot) return row.slot
   if (row.revokedAt === null && row.retiresAt !== null && row.retiresAt > now) return 'previous'
   return 'retired'
 }
@@ -50,7 +58,7 @@ const signers = new Map<string, Promise<Signer>>()
 const verifiers = new Map<string, Promise<CryptoKey>>()
 
 /** A new key pair, its kid (the RFC 7638 thumbprint of the public key) and the sealed private part. */
-async function newKeyRow(usher: Usher, slot: 'current'): Promise<SigningKeyRow> {
+async function newKeyRow(usher: Usher, slot: SigningKeySlot): Promise<SigningKeyRow> {
   const algorithm = usher.config.signingAlgorithm
   const pair = await generateKeyPair(algorithm, { extractable: true })
   const publicJwk = await exportJWK(pair.publicKey)
@@ -69,23 +77,47 @@ async function newKeyRow(usher: Usher, slot: 'current'): Promise<SigningKeyRow> 
   }
 }
 
-/** The kid of the current key, creating the first key if there is none yet. */
+/** Store a key in its slot if `condition` holds and the slot is free (another isolate may have got there first). */
+function insertKey(row: SigningKeyRow, condition = sql`1`) {
+  return rawStatement(sql`INSERT INTO ${signingKeys} (kid, algorithm, public_jwk, private_key, slot, created_at)
+    SELECT ${row.kid}, ${row.algorithm}, ${JSON.stringify(row.publicJwk)}, ${row.privateKey}, ${row.slot}, ${row.createdAt}
+    WHERE ${condition}
+    ON CONFLICT DO NOTHING`)
+}
+
+/**
+ * The kid of the current key, creating the first current and next keys if there are none yet. A next key of
+ * another algorithm than TOKEN_SIGNING_ALGORITHM (the setting changed) is replaced: it never signed, so it is
+ * simply retired, and the new one is published ahead of the rotation that makes it current.
+ */
 export async function ensureCurrentKid(usher: Usher, known?: string | null): Promise<string> {
   if (known) return known
-  const [current] = await usher.db.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.slot, 'current'))
-  if (current) return current.kid
-  const row = await newKeyRow(usher, 'current')
-  // Two isolates may race to create the first key: the UNIQUE slot lets one win; the other reads the winner.
+  const slots = await usher.db
+    .select({ kid: signingKeys.kid, slot: signingKeys.slot, algorithm: signingKeys.algorithm })
+    .from(signingKeys)
+    .where(isNotNull(signingKeys.slot))
+  const current = slots.find((s) => s.slot === 'current')
+  const next = slots.find((s) => s.slot === 'next')
+  const staleNext = next && next.algorithm !== usher.config.signingAlgorithm ? next : undefined
+  if (current && next && !staleNext) return current.kid
+  const missing = (['current', 'next'] as const).filter((slot) => !slots.some((s) => s.slot === slot) || (slot === 'next' && staleNext))
+  const rows = await Promise.all(missing.map((slot) => newKeyRow(usher, slot)))
+  // Two isolates may race to create the keys: the UNIQUE slot lets one win; the other reads the winner.
   await runBatch(usher.db, [
-    rawStatement(sql`INSERT INTO ${signingKeys} (kid, algorithm, public_jwk, private_key, slot, created_at)
-      VALUES (${row.kid}, ${row.algorithm}, ${JSON.stringify(row.publicJwk)}, ${row.privateKey}, 'current', ${row.createdAt})
-      ON CONFLICT DO NOTHING`),
-    auditIfChanged(usher, {
-      actor: 'system',
-      action: 'signing-key.created',
-      detail: { kid: row.kid, algorithm: row.algorithm },
-    }),
+    ...(staleNext
+      ? [
+          usher.db
+            .update(signingKeys)
+            .set({ slot: null, revokedAt: usher.now(), privateKey: null })
+            .where(and(eq(signingKeys.kid, staleNext.kid), eq(signingKeys.slot, 'next'))),
+        ]
+      : []),
+    ...rows.flatMap((row) => [
+      insertKey(row),
+      auditIfChanged(usher, { actor: 'system', action: 'signing-key.created', detail: { kid: row.kid, algorithm: row.algorithm, state: row.slot } }),
+    ]),
   ])
+  if (current) return current.kid
   const [winner] = await usher.db.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.slot, 'current'))
   if (!winner) throw new Error('no current signing key after creating one')
   return winner.kid
@@ -183,9 +215,10 @@ export async function listKeys(usher: Usher): Promise<KeyView[]> {
 }
 
 /**
- * Make a new current key. The old current key becomes previous (published and accepted until its tokens have
- * expired) and its private part is erased; with `revokePrevious`, it and every other earlier key stop being
- * published and accepted at once. One batch, audited.
+ * Rotate: the next key (published since the last rotation) becomes current, the current key becomes previous
+ * (published and accepted until its tokens have expired; its private part erased), and a new next key is
+ * published. With `revokePrevious` (a key believed leaked), every stored key is retired at once and fresh
+ * current and next keys take over. One batch, audited.
  */
 export async function rotateKeys(
   usher: Usher,
@@ -193,33 +226,50 @@ export async function rotateKeys(
   actor: Actor,
 ): Promise<{ current: KeyView; keys: KeyView[] }> {
   const previousKid = await ensureCurrentKid(usher)
-  const row = await newKeyRow(usher, 'current')
   const now = usher.now()
   const retiresAt = now + usher.config.accessTokenTtlSeconds * 1000 + ROTATION_MARGIN_MS
-  const inserted = sql`EXISTS (SELECT 1 FROM ${signingKeys} WHERE ${signingKeys.kid} = ${row.kid})`
+  const fresh = options.revokePrevious ? await newKeyRow(usher, 'current') : undefined
+  const next = { ...(await newKeyRow(usher, 'next')), createdAt: now }
+  // The first statement demotes the key this rotation read as current; everything after is conditional on
+  // it, so a concurrent rotation makes this one change nothing (and it is reported as such).
+  const demote = usher.db
+    .update(signingKeys)
+    .set(options.revokePrevious ? { slot: null, rotatedAt: now, revokedAt: now, privateKey: null } : { slot: null, rotatedAt: now, retiresAt, privateKey: null })
+    .where(and(eq(signingKeys.kid, previousKid), eq(signingKeys.slot, 'current')))
+  const statements = options.revokePrevious
+    ? [
+        demote,
+        insertKey(fresh!, sql`changes() > 0`),
+        // Every other published key (earlier ones, and the next one stored alongside) is retired at once.
+        usher.db
+          .update(signingKeys)
+          .set({ slot: null, revokedAt: now, privateKey: null })
+          .where(
+            and(
+              sql`${signingKeys.kid} <> ${fresh!.kid}`,
+              isNull(signingKeys.revokedAt),
+              or(eq(signingKeys.slot, 'next'), gt(signingKeys.retiresAt, now)),
+              sql`changes() > 0`,
+            ),
+          ),
+        insertKey(next, sql`EXISTS (SELECT 1 FROM ${signingKeys} WHERE ${signingKeys.kid} = ${fresh!.kid})`),
+      ]
+    : [
+        demote,
+        usher.db.update(signingKeys).set({ slot: 'current' }).where(and(eq(signingKeys.slot, 'next'), sql`changes() > 0`)),
+        insertKey(next),
+      ]
   const results = await runBatch(usher.db, [
-    usher.db
-      .update(signingKeys)
-      .set({ slot: null, rotatedAt: now, retiresAt, privateKey: null })
-      .where(and(eq(signingKeys.kid, previousKid), eq(signingKeys.slot, 'current'))),
-    // Only if this rotation demoted the key it read as current (a concurrent rotation makes ours a no-op).
-    rawStatement(sql`INSERT INTO ${signingKeys} (kid, algorithm, public_jwk, private_key, slot, created_at)
-      SELECT ${row.kid}, ${row.algorithm}, ${JSON.stringify(row.publicJwk)}, ${row.privateKey}, 'current', ${now}
-      WHERE NOT EXISTS (SELECT 1 FROM ${signingKeys} WHERE ${signingKeys.slot} = 'current')`),
-    ...(options.revokePrevious
-      ? [
-          usher.db
-            .update(signingKeys)
-            .set({ revokedAt: now, privateKey: null })
-            .where(and(isNull(signingKeys.slot), isNull(signingKeys.revokedAt), gt(signingKeys.retiresAt, now), inserted)),
-        ]
-      : []),
+    ...statements,
     rawStatement(sql`INSERT INTO ${auditLog} (at, actor, action, detail, outcome)
       SELECT ${now}, ${actor}, 'signing-key.rotated',
-             ${JSON.stringify({ kid: row.kid, algorithm: row.algorithm, previousKid, revokedPrevious: options.revokePrevious })}, 'ok'
-      WHERE ${inserted}`),
+             json_object('kid', (SELECT ${signingKeys.kid} FROM ${signingKeys} WHERE ${signingKeys.slot} = 'current'),
+                         'previousKid', ${previousKid}, 'nextKid', ${next.kid}, 'revokedPrevious', json(${options.revokePrevious ? 'true' : 'false'})), 'ok'
+      WHERE EXISTS (SELECT 1 FROM ${signingKeys} WHERE ${signingKeys.kid} = ${next.kid})`),
   ])
-  if (changes(results[1]) === 0) throw errors.refused('another rotation happened at the same moment: list the keys and retry')
+  if (changes(results[0]) === 0 || changes(results[1]) === 0) {
+    throw errors.refused('another rotation happened at the same moment: list the keys and retry')
+  }
   const keys = await listKeys(usher)
   return { current: keys.find((k) => k.state === 'current')!, keys }
 }

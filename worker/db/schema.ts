@@ -200,12 +200,15 @@ export const userTabCounts = sqliteTable('user_tab_counts', {
 export const SIGNING_ALGORITHMS = ['ES256', 'EdDSA'] as const
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number]
 
+export const SIGNING_KEY_SLOTS = ['current', 'next'] as const
+
 /**
- * The asymmetric keys access tokens are signed with (published at /.well-known/jwks.json). Exactly one key is
- * current (`slot = 'current'`, UNIQUE): it signs. A rotated key stops signing (`rotated_at`) and its private
- * part is erased at once; it stays published until `retires_at`, when every token it signed has expired.
- * `revoked_at` (emergency rotation) stops publishing and accepting it immediately. The private part of the
- * current key is stored only encrypted (AES-256-GCM under KEY_ENCRYPTION_KEY, see auth/key-encryption.ts).
+ * The asymmetric keys access tokens are signed with (published at /.well-known/jwks.json). One key is current
+ * (`slot = 'current'`): it signs. One is next (`slot = 'next'`): published ahead, so verifiers already hold it
+ * when a rotation makes it current. Slots are UNIQUE. A rotated key stops signing (`rotated_at`) and its
+ * private part is erased at once; it stays published until `retires_at`, when every token it signed has
+ * expired. `revoked_at` (emergency rotation) stops publishing and accepting it immediately. Private parts are
+ * stored only encrypted (AES-256-GCM under KEY_ENCRYPTION_KEY, see auth/key-encryption.ts).
  */
 export const signingKeys = sqliteTable(
   'signing_keys',
@@ -214,7 +217,7 @@ export const signingKeys = sqliteTable(
     algorithm: text('algorithm', { enum: SIGNING_ALGORITHMS }).notNull(),
     publicJwk: text('public_jwk', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     privateKey: text('private_key'),
-    slot: text('slot', { enum: ['current'] }),
+    slot: text('slot', { enum: SIGNING_KEY_SLOTS }),
     createdAt: integer('created_at').notNull(),
     rotatedAt: integer('rotated_at'),
     retiresAt: integer('retires_at'),
