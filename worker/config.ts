@@ -43,7 +43,14 @@ export interface Config {
   signingAlgorithm: SigningAlgorithm
   accessTokenTtlSeconds: number
   refreshTokenTtlSeconds: number
-  mail: { provider: MailProvider; from: string; apiUrl: string }
+  mail: {
+    provider: MailProvider
+    from: string
+    apiUrl: string
+    /** Mails per recipient address per minute and per day (0 = no limit); over them, mails are dropped. */
+    perRecipientPerMinute: number
+    perRecipientPerDay: number
+  }
   enumerationProtection: boolean
   /** Per-client-IP limits on the public auth routes (off only for benchmarks and controlled tests). */
   rateLimits: boolean
@@ -116,10 +123,58 @@ const functionUrl = optionalUrl.refine(
   (s) => s === undefined || new URL(s).protocol === 'https:' || isLoopback(new URL(s)),
   'must be an https:// URL (plain http is only accepted for localhost)',
 )
+/** Values published in Usher's own files and docs, and the words placeholders are made of. */
+const PLACEHOLDERS = ['replace-with-32+-random-characters', 'optional-signs-confirmation-and-reset-webhooks']
+const PLACEHOLDER_WORDS = /replace|placeholder|example|changeme|change-me|secret|password|optional/i
+
+/** The longest stretch of consecutive characters going one way (`abcdef`, `98765`). */
+function longestSequentialRun(value: string): number {
+  let longest = 1
+  let run = 1
+  let direction = 0
+  for (let i = 1; i < value.length; i++) {
+    const step = value.charCodeAt(i) - value.charCodeAt(i - 1)
+    if (step !== 1 && step !== -1) run = 1
+    else run = run > 1 && step === direction ? run + 1 : 2
+    direction = step
+    longest = Math.max(longest, run)
+  }
+  return longest
+}
+
+/**
+ * Why a secret is too weak to use, or undefined. Length alone let `"a" × 32` and the README's placeholder
+ * through; a secret must also look random: no published placeholder, no repeated pattern, no long run of
+ * consecutive characters, and at least ~80 bits by its character distribution (a random 32-character hex
+ * string has ~118; `npm run dev` and `npm run deploy` generate 64 hex characters, ~250).
+ */
+export function secretWeakness(value: string): string | undefined {
+  if (value.length < 32) return 'must be at least 32 characters of random data'
+  if (PLACEHOLDERS.includes(value) || PLACEHOLDER_WORDS.test(value)) {
+    return 'is a placeholder, not a secret: generate one (e.g. `openssl rand -hex 32`)'
+  }
+  const counts = new Map<string, number>()
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1)
+  let bitsPerChar = 0
+  for (const n of counts.values()) bitsPerChar -= (n / value.length) * Math.log2(n / value.length)
+  const period = [...Array(Math.floor(value.length / 2)).keys()].map((i) => i + 1).find((p) => value.slice(p) === value.slice(0, -p))
+  const longestRun = longestSequentialRun(value)
+  if (period !== undefined || longestRun >= 8 || bitsPerChar < 2.5 || bitsPerChar * value.length < 80) {
+    return 'is not random enough (repeated or sequential characters): generate one (e.g. `openssl rand -hex 32`)'
+  }
+  return undefined
+}
+
 const secret = (name: string) =>
   z
     .string({ error: `is missing (set it with \`wrangler secret put ${name}\`, or in .dev.vars locally)` })
-    .min(32, 'must be at least 32 characters of random data')
+    .superRefine((value, context) => {
+      const weakness = secretWeakness(value)
+      if (weakness) context.addIssue({ code: 'custom', message: weakness })
+    })
+
+/** Secrets that must each be different (one leaked value must not open two doors). */
+const DISTINCT_SECRETS = ['ADMIN_API_KEY', 'KEY_ENCRYPTION_KEY', 'FUNCTION_SECRET'] as const
 
 const schema = z.object({
   APP_ID: z
@@ -147,6 +202,8 @@ const schema = z.object({
   MAIL_PROVIDER: z.enum(['outbox', 'cloudflare', 'resend']).default('outbox'),
   MAIL_FROM: z.string().min(3).default('Usher <no-reply@usher.local>'),
   MAIL_API_URL: optionalUrl,
+  MAIL_RECIPIENT_LIMIT_PER_MINUTE: intIn(0, 1000).default(1),
+  MAIL_RECIPIENT_LIMIT_PER_DAY: intIn(0, 100_000).default(10),
   ENUMERATION_PROTECTION: z.enum(['on', 'off']).default('off'),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   ANONYMOUS_USER_TTL_DAYS: intIn(0, 36_500).default(90),
@@ -195,6 +252,12 @@ export function loadConfig(source: ConfigSource): Config {
     }
   }
 
+  for (const [i, name] of DISTINCT_SECRETS.entries()) {
+    for (const other of DISTINCT_SECRETS.slice(i + 1)) {
+      if (v[name] !== undefined && v[name] === v[other]) problems.push(`${name} and ${other} must be different secrets`)
+    }
+  }
+
   const hasBinding = (name: string) => typeof source[name] === 'object' && source[name] !== null
   for (const [kind, method, url, binding] of [
     ['CONFIRMATION', v.CONFIRMATION_METHOD, v.CONFIRMATION_FUNCTION_URL, 'CONFIRMATION_FUNCTION'],
@@ -239,7 +302,13 @@ export function loadConfig(source: ConfigSource): Config {
     signingAlgorithm: v.TOKEN_SIGNING_ALGORITHM,
     accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
-    mail: { provider: v.MAIL_PROVIDER, from: v.MAIL_FROM, apiUrl: v.MAIL_API_URL ?? 'https://api.resend.com/emails' },
+    mail: {
+      provider: v.MAIL_PROVIDER,
+      from: v.MAIL_FROM,
+      apiUrl: v.MAIL_API_URL ?? 'https://api.resend.com/emails',
+      perRecipientPerMinute: v.MAIL_RECIPIENT_LIMIT_PER_MINUTE,
+      perRecipientPerDay: v.MAIL_RECIPIENT_LIMIT_PER_DAY,
+    },
     enumerationProtection: v.ENUMERATION_PROTECTION === 'on',
     rateLimits: v.RATE_LIMITS === 'on',
     anonymousUserTtlDays: v.ANONYMOUS_USER_TTL_DAYS,

@@ -6,6 +6,8 @@
  */
 import { isLoopbackHost, loadConfig, type Config } from './config'
 import { createDb, type Db } from './db/client'
+import { KDF_BUDGET_PER_REQUEST } from './auth/passwords'
+import type { IpLimitKind } from './auth/ip-limits'
 import { errors } from './errors'
 import { createMailer, type MailBindings, type Mailer } from './mail/mailer'
 import { AppFunctions, type FunctionBindings } from './users/functions'
@@ -38,6 +40,14 @@ export interface Usher {
   now: () => number
   /** Work that may finish after the response (ExecutionContext.waitUntil); failures are logged. */
   defer: (task: Promise<unknown>) => void
+  /** The Workers Rate Limiting bindings present in this deployment (auth/ip-limits.ts). */
+  rateLimiters: Partial<Record<IpLimitKind, RateLimit>>
+  /**
+   * Count one password hash (or verification) against this request's budget; throws once the request has
+   * spent `KDF_BUDGET_PER_REQUEST` of them, so one request (say a tRPC batch of `users.create`) cannot burn
+   * the Worker's whole CPU limit. See auth/passwords.ts.
+   */
+  spendKdf: () => void
 }
 
 const configs = new WeakMap<object, Config>()
@@ -72,6 +82,7 @@ export function createUsher(
   const config = configFor(env)
   const db = dbFor(env.DB)
   const now = () => Date.now()
+  let kdfSpent = 0
   let requestOrigin: string | null | undefined
   /** The request's own origin when it is a loopback address; null otherwise (parsed only when needed). */
   const loopbackOrigin = () => (requestOrigin ??= loopbackOriginOf(requestUrl))
@@ -95,6 +106,10 @@ export function createUsher(
     now,
     defer: (task) =>
       waitUntil(task.catch((error: unknown) => console.error('usher: deferred task failed', error))),
+    rateLimiters: { auth: env.AUTH_RATE_LIMITER, register: env.REGISTER_RATE_LIMITER, 'admin-auth': env.ADMIN_AUTH_RATE_LIMITER },
+    spendKdf: () => {
+      if (++kdfSpent > KDF_BUDGET_PER_REQUEST) throw errors.kdfBudget(KDF_BUDGET_PER_REQUEST)
+    },
   }
 }
 

@@ -70,6 +70,8 @@ export class UsherError extends Error {
     readonly status: ContentfulStatusCode,
     /** Field-level problems, for validation failures. */
     readonly fields?: Record<string, string[]>,
+    /** For 429s: when to retry, in seconds (sent as `Retry-After`). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message)
   }
@@ -137,8 +139,27 @@ export const errors = {
     new UsherError('PayloadTooLarge', `request body larger than ${limit} bytes`, 413),
   unsupportedMediaType: () =>
     new UsherError('UnsupportedMediaType', 'expected a JSON body (Content-Type: application/json)', 415),
-  tooManyRequests: () => new UsherError('TooManyRequests', 'too many requests: slow down and retry later', 429),
+  /** Per-client-IP limits (Workers Rate Limiting, 60-second periods). */
+  tooManyRequests: (retryAfterSeconds = 60) =>
+    new UsherError('TooManyRequests', 'too many requests: slow down and retry later', 429, undefined, retryAfterSeconds),
   internal: () => new UsherError('InternalServerError', 'internal server error', 500),
+  kdfBudget: (budget: number) =>
+    new UsherError(
+      'TooManyRequests',
+      `this request already spent its password-hashing budget (${budget} hashes): send at most ${budget} password operations (e.g. users.create) per request`,
+      429,
+      undefined,
+      1,
+    ),
+  /** Only someone holding the right password ever gets this answer (auth/throttle.ts). */
+  accountLocked: (retryAfterSeconds: number) =>
+    new UsherError(
+      'TooManyRequests',
+      `temporarily locked after too many failed logins: reset your password, or wait ${Math.max(1, Math.ceil(retryAfterSeconds / 60))} minute${retryAfterSeconds > 60 ? 's' : ''}`,
+      429,
+      undefined,
+      retryAfterSeconds,
+    ),
   /** PUBLIC_URL empty and the request not on a loopback address: no trustworthy origin for links. */
   publicUrlRequired: () =>
     new UsherError(

@@ -11,6 +11,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { appRouter, MAX_BATCH_SIZE } from './admin/router'
 import { trpcErrorResponse } from './admin/trpc'
 import { clientApi } from './client'
+import { clientIp } from './client/rate-limits'
 import { asUsherError, BODY_LIMIT, errorResponse } from './client/respond'
 import { configFor, createUsher, type Bindings } from './context'
 import { discovery } from './discovery'
@@ -52,7 +53,9 @@ export const app = new Hono<AppEnv>()
       req: c.req.raw,
       router: appRouter,
       maxBatchSize: MAX_BATCH_SIZE,
-      createContext: () => ({ usher: c.var.usher, authorization: c.req.header('authorization') }),
+      createContext: () => ({ usher: c.var.usher, authorization: c.req.header('authorization'), clientIp: clientIp(c) }),
+      // Admin answers carry users' personal data: never cached.
+      responseMeta: () => ({ headers: new Headers({ 'cache-control': 'no-store' }) }),
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`usher: admin ${path} failed`, error.cause ?? error)
       },

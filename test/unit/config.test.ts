@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto'
 import { unstable_readConfig } from 'wrangler'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig, PBKDF2_MAX_ITERATIONS, SCRYPT_MAX_COST } from '../../worker/config'
 
-const secrets = { ADMIN_API_KEY: 'a'.repeat(40), KEY_ENCRYPTION_KEY: 'b'.repeat(40) }
+const secrets = { ADMIN_API_KEY: randomBytes(32).toString('hex'), KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex') }
 
 /** Every [vars] block of wrangler.toml: the top level and each [env.*]. */
 function shippedConfigurations() {
@@ -80,6 +81,27 @@ describe('configurations Usher refuses to start with', () => {
     expect(problems({ ALLOWED_ORIGINS: 'https://ok.example, https://bad.example/path' })).toEqual([
       expect.stringContaining('"https://bad.example/path" is not an origin'),
     ])
+  })
+
+  it('secrets that are placeholders, patterns or reused are refused, whatever their length', () => {
+    const weak = (value: string) => problems({ ADMIN_API_KEY: value })
+    for (const value of [
+      'replace-with-32+-random-characters',
+      'a'.repeat(32),
+      'ab'.repeat(20),
+      '0123456789abcdef'.repeat(2),
+      'my-super-secret-admin-key-for-production!',
+      `xyzxyz${'abcdefghijk'}${randomBytes(8).toString('hex')}`,
+    ]) {
+      expect(weak(value), value).toEqual([expect.stringMatching(/^ADMIN_API_KEY (is a placeholder|is not random enough)/)])
+    }
+    const shared = randomBytes(32).toString('hex')
+    expect(problems({ ADMIN_API_KEY: shared, KEY_ENCRYPTION_KEY: shared })).toEqual(['ADMIN_API_KEY and KEY_ENCRYPTION_KEY must be different secrets'])
+    // What `npm run dev` and `openssl rand` make always passes.
+    for (let i = 0; i < 200; i++) {
+      expect(weak(randomBytes(16).toString('hex'))).toEqual([])
+      expect(weak(randomBytes(24).toString('base64url'))).toEqual([])
+    }
   })
 
   it('lists every problem at once', () => {

@@ -30,5 +30,4 @@ export type AppRouter = typeof appRouter
 export type RouterInputs = inferRouterInputs<AppRouter>
 export type RouterOutputs = inferRouterOutputs<AppRouter>
 
-/** Largest number of calls one batched request may carry. */
-export const MAX_BATCH_SIZE = 10
+export { MAX_BATCH_SIZE } from './limits'

@@ -14,13 +14,17 @@ import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/
 import { z, ZodError } from 'zod'
 import { safeEqual } from '../auth/crypto'
 import type { Usher } from '../context'
+import { errorHeaders } from '../client/respond'
 import { UsherError } from '../errors'
+import { MAX_BATCH_SIZE } from './limits'
 import { recordAudit } from '../users/audit'
 
 // 1. CONTEXT
 export interface AdminContext {
   usher: Usher
   authorization: string | undefined
+  /** For rate-limiting and auditing refused admin keys (see client/rate-limits.ts on trusting it). */
+  clientIp: string | null
 }
 
 // 2. ERRORS
@@ -42,11 +46,13 @@ export function trpcCodeFor(error: UsherError): TRPC_ERROR_CODE_KEY {
 
 /**
  * A failure that happens before tRPC runs (the body limit, for one), in tRPC's own envelope so admin
- * clients show its sentence: one error per call for batched requests.
+ * clients show its sentence: one error per call for batched requests — at most a full batch's worth, since
+ * the caller is not authenticated yet and must not be able to make the answer grow with the URL.
  */
 export function trpcErrorResponse(error: UsherError, url: string): Response {
   const { pathname, searchParams } = new URL(url)
-  const calls = searchParams.get('batch') === '1' ? pathname.replace(/^.*\/admin\/trpc\//, '').split(',').length : 0
+  const names = pathname.replace(/^.*\/admin\/trpc\//, '').split(',').length
+  const calls = searchParams.get('batch') === '1' ? Math.min(names, MAX_BATCH_SIZE) : 0
   const code = trpcCodeFor(error)
   const envelope = {
     error: {
@@ -55,7 +61,10 @@ export function trpcErrorResponse(error: UsherError, url: string): Response {
       data: { code, httpStatus: error.status, appCode: error.code, fields: null },
     },
   }
-  return Response.json(calls > 0 ? Array.from({ length: calls }, () => envelope) : envelope, { status: error.status })
+  return Response.json(calls > 0 ? Array.from({ length: calls }, () => envelope) : envelope, {
+    status: error.status,
+    headers: errorHeaders(error),
+  })
 }
 
 function summarize(error: ZodError): string {

@@ -19,38 +19,40 @@ import { auditIfChanged, auditStatement } from '../users/audit'
 import { hashPassword, needsRehash, spendDummyVerification, verifyPassword } from './passwords'
 import { newId, secretMatches, splitCompositeSecret } from './crypto'
 import { accessTokenFor, startSession, type Authenticated, type LoginResponse } from './sessions'
-import { isLocked, recordFailure, resetConsecutiveFailures, throttleQuery } from './throttle'
+import { afterSuccessfulLogin, lockedUntil, lockState, recordFailure, type LoginClient } from './throttle'
 
 /**
- * Email + password → the account, or one indistinguishable `invalid username/password` (unknown email,
- * wrong password, throttled: same answer, same hashing cost). `afterLogin` belongs in the session batch.
+ * Email + password → the account, or `invalid username/password` for every wrong password and unknown email
+ * (same answer, same hashing cost). A right password that meets a lock is told so (auth/throttle.ts); the
+ * statements in `afterLogin` belong in the session batch.
  */
-export async function checkPassword(usher: Usher, username: string, password: string) {
-  const subject = canonicalEmail(username)
-  // Two reads at once (not one Drizzle batch: its batched joins lose columns that share a name).
-  const [[row], [lock]] = await Promise.all([byEmailKey(usher, subject), throttleQuery(usher, subject)])
-  if (isLocked(lock, usher.now())) {
-    await spendDummyVerification(password, usher.config.kdf)
-    throw errors.invalidCredentials()
-  }
+export async function checkPassword(usher: Usher, username: string, password: string, client: LoginClient) {
+  const account = canonicalEmail(username)
+  const [[row], state] = await Promise.all([byEmailKey(usher, account), lockState(usher, account, client)])
+  const now = usher.now()
+  const until = lockedUntil(state, now)
+  usher.spendKdf()
   if (!row) {
     await spendDummyVerification(password, usher.config.kdf)
-    await runBatch(usher.db, recordFailure(usher, subject, undefined))
+    if (!until) await runBatch(usher.db, recordFailure(usher, account, client, undefined))
     throw errors.invalidCredentials()
   }
   if (!(await verifyPassword(password, row.identity.passwordHash!))) {
-    await runBatch(usher.db, recordFailure(usher, subject, row.user.id))
+    // While locked, failures are refused without being counted (the backoff grows only with real attempts).
+    if (!until) await runBatch(usher.db, recordFailure(usher, account, client, row.user.id))
     throw errors.invalidCredentials()
   }
   // Only someone holding the password learns these.
+  if (until) throw errors.accountLocked(Math.ceil((until - now) / 1000))
   if (row.user.status === 'pending-confirmation') throw errors.confirmationRequired()
   if (row.user.disabled) throw errors.userDisabled()
-  return { ...row, afterLogin: lock && lock.failures > 0 ? [resetConsecutiveFailures(usher, subject)] : [] }
+  return { ...row, afterLogin: afterSuccessfulLogin(usher, account, client, row.user.id, state) }
 }
 
 /** Upgrade a hash made with old KDF parameters, after the response (the login already paid one hash). */
 function rehashLater(usher: Usher, identity: IdentityRow, password: string): void {
   if (!needsRehash(identity.passwordHash!, usher.config.kdf)) return
+  usher.spendKdf()
   usher.defer(
     hashPassword(password, usher.config.kdf).then((passwordHash) =>
       usher.db
@@ -65,8 +67,9 @@ export async function loginWithPassword(
   usher: Usher,
   credentials: { username: string; password: string },
   deviceId: string,
+  client: LoginClient,
 ): Promise<LoginResponse> {
-  const { user, identity, afterLogin } = await checkPassword(usher, credentials.username, credentials.password)
+  const { user, identity, afterLogin } = await checkPassword(usher, credentials.username, credentials.password, client)
   rehashLater(usher, identity, credentials.password)
   return startSession(usher, { user, identityId: identity.id, deviceId, after: afterLogin })
 }
@@ -133,10 +136,10 @@ export type Credentials =
   | { provider: 'api-key'; key: string }
 
 /** A login with any provider: a new session. */
-export function logIn(usher: Usher, credentials: Credentials, deviceId: string): Promise<LoginResponse> {
+export function logIn(usher: Usher, credentials: Credentials, deviceId: string, client: LoginClient): Promise<LoginResponse> {
   switch (credentials.provider) {
     case 'local-userpass':
-      return loginWithPassword(usher, credentials, deviceId)
+      return loginWithPassword(usher, credentials, deviceId, client)
     case 'api-key':
       return loginWithApiKey(usher, credentials.key, deviceId)
     case 'anon-user':
@@ -149,6 +152,7 @@ export async function linkIdentity(
   usher: Usher,
   caller: Authenticated,
   credentials: Credentials,
+  client: LoginClient,
 ): Promise<LoginResponse> {
   if (credentials.provider === 'anon-user') {
     throw errors.cannotLink('anonymous credentials cannot be linked to an existing user')
@@ -157,7 +161,7 @@ export async function linkIdentity(
     const { user } = await checkApiKey(usher, credentials.key)
     if (user.id !== caller.user.id) throw errors.identityBelongsToAnotherUser()
   } else {
-    const { user, identity, afterLogin } = await checkPassword(usher, credentials.username, credentials.password)
+    const { user, identity, afterLogin } = await checkPassword(usher, credentials.username, credentials.password, client)
     await runBatch(usher.db, afterLogin)
     if (user.id !== caller.user.id) await moveRegistration(usher, caller.user, user, identity)
   }

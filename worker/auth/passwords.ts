@@ -22,6 +22,13 @@ const pbkdf2Async = promisify(pbkdf2)
 const KEY_LENGTH = 32
 const SALT_LENGTH = 16
 
+/**
+ * Password hashes one request may compute (a login needs 1–2, a registration 1, a reset 1–2). At the default
+ * ~150 ms of CPU each, 4 stay well inside `limits.cpu_ms = 2000`; a tRPC batch of 10 `users.create` used to
+ * spend 1.4 s. Enforced through `usher.spendKdf()` where hashes are computed.
+ */
+export const KDF_BUDGET_PER_REQUEST = 4
+
 /** NIST 800-63B: compare the password as a sequence of code points after NFKC normalisation. */
 export function normalizePassword(password: string): string {
   return password.normalize('NFKC')

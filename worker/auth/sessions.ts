@@ -297,10 +297,15 @@ function profileOf(
   }
 }
 
-/** The device id a login should carry: the client's own (EJSON `{$oid}`), else a new one. */
-export function deviceIdFrom(options: unknown, now: number): string {
+/** The device id the client sent in `options.device` (EJSON `{$oid}` or a plain string), if a usable one. */
+export function clientDeviceId(options: unknown): string | undefined {
   const device = (options as { device?: { deviceId?: unknown } } | undefined)?.device
   const oid = (device?.deviceId as { $oid?: unknown } | undefined)?.$oid ?? device?.deviceId
-  return typeof oid === 'string' && /^[0-9a-f]{24}$/.test(oid) && oid !== NO_DEVICE ? oid : newId(now)
+  return typeof oid === 'string' && /^[0-9a-f]{24}$/.test(oid) && oid !== NO_DEVICE ? oid : undefined
+}
+
+/** The device id a login should carry: the client's own, else a new one. */
+export function deviceIdFrom(options: unknown, now: number): string {
+  return clientDeviceId(options) ?? newId(now)
 }
 

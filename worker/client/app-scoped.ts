@@ -10,13 +10,13 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { linkIdentity, logIn, type Credentials } from '../auth/login'
-import { spendDummyVerification } from '../auth/passwords'
-import { authenticateAccess, deviceIdFrom } from '../auth/sessions'
+import { IP_LIMIT_PERIOD_SECONDS } from '../auth/ip-limits'
+import { authenticateAccess, clientDeviceId, deviceIdFrom } from '../auth/sessions'
 import type { AppEnv } from '../env'
 import { errors, UsherError } from '../errors'
 import { confirmWithToken, register, rerunConfirmation, resendConfirmationEmail } from '../users/registration'
 import { callResetFunction, resetWithToken, sendPasswordResetEmail } from '../users/reset'
-import { ipLimit, withinIpLimit } from './rate-limits'
+import { clientIp, ipBudget, ipLimit } from './rate-limits'
 import { empty, readJson, str } from './respond'
 
 const options = z.looseObject({ device: z.looseObject({}).optional() }).optional()
@@ -31,23 +31,20 @@ type Provider = keyof typeof loginBodies
 /** `POST …/auth/providers/{provider}/login`, with or without `?link=true`. */
 const login = (provider: Provider) => async (c: Context<AppEnv>) => {
   const usher = c.var.usher
-  const { options: device, ...fields } = await readJson(c, loginBodies[provider])
+  const { options, ...fields } = await readJson(c, loginBodies[provider])
   const credentials = { provider, ...fields } as Credentials
-  // Anonymous logins create users, so they share the registration budget. An exhausted budget on a
-  // credential check answers exactly like wrong credentials (same body, same hashing cost).
-  if (!(await withinIpLimit(c, provider === 'anon-user' ? 'register' : 'auth'))) {
-    if (credentials.provider === 'anon-user') throw errors.tooManyRequests()
-    if (credentials.provider === 'local-userpass') {
-      await spendDummyVerification(credentials.password, usher.config.kdf)
-      throw errors.invalidCredentials()
-    }
-    throw errors.invalidApiKey()
+  // Anonymous logins create users, so they share the registration budget. Over the budget, the answer is a
+  // plain 429 before any password is hashed: it is about this IP, not about any account, so it reveals
+  // nothing, and the per-IP limit bounds the CPU one address can spend on hashing.
+  if (!(await ipBudget(c, provider === 'anon-user' ? 'register' : 'auth'))) {
+    throw errors.tooManyRequests(IP_LIMIT_PERIOD_SECONDS)
   }
+  const client = { ip: clientIp(c), deviceId: clientDeviceId(options) }
   if (c.req.query('link') === 'true') {
     const caller = await authenticateAccess(usher, c.req.header('authorization'))
-    return c.json(await linkIdentity(usher, caller, credentials))
+    return c.json(await linkIdentity(usher, caller, credentials, client))
   }
-  return c.json(await logIn(usher, credentials, deviceIdFrom(device, usher.now())))
+  return c.json(await logIn(usher, credentials, deviceIdFrom(options, usher.now()), client))
 }
 
 const USERPASS = '/app/:appId/auth/providers/local-userpass'

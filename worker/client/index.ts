@@ -23,5 +23,11 @@ export const clientApi = new Hono<AppEnv>()
       maxAge: 86_400,
     }),
   )
+  // Tokens and personal data: no shared or browser cache may keep any answer (login, auth/session, profile,
+  // API keys, and errors alike).
+  .use(async (c, next) => {
+    await next()
+    c.res.headers.set('cache-control', 'no-store')
+  })
   .route('/', appScoped)
   .route('/', tokenScoped)

@@ -36,10 +36,18 @@ export function asUsherError(error: unknown): UsherError {
   return known
 }
 
+/** Headers every error carries: never cached; `Retry-After` on a 429. */
+export function errorHeaders(error: UsherError): Record<string, string> {
+  return {
+    'cache-control': 'no-store',
+    ...(error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) }),
+  }
+}
+
 /** Any thrown value → an App Services error response. */
 export function errorResponse(error: unknown, origin: string): Response {
   const known = asUsherError(error)
-  return Response.json(errorBody(known, origin), { status: known.status })
+  return Response.json(errorBody(known, origin), { status: known.status, headers: errorHeaders(known) })
 }
 
 /** Largest body accepted on the client and admin APIs; checked before parsing or hashing. */

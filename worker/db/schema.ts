@@ -11,7 +11,7 @@
  * Times are Unix milliseconds.
  */
 import { sql } from 'drizzle-orm'
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 export const USER_STATUSES = ['pending-confirmation', 'pending-login', 'confirmed'] as const
 export type UserStatus = (typeof USER_STATUSES)[number]
@@ -225,3 +225,37 @@ export const signingKeys = sqliteTable(
   },
   (t) => [uniqueIndex('signing_keys_slot_idx').on(t.slot)],
 )
+
+/**
+ * Clients (a device id realm-web sends, else an IP) that logged in to an account successfully, for the lockout
+ * policy: an account locked by a stranger's failures still lets its owner in from a client it knows
+ * (auth/throttle.ts). Written in the login's own batch; forgotten after 30 days by the daily maintenance.
+ */
+export const knownClients = sqliteTable(
+  'known_clients',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    clientKey: text('client_key').notNull(),
+    lastLoginAt: integer('last_login_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.clientKey] })],
+)
+
+/**
+ * Mail sent per recipient (canonical address), for the per-recipient limits (users/mail-quota.ts): a minute
+ * window and a day window of mails sent, and the mails dropped over the limits (never sent, never told to the
+ * caller, counted for admins).
+ */
+export const mailQuota = sqliteTable('mail_quota', {
+  recipient: text('recipient').primaryKey(),
+  minuteStart: integer('minute_start').notNull(),
+  minuteSent: integer('minute_sent').notNull(),
+  dayStart: integer('day_start').notNull(),
+  daySent: integer('day_sent').notNull(),
+  dropped: integer('dropped').notNull(),
+  lastDroppedAt: integer('last_dropped_at'),
+  /** 'sent' or 'dropped': what the last reservation decided (read back with RETURNING). */
+  lastOutcome: text('last_outcome', { enum: ['sent', 'dropped'] }).notNull(),
+})

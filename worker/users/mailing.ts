@@ -1,7 +1,7 @@
 /**
  * @module users/mailing
  * Sending a lifecycle mail (confirmation, reset, notices): through the configured Mailer, with a provider
- * failure audited and reported to the caller, never swallowed.
+ * failure audited and reported to the caller, never swallowed; and where the links in those mails point.
  */
 import type { Usher } from '../context'
 import { errors } from '../errors'
@@ -22,4 +22,15 @@ export async function deliver(usher: Usher, userId: string, mail: Parameters<Ush
     })
     throw errors.mailFailed(`the email could not be sent (${reason}); try again later`)
   }
+}
+
+/**
+ * Where a mailed link lands: the app's own page (CONFIRMATION_URL / RESET_URL), else Usher's page on its
+ * public origin. Resolve it before changing anything: with PUBLIC_URL empty and a request that did not come
+ * to a loopback address there is no trustworthy origin (the Host header is the caller's to choose), and the
+ * flow must refuse before it writes, not after.
+ */
+export function linkBase(usher: Usher, page: 'confirm' | 'reset'): string {
+  const configured = page === 'confirm' ? usher.config.confirmation.url : usher.config.reset.url
+  return configured ?? `${usher.origin}/${page}`
 }

@@ -28,7 +28,7 @@ import {
 import { auditIfChanged, auditStatement } from './audit'
 import { assertValidEmail, assertValidPassword, canonicalEmail } from './credentials'
 import { quietly, type Target } from './enumeration'
-import { deliver } from './mailing'
+import { deliver, linkBase } from './mailing'
 
 async function resolve(usher: Usher, target: Target) {
   return 'email' in target ? requireByEmail(usher, target.email) : requirePasswordIdentity(usher, target.userId)
@@ -41,9 +41,11 @@ export async function register(
 ): Promise<void> {
   assertValidEmail(input.email)
   assertValidPassword(usher.config, input.password)
-  // Hash before looking anything up: a taken email costs the same time as a free one.
-  const passwordHash = await hashPassword(input.password, usher.config.kdf)
   const method = usher.config.confirmation.method
+  const base = method === 'email' ? linkBase(usher, 'confirm') : undefined
+  // Hash before looking anything up: a taken email costs the same time as a free one.
+  usher.spendKdf()
+  const passwordHash = await hashPassword(input.password, usher.config.kdf)
   const now = usher.now()
   const userId = newId(now)
   const token = method === 'auto' ? undefined : issueActionToken(usher, userId, 'confirm')
@@ -79,7 +81,7 @@ export async function register(
     return
   }
   if (method === 'email') {
-    const mailing = mailConfirmation(usher, userId, input.email, token!)
+    const mailing = mailConfirmation(usher, userId, input.email, token!, base!)
     if (usher.config.enumerationProtection) usher.defer(mailing)
     else await mailing
   } else if (method === 'function') {
@@ -114,6 +116,7 @@ export async function resendConfirmationEmail(usher: Usher, target: Target, acto
       `confirmation emails are not used: this app confirms users ${method === 'auto' ? 'automatically' : 'with a confirmation function'}`,
     )
   }
+  const base = linkBase(usher, 'confirm')
   await quietly(usher, target, async () => {
     const { user, identity } = await resolve(usher, target)
     assertPendingConfirmation(user)
@@ -122,12 +125,13 @@ export async function resendConfirmationEmail(usher: Usher, target: Target, acto
       ...token.statements,
       auditStatement(usher, { actor, action: 'user.confirmation-sent', userId: user.id }),
     ])
-    await mailConfirmation(usher, user.id, identity.email!, token)
+    await mailConfirmation(usher, user.id, identity.email!, token, base)
   })
 }
 
 /** `confirm/call` and the admin's "Re-run confirmation": whatever the current method is, again. */
 export async function rerunConfirmation(usher: Usher, target: Target, actor: Actor): Promise<void> {
+  const base = usher.config.confirmation.method === 'email' ? linkBase(usher, 'confirm') : undefined
   await quietly(usher, target, async () => {
     const { user, identity } = await resolve(usher, target)
     assertPendingConfirmation(user)
@@ -144,7 +148,7 @@ export async function rerunConfirmation(usher: Usher, target: Target, actor: Act
       auditStatement(usher, { actor, action: 'user.confirmation-rerun', userId: user.id, detail: { method } }),
     ])
     if (method === 'email') {
-      await mailConfirmation(usher, user.id, identity.email!, token)
+      await mailConfirmation(usher, user.id, identity.email!, token, base!)
     } else {
       await runConfirmationFunction(usher, { userId: user.id, email: identity.email!, token, actor, atRegistration: false })
     }
@@ -187,8 +191,13 @@ async function markConfirmed(
   return changes(update) > 0
 }
 
-async function mailConfirmation(usher: Usher, userId: string, email: string, token: IssuedToken): Promise<void> {
-  const base = usher.config.confirmation.url ?? `${usher.origin}/confirm`
+async function mailConfirmation(
+  usher: Usher,
+  userId: string,
+  email: string,
+  token: IssuedToken,
+  base: string,
+): Promise<void> {
   const link = actionLink(base, token)
   await deliver(usher, userId, confirmationMail(usher.config.appId, email, usher.config.confirmation.subject, link))
 }

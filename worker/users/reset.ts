@@ -20,11 +20,12 @@ import { actionLink, issueActionToken, retireActionTokens, validActionToken } fr
 import { auditIfChanged, auditStatement } from './audit'
 import { assertValidPassword } from './credentials'
 import { quietly } from './enumeration'
-import { deliver } from './mailing'
+import { deliver, linkBase } from './mailing'
 
 /** `reset/send`. */
 export async function sendPasswordResetEmail(usher: Usher, email: string, actor: Actor = 'client'): Promise<void> {
   if (usher.config.reset.method !== 'email') throw errors.wrongMethod('please use reset password via function')
+  const base = linkBase(usher, 'reset')
   await quietly(usher, { email }, async () => {
     const { user, identity } = await requireByEmail(usher, email)
     if (user.status === 'pending-confirmation') throw errors.notConfirmedYet()
@@ -33,7 +34,7 @@ export async function sendPasswordResetEmail(usher: Usher, email: string, actor:
       ...token.statements,
       auditStatement(usher, { actor, action: 'user.password-reset-requested', userId: user.id, detail: { via: 'email' } }),
     ])
-    const link = actionLink(usher.config.reset.url ?? `${usher.origin}/reset`, token)
+    const link = actionLink(base, token)
     await deliver(usher, user.id, resetMail(usher.config.appId, identity.email!, usher.config.reset.subject, link))
   })
 }
@@ -45,6 +46,7 @@ export async function resetWithToken(
 ): Promise<void> {
   assertValidPassword(usher.config, input.password)
   const row = await validActionToken(usher, 'reset', input)
+  usher.spendKdf()
   const passwordHash = await hashPassword(input.password, usher.config.kdf)
   const changed = await applyNewPassword(usher, row.userId, passwordHash, 'client', { via: 'token' }, input.tokenId)
   if (!changed) throw errors.tokenInvalid()
@@ -67,6 +69,7 @@ export async function callResetFunction(
     throw error
   }
   const { user, identity } = row
+  usher.spendKdf()
   const currentPasswordValid = await verifyPassword(input.password, identity.passwordHash!)
   const token = issueActionToken(usher, user.id, 'reset')
   await runBatch(usher.db, [
@@ -87,6 +90,7 @@ export async function callResetFunction(
     arguments: input.arguments,
   })
   if (outcome === 'success') {
+    usher.spendKdf()
     const passwordHash = await hashPassword(input.password, usher.config.kdf)
     await applyNewPassword(usher, user.id, passwordHash, 'system', { via: 'function' }, token.tokenId)
   } else if (outcome === 'fail') {

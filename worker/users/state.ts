@@ -14,7 +14,7 @@ import type { Actor, Usher } from '../context'
 import { changes, runBatch } from '../db/client'
 import { identities, sessions, users } from '../db/schema'
 import { errors } from '../errors'
-import { clearThrottleOfUser, isLocked, throttleQuery } from '../auth/throttle'
+import { accountThrottle, clearThrottleOfUser, isLocked } from '../auth/throttle'
 import { identitiesOf, isUniqueViolation, requirePasswordIdentity, requireUser } from './accounts'
 import { auditIfChanged, auditStatement } from './audit'
 import { assertValidEmail, assertValidPassword, canonicalEmail } from './credentials'
@@ -27,6 +27,7 @@ export async function createUser(
 ): Promise<string> {
   assertValidEmail(input.email)
   assertValidPassword(usher.config, input.password)
+  usher.spendKdf()
   const passwordHash = await hashPassword(input.password, usher.config.kdf)
   const now = usher.now()
   const userId = newId(now)
@@ -116,7 +117,7 @@ export async function deleteUser(usher: Usher, userId: string, actor: Actor): Pr
 /** Admin "clear lock": forget the user's failed logins (the lock, the backoff, the hourly count). */
 export async function clearLoginLock(usher: Usher, userId: string, actor: Actor): Promise<void> {
   const { identity } = await requirePasswordIdentity(usher, userId)
-  const [lock] = await throttleQuery(usher, identity.emailKey!)
+  const lock = await accountThrottle(usher, identity.emailKey!)
   await runBatch(usher.db, [
     clearThrottleOfUser(userId),
     auditStatement(usher, {
