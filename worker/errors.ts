@@ -123,6 +123,8 @@ export const errors = {
     new UsherError('BadRequest', `maximum of ${max} API keys reached: delete one first`, 400),
   apiKeyInUse: () =>
     new UsherError('AuthError', 'cannot delete the API key this session logged in with', 403),
+  apiKeySessionCannotCreateKeys: () =>
+    new UsherError('AuthError', 'a session opened with an API key cannot create API keys: log in with your credentials', 403),
   anonymousApiKeys: () =>
     new UsherError('AuthError', 'anonymous users cannot create API keys: link an identity first', 403),
 

@@ -68,6 +68,7 @@ export class FakeUsher {
       lockedUntil: null,
       sessionCount: seed.sessions ?? 0,
       lock: null,
+      mail: null,
       apiKeys: [],
       recentAudit: [],
     }

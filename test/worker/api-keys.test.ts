@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { API, APP, api, confirmedUser, count, expectError, type Tokens } from './helpers'
+import { admin } from './admin-helpers'
+import { API, APP, api, confirmedUser, count, expectError, lastMail, type Tokens } from './helpers'
 
 const keys = (refreshToken: string) => ({
   create: (name: string) => api.call('POST', `${API}/auth/api_keys`, { token: refreshToken, body: { name } }),
@@ -97,5 +98,68 @@ describe('user API keys', () => {
   it('anonymous users cannot create keys', async () => {
     const anon = (await (await api.anonymous()).json()) as Tokens
     await expectError(await keys(anon.refresh_token).create('nope'), 403, 'AuthError', /anonymous/)
+  })
+})
+
+describe('user API keys end with the events that should end them', () => {
+  const createKey = async (refreshToken: string, name = 'ci') =>
+    (await (await keys(refreshToken).create(name)).json()) as { _id: string; key: string }
+
+  it('a password reset disables the user’s API keys (audited); the owner can enable them again', async () => {
+    const user = await confirmedUser()
+    const key = await createKey(user.refresh_token)
+    expect((await keyLogin(key.key)).status).toBe(200)
+    await api.userpass('reset/send', { email: user.email })
+    const { token, tokenId } = await lastMail(user.email)
+    expect((await api.userpass('reset', { token, tokenId, password: 'new-password-1' })).status).toBe(204)
+    await expectError(await keyLogin(key.key), 401, 'InvalidPassword', 'API key disabled')
+    const audit = await admin().audit.list.query({ userId: user.user_id, limit: 5 })
+    expect(audit.items.find((e) => e.action === 'api-key.disabled')?.detail).toEqual({ reason: 'password reset', keys: 1 })
+    const session = (await (await api.login(user.email, 'new-password-1')).json()) as Tokens
+    expect((await keys(session.refresh_token).toggle(key._id, 'enable')).status).toBe(204)
+    expect((await keyLogin(key.key)).status).toBe(200)
+  })
+
+  it('users.revokeSessions({ disableApiKeys: true }) stops the keys too; without it, keys still log in', async () => {
+    const user = await confirmedUser()
+    const key = await createKey(user.refresh_token)
+    expect(await admin().users.revokeSessions.mutate({ userId: user.user_id })).toEqual({ revoked: 1 })
+    expect((await keyLogin(key.key)).status).toBe(200)
+    await admin().users.revokeSessions.mutate({ userId: user.user_id, disableApiKeys: true })
+    await expectError(await keyLogin(key.key), 401, 'InvalidPassword', 'API key disabled')
+    expect((await admin().audit.list.query({ userId: user.user_id, limit: 1 })).items[0]).toMatchObject({
+      action: 'api-key.disabled',
+      actor: 'admin',
+      detail: { reason: 'sessions revoked', keys: 1 },
+    })
+  })
+
+  it('a session opened with a user API key cannot create keys', async () => {
+    const user = await confirmedUser()
+    const key = await createKey(user.refresh_token)
+    const keySession = (await (await keyLogin(key.key)).json()) as Tokens
+    await expectError(await keys(keySession.refresh_token).create('minted'), 403, 'AuthError', /opened with an API key cannot create/)
+    expect(await count('api_keys', 'user_id = ?', user.user_id)).toBe(1)
+  })
+
+  it('admins list, disable, enable and delete a user’s keys, audited; another user’s key id is not found', async () => {
+    const user = await confirmedUser()
+    const other = await confirmedUser()
+    const key = await createKey(user.refresh_token, 'laptop')
+    const otherKey = await createKey(other.refresh_token, 'phone')
+    const root = admin()
+    expect((await root.users.listApiKeys.query({ userId: user.user_id })).items).toEqual([
+      expect.objectContaining({ id: key._id, name: 'laptop', disabled: false, userId: user.user_id }),
+    ])
+    expect(await root.users.disableApiKey.mutate({ userId: user.user_id, keyId: key._id })).toMatchObject({ disabled: true })
+    await expectError(await keyLogin(key.key), 401, 'InvalidPassword', 'API key disabled')
+    expect(await root.users.enableApiKey.mutate({ userId: user.user_id, keyId: key._id })).toMatchObject({ disabled: false })
+    await expect(root.users.disableApiKey.mutate({ userId: user.user_id, keyId: otherKey._id })).rejects.toThrow(/API key not found/)
+    expect(await root.users.deleteApiKey.mutate({ userId: user.user_id, keyId: key._id })).toEqual({ deleted: true, keyId: key._id })
+    await expectError(await keyLogin(key.key), 401, 'InvalidPassword')
+    const actions = (await root.audit.list.query({ userId: user.user_id, limit: 5 })).items.map((e) => `${e.actor} ${e.action}`)
+    // The refused attempt on another user's key is audited as a refusal.
+    expect(actions.slice(0, 4)).toEqual(['admin api-key.deleted', 'admin admin.users.disableApiKey', 'admin api-key.enabled', 'admin api-key.disabled'])
+    await expect(root.users.listApiKeys.query({ userId: '0'.repeat(24) })).rejects.toThrow(/user not found/)
   })
 })

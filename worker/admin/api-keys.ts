@@ -9,9 +9,11 @@ import { createApiKey, deleteApiKey, getApiKey, listApiKeys, setApiKeyDisabled, 
 import { adminProcedure } from './trpc'
 
 const SERVER = { kind: 'server' } as const
-const keyIdInput = z.strictObject({ keyId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character key id') })
+export const keyId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character key id')
+const keyIdInput = z.strictObject({ keyId })
 
-export function serverKeyView(key: ApiKeyRow) {
+/** An API key as admins see it (never its secret). */
+export function apiKeyView(key: ApiKeyRow) {
   return {
     id: key.id,
     name: key.name,
@@ -25,18 +27,18 @@ export function serverKeyView(key: ApiKeyRow) {
 const toggling = (disabled: boolean) =>
   adminProcedure.input(keyIdInput).mutation(async ({ ctx, input }) => {
     await setApiKeyDisabled(ctx.usher, SERVER, input.keyId, disabled, 'admin')
-    return serverKeyView(await getApiKey(ctx.usher, SERVER, input.keyId))
+    return apiKeyView(await getApiKey(ctx.usher, SERVER, input.keyId))
   })
 
 export const apiKeysRouter = {
-  list: adminProcedure.query(async ({ ctx }) => ({ items: (await listApiKeys(ctx.usher, SERVER)).map(serverKeyView) })),
+  list: adminProcedure.query(async ({ ctx }) => ({ items: (await listApiKeys(ctx.usher, SERVER)).map(apiKeyView) })),
   create: adminProcedure.input(z.strictObject({ name: z.string().max(256) })).mutation(async ({ ctx, input }) => {
     const { row, key } = await createApiKey(ctx.usher, SERVER, input.name, 'admin')
-    return { ...serverKeyView(row), key }
+    return { ...apiKeyView(row), key }
   }),
   get: adminProcedure
     .input(keyIdInput)
-    .query(async ({ ctx, input }) => serverKeyView(await getApiKey(ctx.usher, SERVER, input.keyId))),
+    .query(async ({ ctx, input }) => apiKeyView(await getApiKey(ctx.usher, SERVER, input.keyId))),
   enable: toggling(false),
   disable: toggling(true),
   delete: adminProcedure.input(keyIdInput).mutation(async ({ ctx, input }) => {

@@ -5,7 +5,10 @@
  */
 import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
+import { deleteApiKey, getApiKey, listApiKeys, setApiKeyDisabled, type KeyScope } from '../auth/api-keys'
 import { inspectAccessToken } from '../auth/sessions'
+import { requireUser } from '../users/accounts'
+import { apiKeyView, keyId } from './api-keys'
 import type { Usher } from '../context'
 import { userDetails, userItem, listUsers, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_STATUSES } from '../users/listing'
 import { confirmUser, rerunConfirmation, resendConfirmationEmail } from '../users/registration'
@@ -24,6 +27,16 @@ const listInput = z
     limit: z.number().int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
   })
   .default({ status: 'all', limit: LIST_LIMIT_DEFAULT })
+
+const userKeyInput = userIdInput.extend({ keyId })
+
+/** Run an action on one of a user's API keys and answer with the key afterwards. */
+const userKeyAction = (action: (usher: Usher, scope: KeyScope, keyId: string) => Promise<unknown>) =>
+  adminProcedure.input(userKeyInput).mutation(async ({ ctx, input }) => {
+    const scope = { kind: 'user', userId: input.userId } as const
+    await action(ctx.usher, scope, input.keyId)
+    return apiKeyView(await getApiKey(ctx.usher, scope, input.keyId))
+  })
 
 /** Run an action on a user and answer with the user's state afterwards. */
 const acting = (action: (usher: Usher, userId: string) => Promise<unknown>) =>
@@ -45,8 +58,21 @@ export const usersRouter = {
   enable: acting((usher, userId) => enableUser(usher, userId, 'admin')),
   clearLock: acting((usher, userId) => clearLoginLock(usher, userId, 'admin')),
   revokeSessions: adminProcedure
-    .input(userIdInput)
-    .mutation(async ({ ctx, input }) => ({ revoked: await revokeSessions(ctx.usher, input.userId, 'admin') })),
+    .input(userIdInput.extend({ disableApiKeys: z.boolean().default(false) }))
+    .mutation(async ({ ctx, input }) => ({
+      revoked: await revokeSessions(ctx.usher, input.userId, 'admin', { disableApiKeys: input.disableApiKeys }),
+    })),
+  /** A user's own API keys (never their secrets), and the admin's hand on them. */
+  listApiKeys: adminProcedure.input(userIdInput).query(async ({ ctx, input }) => {
+    await requireUser(ctx.usher, input.userId)
+    return { items: (await listApiKeys(ctx.usher, { kind: 'user', userId: input.userId })).map(apiKeyView) }
+  }),
+  enableApiKey: userKeyAction((usher, scope, keyId) => setApiKeyDisabled(usher, scope, keyId, false, 'admin')),
+  disableApiKey: userKeyAction((usher, scope, keyId) => setApiKeyDisabled(usher, scope, keyId, true, 'admin')),
+  deleteApiKey: adminProcedure.input(userKeyInput).mutation(async ({ ctx, input }) => {
+    await deleteApiKey(ctx.usher, { kind: 'user', userId: input.userId }, input.keyId, 'admin')
+    return { deleted: true as const, keyId: input.keyId }
+  }),
   /**
    * App Services' `verify_token`: the decoded claims of a live access token, or why it is not accepted
    * (`expired`, `revoked`: its session, user or key ended, `invalid`). A mutation so the token travels in the

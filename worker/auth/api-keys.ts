@@ -7,10 +7,10 @@
  * Limits and name uniqueness are enforced by the database inside the insert itself (a conditional
  * INSERT … SELECT and UNIQUE indexes), so concurrent creations cannot overshoot them.
  */
-import { and, count, desc, eq, sql } from 'drizzle-orm'
+import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { Actor, Usher } from '../context'
 import { changes, rawStatement, runBatch, type Statement } from '../db/client'
-import { apiKeys, identities, sessions, users, type ApiKeyKind } from '../db/schema'
+import { apiKeys, auditLog, identities, sessions, users, type ApiKeyKind } from '../db/schema'
 import { errors } from '../errors'
 import { identitiesOf, isUniqueViolation } from '../users/accounts'
 import { auditIfChanged } from '../users/audit'
@@ -100,9 +100,14 @@ export async function createApiKey(
   return { row, key: `${id}.${secret}` }
 }
 
-/** `POST auth/api_keys`: only users with a non-anonymous identity may own keys. */
+/**
+ * `POST auth/api_keys`: only users with a non-anonymous identity may own keys, and only from a session they
+ * opened with a credential of their own: a session opened *with* an API key cannot mint more (a leaked key
+ * must not be able to multiply itself past its own revocation).
+ */
 export async function createUserApiKey(usher: Usher, caller: Authenticated, name: string) {
   if (caller.user.type === 'server') throw errors.refused('server users cannot create user API keys')
+  if (caller.session.apiKeyId !== null) throw errors.apiKeySessionCannotCreateKeys()
   const owned = await identitiesOf(usher, caller.user.id)
   if (!owned.some((i) => i.providerType !== 'anon-user')) throw errors.anonymousApiKeys()
   return createApiKey(usher, { kind: 'user', userId: caller.user.id }, name, `user:${caller.user.id}`)
@@ -180,4 +185,29 @@ export async function deleteApiKey(
     }),
   ])
   if (changes(removed) === 0) throw errors.apiKeyNotFound()
+}
+
+/**
+ * Disable every enabled user API key of a user, with one audit entry counting them: a password reset does
+ * this (the owner's way back from a compromise must also shut keys a thief may have made), and so can an
+ * admin's "revoke all sessions". Sessions opened with the keys end with them (the caller's batch ends all).
+ */
+export function disableUserApiKeys(
+  usher: Usher,
+  userId: string,
+  actor: Actor,
+  reason: string,
+  /** Only if this holds (e.g. the reset in the same batch really changed the password). */
+  when?: SQL,
+): Statement[] {
+  return [
+    usher.db
+      .update(apiKeys)
+      .set({ disabled: true })
+      .where(and(eq(apiKeys.userId, userId), eq(apiKeys.kind, 'user'), eq(apiKeys.disabled, false), when)),
+    rawStatement(sql`
+      INSERT INTO ${auditLog} (at, actor, action, user_id, detail, outcome)
+      SELECT ${usher.now()}, ${actor}, 'api-key.disabled', ${userId}, json_object('reason', ${reason}, 'keys', changes()), 'ok'
+      WHERE changes() > 0`),
+  ]
 }

@@ -24,6 +24,7 @@ import {
 import { errors } from '../errors'
 import type { UserRow } from './accounts'
 import { canonicalEmail } from './credentials'
+import { mailQuotaOf } from './mail-quota'
 
 export const LIST_STATUSES = ['pending', 'confirmed', 'disabled', 'all'] as const
 export type ListStatus = (typeof LIST_STATUSES)[number]
@@ -199,6 +200,8 @@ export async function userDetails(usher: Usher, userId: string) {
   const [item] = await toItems(usher, found)
   return {
     ...item!,
+    /** Per-recipient mail limits for the user's address (users/mail-quota.ts); null before any mail. */
+    mail: item!.email ? await mailQuotaOf(usher, item!.email) : null,
     sessionCount: sessionCount[0]?.n ?? 0,
     apiKeys: keys.map((k) => ({
       id: k.id,

@@ -28,6 +28,7 @@ import {
 import { auditIfChanged, auditStatement } from './audit'
 import { assertValidEmail, assertValidPassword, canonicalEmail } from './credentials'
 import { quietly, type Target } from './enumeration'
+import { reserveMail } from './mail-quota'
 import { deliver, linkBase } from './mailing'
 
 async function resolve(usher: Usher, target: Target) {
@@ -74,14 +75,18 @@ export async function register(
     if (!usher.config.enumerationProtection) throw errors.accountNameInUse()
     // Answer exactly as for a new registration; tell the real owner instead.
     usher.defer(
-      requireByEmail(usher, input.email).then(({ user, identity }) =>
-        deliver(usher, user.id, accountExistsMail(usher.config.appId, identity.email!)),
-      ),
+      requireByEmail(usher, input.email).then(async ({ user, identity }) => {
+        if (await reserveMail(usher, identity.email!, actor)) {
+          await deliver(usher, user.id, accountExistsMail(usher.config.appId, identity.email!))
+        }
+      }),
     )
     return
   }
   if (method === 'email') {
-    const mailing = mailConfirmation(usher, userId, input.email, token!, base!)
+    const mailing = reserveMail(usher, input.email, actor).then(async (allowed) => {
+      if (allowed) await mailConfirmation(usher, userId, input.email, token!, base!)
+    })
     if (usher.config.enumerationProtection) usher.defer(mailing)
     else await mailing
   } else if (method === 'function') {
@@ -120,6 +125,8 @@ export async function resendConfirmationEmail(usher: Usher, target: Target, acto
   await quietly(usher, target, async () => {
     const { user, identity } = await resolve(usher, target)
     assertPendingConfirmation(user)
+    // Over the recipient's mail limits: answered as sent, and the link the user already has stays valid.
+    if (!(await reserveMail(usher, identity.email!, actor))) return
     const token = issueActionToken(usher, user.id, 'confirm')
     await runBatch(usher.db, [
       ...token.statements,
@@ -142,6 +149,7 @@ export async function rerunConfirmation(usher: Usher, target: Target, actor: Act
       }
       return
     }
+    if (method === 'email' && !(await reserveMail(usher, identity.email!, actor))) return
     const token = issueActionToken(usher, user.id, 'confirm')
     await runBatch(usher.db, [
       ...token.statements,

@@ -5,10 +5,12 @@
  * - `function`: `reset/call` runs the app's function with `{username, password, token, tokenId,
  *   currentPasswordValid}` and the caller's extra arguments; `success` changes the password at once,
  *   `pending` leaves the token pair to be completed with `reset`, `fail` refuses.
- * A new password ends every session of the user (a reset is what people do after a compromise).
+ * A new password ends every session of the user and disables their user API keys (a reset is what people do
+ * after a compromise), and clears any login lock.
  */
 import { and, eq, sql } from 'drizzle-orm'
 import { hashPassword, verifyPassword } from '../auth/passwords'
+import { disableUserApiKeys } from '../auth/api-keys'
 import { clearThrottleOfUser } from '../auth/throttle'
 import type { Actor, Usher } from '../context'
 import { changes, runBatch } from '../db/client'
@@ -20,6 +22,7 @@ import { actionLink, issueActionToken, retireActionTokens, validActionToken } fr
 import { auditIfChanged, auditStatement } from './audit'
 import { assertValidPassword } from './credentials'
 import { quietly } from './enumeration'
+import { reserveMail } from './mail-quota'
 import { deliver, linkBase } from './mailing'
 
 /** `reset/send`. */
@@ -29,6 +32,8 @@ export async function sendPasswordResetEmail(usher: Usher, email: string, actor:
   await quietly(usher, { email }, async () => {
     const { user, identity } = await requireByEmail(usher, email)
     if (user.status === 'pending-confirmation') throw errors.notConfirmedYet()
+    // Over the recipient's mail limits: answered as sent, and an earlier link stays valid.
+    if (!(await reserveMail(usher, identity.email!, actor))) return
     const token = issueActionToken(usher, user.id, 'reset')
     await runBatch(usher.db, [
       ...token.statements,
@@ -127,6 +132,14 @@ async function applyNewPassword(
     usher.db.delete(sessions).where(eq(sessions.userId, userId)),
     // A new password is also the way out of a lockout.
     clearThrottleOfUser(userId),
+    // And out of a compromise: keys a thief may have created stop working (the owner re-enables theirs).
+    ...disableUserApiKeys(
+      usher,
+      userId,
+      actor,
+      'password reset',
+      sql`EXISTS (SELECT 1 FROM ${identities} WHERE ${identities.userId} = ${userId} AND ${identities.passwordHash} = ${passwordHash})`,
+    ),
   ])
   return changes(update) > 0
 }

@@ -8,6 +8,7 @@
  * - clearing a login lock forgets the account's failed logins (see auth/throttle.ts).
  */
 import { and, eq, ne } from 'drizzle-orm'
+import { disableUserApiKeys } from '../auth/api-keys'
 import { newId } from '../auth/crypto'
 import { hashPassword } from '../auth/passwords'
 import type { Actor, Usher } from '../context'
@@ -79,12 +80,21 @@ export async function enableUser(usher: Usher, userId: string, actor: Actor): Pr
   if (changes(update) === 0) throw errors.userNotFound()
 }
 
-/** Every access and refresh token of the user is refused from the next request on. */
-export async function revokeSessions(usher: Usher, userId: string, actor: Actor): Promise<number> {
+/**
+ * Every access and refresh token of the user is refused from the next request on; with `disableApiKeys`,
+ * their user API keys stop logging in too (otherwise a key holder simply logs in again).
+ */
+export async function revokeSessions(
+  usher: Usher,
+  userId: string,
+  actor: Actor,
+  options: { disableApiKeys?: boolean } = {},
+): Promise<number> {
   await requireUser(usher, userId)
   const [removed] = await runBatch(usher.db, [
     usher.db.delete(sessions).where(eq(sessions.userId, userId)),
-    auditStatement(usher, { actor, action: 'user.sessions-revoked', userId }),
+    auditStatement(usher, { actor, action: 'user.sessions-revoked', userId, detail: { disableApiKeys: options.disableApiKeys === true } }),
+    ...(options.disableApiKeys ? disableUserApiKeys(usher, userId, actor, 'sessions revoked') : []),
   ])
   return changes(removed)
 }
