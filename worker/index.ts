@@ -11,6 +11,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { appRouter, MAX_BATCH_SIZE } from './admin/router'
 import { trpcErrorResponse } from './admin/trpc'
 import { clientApi } from './client'
+import { IP_LIMIT_PERIOD_SECONDS } from './auth/ip-limits'
 import { clientIp } from './client/rate-limits'
 import { asUsherError, BODY_LIMIT, errorResponse } from './client/respond'
 import { configFor, createUsher, type Bindings } from './context'
@@ -54,8 +55,12 @@ export const app = new Hono<AppEnv>()
       router: appRouter,
       maxBatchSize: MAX_BATCH_SIZE,
       createContext: () => ({ usher: c.var.usher, authorization: c.req.header('authorization'), clientIp: clientIp(c) }),
-      // Admin answers carry users' personal data: never cached.
-      responseMeta: () => ({ headers: new Headers({ 'cache-control': 'no-store' }) }),
+      // Admin answers carry users' personal data: never cached. A refused-key 429 says when to retry.
+      responseMeta: ({ errors }) => {
+        const headers = new Headers({ 'cache-control': 'no-store' })
+        if (errors.some((error) => error.code === 'TOO_MANY_REQUESTS')) headers.set('retry-after', String(IP_LIMIT_PERIOD_SECONDS))
+        return { headers }
+      },
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`usher: admin ${path} failed`, error.cause ?? error)
       },

@@ -11,6 +11,8 @@ import { Hono, type Context } from 'hono'
 import { html } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
 import type { AppEnv } from './env'
+import { IP_LIMIT_PERIOD_SECONDS } from './auth/ip-limits'
+import { ipBudget } from './client/rate-limits'
 import { ERROR_CODES, ERROR_DESCRIPTIONS, UsherError } from './errors'
 import { confirmWithToken } from './users/registration'
 import { resetWithToken } from './users/reset'
@@ -53,11 +55,29 @@ function tokenPair(c: Context<AppEnv>) {
   return { token: c.req.query('token') ?? '', tokenId: c.req.query('tokenId') ?? '' }
 }
 
+/** The posted form, or undefined when the body is not a readable form (a broken multipart body, say). */
 async function formPair(c: Context<AppEnv>) {
-  const form = await c.req.parseBody()
+  let form: Record<string, unknown>
+  try {
+    form = await c.req.parseBody()
+  } catch {
+    return undefined
+  }
   const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '')
   return { token: field('token'), tokenId: field('tokenId'), password: field('password'), repeat: field('repeat') }
 }
+
+/** Posting a form spends the same per-IP budget as the client API's token checks (auth/ip-limits.ts). */
+async function refusal(c: Context<AppEnv>, title: string) {
+  if (!(await ipBudget(c, 'auth'))) {
+    c.header('retry-after', String(IP_LIMIT_PERIOD_SECONDS))
+    return page(c, title, html`<p class="fail">✗ Too many attempts from your network. Wait a minute and retry.</p>`, 429)
+  }
+  return undefined
+}
+
+const unreadable = (c: Context<AppEnv>, title: string) =>
+  page(c, title, html`<p class="fail">✗ The form could not be read. Open the link from the mail again.</p>`, 400)
 
 function failure(error: unknown): string {
   if (error instanceof UsherError && error.status < 500) return error.message
@@ -79,7 +99,11 @@ export const pages = new Hono<AppEnv>()
     )
   })
   .post('/confirm', async (c) => {
-    const { token, tokenId } = await formPair(c)
+    const limited = await refusal(c, 'Confirmation failed')
+    if (limited) return limited
+    const form = await formPair(c)
+    if (!form) return unreadable(c, 'Confirmation failed')
+    const { token, tokenId } = form
     try {
       await confirmWithToken(c.var.usher, { token, tokenId })
       return page(c, 'Email address confirmed', html`<p class="ok">✓ Done. You can now log in to the app.</p>`)
@@ -103,7 +127,11 @@ export const pages = new Hono<AppEnv>()
     )
   })
   .post('/reset', async (c) => {
-    const { token, tokenId, password, repeat } = await formPair(c)
+    const limited = await refusal(c, 'Password not changed')
+    if (limited) return limited
+    const form = await formPair(c)
+    if (!form) return unreadable(c, 'Password not changed')
+    const { token, tokenId, password, repeat } = form
     if (password !== repeat) {
       return page(c, 'Password not changed', html`<p class="fail">✗ The two passwords differ. Go back and retry.</p>`, 400)
     }

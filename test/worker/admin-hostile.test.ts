@@ -2,7 +2,7 @@ import { env, exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { encodeCursor } from '../../worker/users/listing'
 import { admin } from './admin-helpers'
-import { api, count, uniqueEmail } from './helpers'
+import { api, configured, count, uniqueEmail } from './helpers'
 
 const root = admin()
 const raw = (path: string, init: RequestInit = {}) => exports.default.fetch(new Request(`https://usher.test/admin/trpc/${path}`, init))
@@ -31,6 +31,29 @@ describe('admin authentication', () => {
     expect(basic.status).toBe(401)
     const body = await basic.text()
     expect(body).not.toContain('stack')
+  })
+
+  it('refused keys are audited with the address, and past 10 a minute from one address answered 429 without writing', async () => {
+    const limited = configured({ RATE_LIMITS: 'on' })
+    const ip = `203.0.113.${Math.floor(Math.random() * 250)}`
+    const guesser = admin('a-guessed-admin-key', (input, init) => {
+      const request = new Request(input, init)
+      request.headers.set('cf-connecting-ip', ip)
+      return limited(request)
+    })
+    const before = await count('audit_log', "action = 'admin.unauthorized'")
+    const codes: string[] = []
+    for (let i = 0; i < 12; i++) codes.push(await codeOf(guesser.config.get.query()))
+    expect(codes.slice(0, 10).every((code) => code === 'UNAUTHORIZED')).toBe(true)
+    expect(codes.slice(10)).toEqual(['TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS'])
+    expect(await count('audit_log', "action = 'admin.unauthorized'")).toBe(before + 10)
+    const entry = (await root.audit.list.query({ limit: 20 })).items.find((e) => e.action === 'admin.unauthorized')
+    expect(entry).toMatchObject({ actor: 'client', outcome: 'refused', detail: { procedure: 'config.get', ip, keyPresented: true } })
+    const throttled = await limited(new Request('https://usher.test/admin/trpc/config.get', { headers: { authorization: 'Bearer nope', 'cf-connecting-ip': ip } }))
+    expect(throttled.status).toBe(429)
+    expect(throttled.headers.get('retry-after')).toBe('60')
+    // The real key still works from that address.
+    expect((await admin(undefined, (input, init) => limited(new Request(input, init))).config.get.query()).appId).toBe('usher-local')
   })
 
   it('the client API tokens of a user do not open the admin API', async () => {
@@ -109,6 +132,33 @@ describe('hostile admin input', () => {
     // Through the real client: the sentence, not "unable to transform response".
     const error = await root.users.create.mutate({ email: uniqueEmail(), password: 'x'.repeat(20_000) }).catch((e: unknown) => e)
     expect(error).toMatchObject({ message: 'request body larger than 16384 bytes', data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } })
+  })
+
+  it('an unauthenticated error answer does not grow with the URL (one envelope per call, at most a batch)', async () => {
+    const names = Array.from({ length: 3000 }, () => 'users.list').join(',')
+    const res = await raw(`${names}?batch=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(20_000) })
+    expect(res.status).toBe(413)
+    const body = await res.text()
+    expect((JSON.parse(body) as unknown[]).length).toBe(10)
+    expect(body.length).toBeLessThan(5_000)
+  })
+
+  it('admin answers are never cached', async () => {
+    const res = await raw('config.get', { headers: bearer })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+  })
+
+  it('one request may hash at most 4 passwords: the rest of a batch of users.create is refused, nothing half-done', async () => {
+    const emails = Array.from({ length: 10 }, () => uniqueEmail('batch'))
+    const results = await Promise.allSettled(emails.map((email) => root.users.create.mutate({ email, password: 'password1' })))
+    const created = results.filter((r) => r.status === 'fulfilled').length
+    expect(created).toBe(4)
+    for (const refused of results.filter((r) => r.status === 'rejected')) {
+      expect((refused as PromiseRejectedResult).reason).toMatchObject({ data: { code: 'TOO_MANY_REQUESTS' }, message: /password-hashing budget/ })
+    }
+    const stored = await Promise.all(emails.map((email) => count('identities', 'email = ?', email)))
+    expect(stored.filter((n) => n === 1)).toHaveLength(4)
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { APP, ORIGIN, api, configured, lastMail, uniqueEmail } from './helpers'
+import { API, APP, ORIGIN, api, configured, confirmedUser, lastMail, uniqueEmail } from './helpers'
 
 describe('a configured list of allowed origins', () => {
   const fetcher = configured({ ALLOWED_ORIGINS: 'https://app.example, https://admin.example' })
@@ -65,5 +65,31 @@ describe('landing pages for mailed links', () => {
     const text = await page.text()
     expect(text).not.toContain('<script>')
     expect(text).toContain('&quot;&gt;&lt;script&gt;')
+  })
+})
+
+describe('caching and limits on what the review found open', () => {
+  it('token and personal-data answers are never cached: login, refresh, profile, API keys, errors', async () => {
+    const user = await confirmedUser()
+    const answers = [
+      await api.login(user.email),
+      await api.refresh(user.refresh_token),
+      await api.profile(user.access_token),
+      await api.call('GET', `${API}/auth/api_keys`, { token: user.refresh_token }),
+      await api.login(user.email, 'wrong'),
+    ]
+    for (const res of answers) expect(res.headers.get('cache-control')).toBe('no-store')
+  })
+
+  it('the mailed-link pages answer 429 with Retry-After past the per-IP budget', async () => {
+    const limited = configured({ RATE_LIMITS: 'on' })
+    const ip = `100.64.1.${Math.floor(Math.random() * 250)}`
+    const post = () =>
+      limited(new Request(`${ORIGIN}/confirm`, { method: 'POST', headers: { 'cf-connecting-ip': ip, 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=x&tokenId=y' }))
+    let res = await post()
+    for (let i = 0; i < 61 && res.status !== 429; i++) res = await post()
+    expect(res.status).toBe(429)
+    expect(res.headers.get('retry-after')).toBe('60')
+    expect(await res.text()).toContain('Too many attempts')
   })
 })

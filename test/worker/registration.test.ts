@@ -115,3 +115,40 @@ describe('confirmation by email', () => {
     expect(await count('sessions')).toBeGreaterThanOrEqual(0)
   })
 })
+
+describe('addresses that only look like another', () => {
+  it('a fullwidth, invisible or bidi-laced address is refused, so it can never squat the plain one', async () => {
+    const local = `ann${crypto.randomUUID().slice(0, 6)}`
+    const plain = `${local}@example.com`
+    const fullwidth = `${[...local].map((c) => String.fromCharCode(c.charCodeAt(0) + (/[a-z]/.test(c) ? 0xfee0 : 0))).join('')}@example.com`
+    await expectError(await api.register(fullwidth), 400, 'InvalidParameter', /plain form/)
+    await expectError(await api.register(plain.replace('@', '\u200b@')), 400, 'InvalidParameter', /invisible/)
+    await expectError(await api.register(`\u202e${plain}`), 400, 'InvalidParameter', /invisible/)
+    await expectError(await api.register(plain.replace('.com', '.\ud800com')), 400, 'InvalidParameter')
+    expect(await count('identities', 'email_key = ?', plain)).toBe(0)
+    expect((await api.register(plain)).status).toBe(201)
+    // Case still folds: the same account.
+    await expectError(await api.register(plain.toUpperCase()), 409, 'AccountNameInUse')
+  })
+
+  it('Greek final sigma folds: ας@ and ασ@ are one account', async () => {
+    const tag = crypto.randomUUID().slice(0, 6)
+    expect((await api.register(`ας${tag}@example.gr`)).status).toBe(201)
+    await expectError(await api.register(`ασ${tag}@example.gr`), 409, 'AccountNameInUse')
+  })
+
+  it('a new registration replaces one whose confirmation link expired unused (audited); a live one still blocks', async () => {
+    const email = uniqueEmail('squatted')
+    expect((await api.register(email, 'squatter-password')).status).toBe(201)
+    await expectError(await api.register(email), 409, 'AccountNameInUse')
+    const old = await env.DB.prepare('SELECT user_id FROM identities WHERE email = ?').bind(email).first<{ user_id: string }>()
+    await env.DB.prepare('UPDATE action_tokens SET expires_at = ? WHERE user_id = ?').bind(Date.now() - 1, old!.user_id).run()
+    expect((await api.register(email, 'owner-password')).status).toBe(201)
+    const fresh = await lastMail(email)
+    expect((await api.userpass('confirm', { token: fresh.token, tokenId: fresh.tokenId })).status).toBe(204)
+    expect((await api.login(email, 'owner-password')).status).toBe(200)
+    await expectError(await api.login(email, 'squatter-password'), 401, 'InvalidPassword')
+    expect(await count('users', 'id = ?', old!.user_id)).toBe(0)
+    expect(await count('audit_log', "action = 'user.registration-replaced' AND user_id = ?", old!.user_id)).toBe(1)
+  })
+})

@@ -6,13 +6,15 @@
  *    their sentence; input errors carry `data.fields`; anything unexpected is a bare
  *    "internal server error" (`isDev: false` keeps stacks off the wire on Workers);
  * 3. PROCEDURES: `adminProcedure` checks `Authorization: Bearer <ADMIN_API_KEY>` in constant time before
- *    reading any input, and records refused admin mutations in the audit trail.
+ *    reading any input (refused keys are audited and rate-limited per IP), and records refused admin
+ *    mutations in the audit trail.
  * @see https://trpc.io/docs/server/error-formatting
  */
 import { initTRPC, TRPCError } from '@trpc/server'
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
 import { z, ZodError } from 'zod'
 import { safeEqual } from '../auth/crypto'
+import { withinIpLimit } from '../auth/ip-limits'
 import type { Usher } from '../context'
 import { errorHeaders } from '../client/respond'
 import { UsherError } from '../errors'
@@ -89,15 +91,27 @@ const t = initTRPC.context<AdminContext>().create({
 export const router = t.router
 
 // 3. PROCEDURES
-const requireAdmin = t.middleware(({ ctx, next }) => {
+/**
+ * The admin key, checked in constant time before any input is read. A refused key is audited (with the
+ * client's IP) and counted per IP: past ADMIN_AUTH_RATE_LIMITER's budget (10 a minute) the answer is 429 and
+ * nothing more is written, so guessing is slow and cannot flood the audit trail.
+ */
+const requireAdmin = t.middleware(async ({ ctx, next, path }) => {
   const presented = /^Bearer (\S+)$/.exec(ctx.authorization ?? '')?.[1]
-  if (!presented || !safeEqual(presented, ctx.usher.config.secrets.adminApiKey)) {
-    throw new TRPCError({
-      code: 'UNAUTHORIZED',
-      message: 'a valid admin key is required: Authorization: Bearer <ADMIN_API_KEY>',
-    })
+  if (presented && safeEqual(presented, ctx.usher.config.secrets.adminApiKey)) return next()
+  if (!(await withinIpLimit(ctx.usher, 'admin-auth', ctx.clientIp))) {
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'too many refused admin keys from this address: wait a minute' })
   }
-  return next()
+  await recordAudit(ctx.usher, {
+    actor: 'client',
+    action: 'admin.unauthorized',
+    outcome: 'refused',
+    detail: { procedure: path, ip: ctx.clientIp, keyPresented: presented !== undefined },
+  })
+  throw new TRPCError({
+    code: 'UNAUTHORIZED',
+    message: 'a valid admin key is required: Authorization: Bearer <ADMIN_API_KEY>',
+  })
 })
 
 /** Domain refusals → tRPC codes; refused mutations are audited (actor `admin`). */

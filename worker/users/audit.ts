@@ -12,6 +12,7 @@ import { auditLog, type AuditOutcome } from '../db/schema'
 export type AuditAction =
   | 'user.registered'
   | 'user.registration-rejected'
+  | 'user.registration-replaced'
   | 'user.created'
   | 'user.confirmation-sent'
   | 'user.confirmation-rerun'

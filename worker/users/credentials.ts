@@ -2,8 +2,9 @@
  * @module users/credentials
  * The rules for email addresses and passwords, shared by registration, admin creation and resets.
  *
- * Emails are matched case-insensitively through a canonical key (NFKC, lower case) with a UNIQUE index,
- * so `Ann@x.com` and `ann@x.com` cannot become two accounts; mail always goes to the address as stored.
+ * Emails are matched case-insensitively through a canonical key (NFKC, lower case, final sigma folded) with a
+ * UNIQUE index, so `Ann@x.com` and `ann@x.com` cannot become two accounts; addresses that only look like
+ * another (invisible characters, compatibility forms) are refused; mail goes to the address as stored.
  * Passwords are counted in code points after NFKC, 6–128 by default (App Services parity; the minimum
  * is PASSWORD_MIN_LENGTH).
  */
@@ -13,17 +14,40 @@ import { errors } from '../errors'
 
 export const EMAIL_MAX_LENGTH = 254
 
+/**
+ * The key an address is matched by: NFKC, lower case, Greek final sigma folded (`ς` and `σ` are one letter).
+ * Registration accepts only addresses already in NFKC (see `assertValidEmail`), so the key differs from the
+ * stored address by case alone.
+ */
 export function canonicalEmail(email: string): string {
-  return email.normalize('NFKC').toLowerCase()
+  return email.normalize('NFKC').toLowerCase().replaceAll('ς', 'σ').normalize('NFKC')
 }
 
-// One @, something on both sides, no whitespace or control characters or angle brackets.
-const EMAIL_SHAPE = /^[^\s@<>()[\]\\,;:"\p{Cc}]+@[^\s@<>()[\]\\,;:"\p{Cc}]+$/u
+// local@domain: no whitespace, controls, quotes or brackets in the local part (64 at most); the domain is
+// dot-separated labels of letters, digits and hyphens (any script: internationalized domains), 1–63 each.
+const EMAIL_SHAPE =
+  /^(?<local>[^\s@<>()[\]\\,;:"\p{C}]{1,64})@(?<domain>(?:[\p{L}\p{M}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,61}[\p{L}\p{M}\p{N}])?\.)+[\p{L}\p{M}\p{N}]{2,63})$/u
+
+/**
+ * Is this an address Usher can mail and match without ambiguity? Refused: anything not well-formed (lone
+ * surrogates, no dot in the domain, spaces), format and control characters (zero-width joiners, bidi
+ * overrides: addresses that display like another), and compatibility forms (a fullwidth `ＡＮＮ@example.com`
+ * would otherwise squat `ann@example.com`). Mail goes to the address as given, which is then exactly the
+ * form the user sees.
+ */
+export function emailProblem(email: string): string | undefined {
+  if (email.length > EMAIL_MAX_LENGTH || !email.isWellFormed()) return 'must be an email address like name@example.com'
+  if (/\p{Cf}|\p{Cc}|\p{Co}|\p{Cn}/u.test(email)) return 'must not contain invisible or control characters'
+  if (email.normalize('NFKC') !== email) {
+    return `must be written in its plain form (${email.normalize('NFKC')}), not with compatibility characters`
+  }
+  if (!EMAIL_SHAPE.test(email)) return 'must be an email address like name@example.com'
+  return undefined
+}
 
 export function assertValidEmail(email: string): void {
-  if (email.length > EMAIL_MAX_LENGTH || !EMAIL_SHAPE.test(email)) {
-    throw errors.invalidParameter('invalid email address', { email: ['must be an email address like name@example.com'] })
-  }
+  const problem = emailProblem(email)
+  if (problem) throw errors.invalidParameter(`invalid email address: ${problem}`, { email: [problem] })
 }
 
 export function assertValidPassword(config: Config, password: string): void {

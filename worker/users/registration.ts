@@ -13,11 +13,11 @@ import { and, eq, sql } from 'drizzle-orm'
 import { newId } from '../auth/crypto'
 import { hashPassword } from '../auth/passwords'
 import type { Actor, Usher } from '../context'
-import { changes, runBatch } from '../db/client'
+import { changes, runBatch, type Statement } from '../db/client'
 import { actionTokens, identities, users } from '../db/schema'
 import { errors } from '../errors'
 import { accountExistsMail, confirmationMail } from '../mail/templates'
-import { findUser, isUniqueViolation, requireByEmail, requirePasswordIdentity, type UserRow } from './accounts'
+import { findByEmail, findUser, isUniqueViolation, requireByEmail, requirePasswordIdentity, type UserRow } from './accounts'
 import {
   actionLink,
   issueActionToken,
@@ -50,8 +50,7 @@ export async function register(
   const now = usher.now()
   const userId = newId(now)
   const token = method === 'auto' ? undefined : issueActionToken(usher, userId, 'confirm')
-  try {
-    await runBatch(usher.db, [
+  const creation = [
       usher.db.insert(users).values({
         id: userId,
         type: 'normal',
@@ -69,19 +68,15 @@ export async function register(
       }),
       ...(token?.statements ?? []),
       auditStatement(usher, { actor, action: 'user.registered', userId, detail: { method } }),
-    ])
+  ]
+  try {
+    await runBatch(usher.db, creation)
   } catch (error) {
     if (!isUniqueViolation(error, 'identities.email_key')) throw error
-    if (!usher.config.enumerationProtection) throw errors.accountNameInUse()
-    // Answer exactly as for a new registration; tell the real owner instead.
-    usher.defer(
-      requireByEmail(usher, input.email).then(async ({ user, identity }) => {
-        if (await reserveMail(usher, identity.email!, actor)) {
-          await deliver(usher, user.id, accountExistsMail(usher.config.appId, identity.email!))
-        }
-      }),
-    )
-    return
+    if (!(await replaceStaleRegistration(usher, input.email, userId, creation))) {
+      await refuseTakenEmail(usher, input.email, actor)
+      return
+    }
   }
   if (method === 'email') {
     const mailing = reserveMail(usher, input.email, actor).then(async (allowed) => {
@@ -92,6 +87,49 @@ export async function register(
   } else if (method === 'function') {
     await runConfirmationFunction(usher, { userId, email: input.email, token: token!, actor, atRegistration: true })
   }
+}
+
+/**
+ * A registration nobody confirmed while its link was valid must not hold the address forever (a typo, or
+ * someone squatting another person's address): once no unexpired confirmation token is left, a new
+ * registration replaces it, in one batch with its audit entry. False when the address is really taken (or a
+ * concurrent registration won).
+ */
+async function replaceStaleRegistration(usher: Usher, email: string, newUserId: string, creation: Statement[]): Promise<boolean> {
+  const found = await findByEmail(usher, email)
+  if (found?.user.status !== 'pending-confirmation') return false
+  const stale = sql`NOT EXISTS (SELECT 1 FROM ${actionTokens} WHERE ${actionTokens.userId} = ${found.user.id}
+    AND ${actionTokens.purpose} = 'confirm' AND ${actionTokens.expiresAt} > ${usher.now()})`
+  try {
+    const [removed] = await runBatch(usher.db, [
+      usher.db.delete(users).where(and(eq(users.id, found.user.id), eq(users.status, 'pending-confirmation'), stale)),
+      auditIfChanged(usher, {
+        actor: 'system',
+        action: 'user.registration-replaced',
+        userId: found.user.id,
+        detail: { email: found.identity.email, replacedBy: newUserId, reason: 'confirmation link expired' },
+      }),
+      ...creation,
+    ])
+    return changes(removed) > 0
+  } catch (error) {
+    // Not stale (its delete changed nothing, so the address is still taken): the whole batch rolled back.
+    if (isUniqueViolation(error, 'identities.email_key')) return false
+    throw error
+  }
+}
+
+/** The address belongs to an account: App Services' `AccountNameInUse`, or (protected) a notice to its owner. */
+async function refuseTakenEmail(usher: Usher, email: string, actor: Actor): Promise<void> {
+  if (!usher.config.enumerationProtection) throw errors.accountNameInUse()
+  // Answer exactly as for a new registration; tell the real owner instead.
+  usher.defer(
+    requireByEmail(usher, email).then(async ({ user, identity }) => {
+      if (await reserveMail(usher, identity.email!, actor)) {
+        await deliver(usher, user.id, accountExistsMail(usher.config.appId, identity.email!))
+      }
+    }),
+  )
 }
 
 /** `confirm`: the user followed the link. */
