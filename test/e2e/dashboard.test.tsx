@@ -77,7 +77,8 @@ it('clears an account\'s failed-login lock with l', async () => {
       body: JSON.stringify({ username: email, password }),
     })
   for (let i = 0; i < 5; i++) expect((await login('wrong-password')).status).toBe(401)
-  expect((await login('password1')).status).toBe(401)
+  // Locked: the right password is told so ("temporarily locked"), never "invalid username/password".
+  expect((await login('password1')).status).toBe(429)
 
   const ui = open(client)
   await ui.waitFor('● live', 30_000)
