@@ -4,7 +4,7 @@
  * `/.well-known/jwks.json`). `rotate` starts signing with a new key; the key it replaces stays accepted until
  * the tokens it signed expire, or, with `--revoke-previous` (a leaked key), is refused at once.
  */
-import type { SigningKey } from '../../admin-client'
+import { replacedKey, type SigningKey } from '../../admin-client'
 import { apiCommand, type CommandGroup } from '../command'
 import { shortDate, signingKeyState, table } from '../format'
 
@@ -51,15 +51,14 @@ export const keys: CommandGroup = {
       },
       run: ({ client, flags }) =>
         client.keys.rotate.mutate({ revokePrevious: flags['revoke-previous'] === true }),
-      render: ({ current, keys: all }) => {
-        // Newest first, and keys are only ever made current: the next one is the key this rotation replaced.
-        const previous = all.find((key) => key.kid !== current.kid)
+      render: (rotation) => {
+        const previous = replacedKey(rotation)
         const fate = !previous
           ? ''
           : previous.revokedAt === null
             ? `; ${previous.kid} stays accepted until ${shortDate(previous.retiresAt)}, when the tokens it signed have expired`
             : `; ${previous.kid} and every earlier key are revoked: tokens they signed are refused from now on`
-        return `✓ rotated: ${current.kid} signs new access tokens${fate}`
+        return `✓ rotated: ${rotation.current.kid} signs new access tokens${fate}`
       },
     }),
   },
