@@ -36,3 +36,13 @@ export type ServerKey = RouterOutputs['apiKeys']['list']['items'][number]
 export type AuditEntry = RouterOutputs['audit']['list']['items'][number]
 export type OutboxMail = RouterOutputs['outbox']['list']['items'][number]
 export type UserCounts = RouterOutputs['users']['list']['counts']
+export type SigningKey = RouterOutputs['keys']['list']['items'][number]
+export type KeyRotation = RouterOutputs['keys']['rotate']
+export type TokenCheck = RouterOutputs['users']['verifyToken']
+
+/**
+ * The key a rotation replaced (undefined only if there was none). `keys` come newest first and a key is only
+ * ever created as the current one, so it is the newest key after the new current one.
+ */
+export const replacedKey = ({ current, keys }: KeyRotation): SigningKey | undefined =>
+  keys.find((key) => key.kid !== current.kid)

@@ -155,6 +155,9 @@ describe('help', () => {
       'users list',
       'users delete <id>',
       'api-keys create --name <name>',
+      'keys list',
+      'keys rotate',
+      'token verify <token>',
       'audit',
       'outbox',
       'config',
@@ -173,13 +176,22 @@ describe('help', () => {
     expect(command).toContain('--json')
     expect(await ok(['audit', '--help'], offline)).toContain('--user <id>')
     expect(await ok(['users', 'delete', '--help'], offline)).toContain('--yes')
+    expect(await ok(['keys', 'rotate', '--help'], offline)).toContain(
+      'Usage: usher keys rotate [--revoke-previous] [--yes]',
+    )
+    expect(await ok(['token', 'verify', '--help'], offline)).toContain(
+      'Exit status: 0 when the token is live; 1 when it is expired, revoked or invalid',
+    )
     expect(await ok(['dashboard', '--help'], offline)).toContain('Usage: usher dashboard')
   })
 })
 
 describe('usage errors exit 2 with a hint, before anything is sent', () => {
   it.each([
-    [[], 'missing command: one of users, api-keys, audit, outbox, config, dashboard (see `usher --help`)'],
+    [
+      [],
+      'missing command: one of users, api-keys, keys, token, audit, outbox, config, dashboard (see `usher --help`)',
+    ],
     [['groups'], 'unknown command "groups" (see `usher --help`)'],
     [['users', 'lst'], 'unknown command "lst" for `usher users` (see `usher users --help`)'],
     [['users', 'get'], 'missing <id>'],
@@ -195,6 +207,8 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
     [['users', 'list', '--limit', 'lots'], '--limit must be a positive whole number (got "lots")'],
     [['users', 'create', '--email', 'x@example.com'], 'missing --password <password>'],
     [['api-keys', 'create'], 'missing --name <name>'],
+    [['token', 'verify'], 'missing <token>'],
+    [['keys', 'rotate', '--revoke'], 'unknown option --revoke for `usher keys rotate`'],
     [['outbox', '--to'], '--to needs a value'],
     [['config', '--url', 'localhost:8787'], '--url "localhost:8787" is not an http(s) URL'],
   ])('usher %j', async (argv, message) => {
@@ -493,6 +507,129 @@ describe('api-keys', () => {
   })
 })
 
+describe('token verify', () => {
+  it('prints the claims of a live token, and exits 1 with the reason for one that is not', async () => {
+    const email = `verify-${RUN}@example.com`
+    await ok(['users', 'create', '--email', email, '--password', 'password1'])
+    const session = await logIn(email)
+    const live = await ok(['token', 'verify', session.access_token])
+    expect(live).toMatch(/^✓ live: the token is valid and its session is live\n\n/)
+    expect(live).toMatch(new RegExp(`^sub\\s+${session.user_id}$`, 'm'))
+    expect(live).toMatch(/^aud\s+usher-local$/m)
+    expect(live).toMatch(/^exp\s+\d+ \(\S.*\)$/m)
+    expect(await json(['token', 'verify', session.access_token])).toMatchObject({
+      status: 'live',
+      userId: session.user_id,
+      claims: { sub: session.user_id, typ: 'access' },
+    })
+
+    await ok(['users', 'revoke-sessions', session.user_id])
+    expect(await cli(['token', 'verify', session.access_token])).toEqual({
+      code: 1,
+      stdout: '✗ revoked: invalid session: the session has ended\n',
+      stderr: '',
+    })
+    const forged = await cli(['token', 'verify', `${session.access_token.slice(0, -4)}AAAA`, '--json'])
+    expect(forged).toMatchObject({ code: 1, stderr: '' })
+    expect(JSON.parse(forged.stdout)).toEqual({ status: 'invalid', message: expect.any(String) })
+  })
+
+  it('reads the token from stdin with -, so it stays out of shell history', async () => {
+    const email = `verify-stdin-${RUN}@example.com`
+    await ok(['users', 'create', '--email', email, '--password', 'password1'])
+    const session = await logIn(email)
+    const checked = await json(['token', 'verify', '-'], { input: `${session.access_token}\n` })
+    expect(checked).toMatchObject({ status: 'live', userId: session.user_id })
+    expect(await cli(['token', 'verify', '-'], { input: '' })).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^✗ invalid: /),
+    })
+  })
+})
+
+describe('keys', () => {
+  const currentKid = async () =>
+    (await json(['keys', 'list'])).items.find((key: any) => key.state === 'current').kid as string
+  /** A user with a fresh access token, signed by the key current now. */
+  async function tokenHolder(name: string): Promise<string> {
+    const email = `${name}-${RUN}@example.com`
+    await ok(['users', 'create', '--email', email, '--password', 'password1'])
+    return (await logIn(email)).access_token
+  }
+
+  it('list shows each key with its algorithm and state', async () => {
+    const kid = await currentKid()
+    const human = await ok(['keys', 'list'])
+    expect(human).toMatch(/^KID\s+ALGORITHM\s+STATE\s+CREATED\s+ROTATED\s+RETIRES$/m)
+    expect(human).toMatch(new RegExp(`^${kid}  ES256\\s+● current\\s+\\S.*—\\s+—$`, 'm'))
+  })
+
+  it('rotate asks first, naming the key, and changes nothing unless the answer is yes', async () => {
+    const kid = await currentKid()
+    for (const input of ['n\n', '']) {
+      const result = await cli(['keys', 'rotate'], { input })
+      expect(result).toMatchObject({ code: 1, stdout: '' })
+      expect(result.stderr).toBe(
+        `Rotate signing key ${kid}? New access tokens get a new key; this one stays accepted until the tokens it signed expire. [y/N] \nusher: aborted: nothing was changed\n`,
+      )
+    }
+    const emergency = await cli(['keys', 'rotate', '--revoke-previous'], { input: 'no\n' })
+    expect(emergency).toMatchObject({ code: 1, stdout: '' })
+    expect(emergency.stderr).toContain(`Rotate signing key ${kid} and revoke it with every earlier key?`)
+    expect(emergency.stderr).toContain('signed by earlier keys are refused at once')
+    expect(emergency.stderr).toContain("every app's users will have to refresh their access tokens")
+    expect(emergency.stderr).toMatch(/\nusher: aborted: nothing was changed\n$/)
+    expect(await currentKid()).toBe(kid)
+  })
+
+  it('rotate signs with a new key and keeps the previous one accepted until its tokens expire', async () => {
+    const before = await currentKid()
+    const token = await tokenHolder('rotate')
+    const out = await ok(['keys', 'rotate', '--yes'])
+    const after = await currentKid()
+    expect(after).not.toBe(before)
+    expect(out).toMatch(
+      new RegExp(
+        `^✓ rotated: ${after} signs new access tokens; ${before} stays accepted until \\S.*, when the tokens it signed have expired\\n$`,
+      ),
+    )
+    expect(await ok(['keys', 'list'])).toMatch(new RegExp(`^${before}  ES256\\s+◐ previous\\s+\\S`, 'm'))
+    expect((await json(['token', 'verify', token])).status).toBe('live')
+    expect(await profileStatus(token)).toBe(200)
+  })
+
+  it('rotate --revoke-previous refuses tokens signed by earlier keys at once; new logins work', async () => {
+    const token = await tokenHolder('emergency')
+    const before = await currentKid()
+    const result = await cli(['keys', 'rotate', '--revoke-previous', '--json'], { input: 'y\n' })
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('refused at once')
+    const rotated = JSON.parse(result.stdout)
+    expect(rotated.current).toMatchObject({ state: 'current', algorithm: 'ES256' })
+    expect(rotated.keys.find((key: any) => key.kid === before)).toMatchObject({
+      state: 'retired',
+      revokedAt: expect.any(String),
+    })
+    expect(rotated.keys.filter((key: any) => key.state === 'previous')).toEqual([])
+
+    expect(await cli(['token', 'verify', token])).toEqual({
+      code: 1,
+      stdout: '✗ revoked: invalid session: the token was signed with a revoked key\n',
+      stderr: '',
+    })
+    expect(await profileStatus(token)).toBe(401)
+    expect(await ok(['keys', 'list'])).toMatch(
+      new RegExp(`^${before}  ES256\\s+⊘ revoked\\s+.*revoked \\S`, 'm'),
+    )
+    expect((await json(['token', 'verify', await tokenHolder('after-emergency')])).status).toBe('live')
+
+    const again = await ok(['keys', 'rotate', '--revoke-previous', '--yes'])
+    expect(again).toMatch(
+      /; \S+ and every earlier key are revoked: tokens they signed are refused from now on\n$/,
+    )
+  })
+})
+
 describe('audit, outbox and config', () => {
   it('audit shows admin actions and lifecycle events, per user and page by page', async () => {
     const email = `audit-${RUN}@example.com`
@@ -540,6 +677,7 @@ describe('audit, outbox and config', () => {
         'user.deleted',
         'api-key.created',
         'api-key.deleted',
+        'signing-key.rotated',
       ]),
     )
   })

@@ -1,7 +1,8 @@
 /**
  * The real dashboard against the real worker: wrangler's test harness runs Usher on workerd with a fresh
  * local D1, the real admin client talks to it over HTTP, and Ink renders the dashboard (ink-testing-library).
- * A user registers through the client API, as an app would; the admin confirms them by pressing `c`.
+ * A user registers through the client API, as an app would; the admin confirms them by pressing `c`, and
+ * rotates the signing key with `r`.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createAdminClient } from '../../tui/admin-client'
@@ -23,6 +24,13 @@ const admin = () => createAdminClient({ url: usher.origin, adminKey: ADMIN_KEY }
 function open(client = admin()) {
   return renderDashboard({ client, connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } } })
 }
+
+const logIn = (email: string, password: string) =>
+  fetch(`${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/local-userpass/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: email, password }),
+  })
 
 async function register(email: string) {
   const response = await fetch(
@@ -70,12 +78,7 @@ it('clears an account\'s failed-login lock with l', async () => {
   const email = `locked-${Date.now().toString(36)}@example.com`
   const client = admin()
   const user = await client.users.create.mutate({ email, password: 'password1' })
-  const login = (password: string) =>
-    fetch(`${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/local-userpass/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: email, password }),
-    })
+  const login = (password: string) => logIn(email, password)
   for (let i = 0; i < 5; i++) expect((await login('wrong-password')).status).toBe(401)
   // Locked: the right password is told so ("temporarily locked"), never "invalid username/password".
   expect((await login('password1')).status).toBe(429)
@@ -96,4 +99,28 @@ it('clears an account\'s failed-login lock with l', async () => {
   await ui.waitFor(`✔ Cleared the login lock of ${email}: they can log in again`, 30_000)
   expect((await client.users.get.query({ userId: user.id })).lock).toBeNull()
   expect((await login('password1')).status).toBe(200)
+}, 120_000)
+
+it('rotates the signing key with r, and the previous key keeps verifying its tokens', async () => {
+  const client = admin()
+  const email = `rotate-${Date.now().toString(36)}@example.com`
+  await client.users.create.mutate({ email, password: 'password1' })
+  const { access_token: token } = (await (await logIn(email, 'password1')).json()) as { access_token: string }
+  const before = (await client.keys.list.query()).items.find((key) => key.state === 'current')!
+
+  const ui = open(client)
+  await ui.waitFor('● live', 30_000)
+  await ui.press('5')
+  await ui.waitFor(`› ● ${before.kid.slice(0, 20)}`, 30_000)
+  await ui.press('r')
+  await ui.waitFor('⚠ Rotate the signing key?', 30_000)
+  await ui.press('y')
+  await ui.waitForBanner(`✔ Rotated: `)
+  expect(ui.banner()).toContain(`; ${before.kid.slice(0, 8)}… stays accepted until `)
+  await ui.waitFor(new RegExp(`◐ ${before.kid.slice(0, 20)}\\S*\\s+previous`), 30_000)
+
+  const after = (await client.keys.list.query()).items
+  expect(after.find((key) => key.kid === before.kid)?.state).toBe('previous')
+  expect(after.filter((key) => key.state === 'current')).toHaveLength(1)
+  expect(await client.users.verifyToken.mutate({ token })).toMatchObject({ status: 'live' })
 }, 120_000)

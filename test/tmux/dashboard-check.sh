@@ -7,7 +7,7 @@
 #   2. two pending users registered through the client API, one confirmed user created through the admin API;
 #   3. `npm run tui` in a detached tmux session with CI=false (Ink draws nothing with CI=true) and USHER_URL;
 #   4. `/` searches one pending user, `c` confirms it (checked on screen and through the admin API), tab 2
-#      shows the created user, `q` quits with exit status 0;
+#      shows the created user, tab 5 the current signing key, `q` quits with exit status 0;
 #   5. whatever happens, the tmux server and every process `npm run dev` started are stopped.
 #
 # Needs tmux (Debian: apt-get install -y tmux) and curl; run after `npm install`:
@@ -185,7 +185,13 @@ wait_for "\[2 Confirmed\]" 10 "2 opens the Confirmed tab"
 wait_for "● $(re "$CREATED") +confirmed" 30 "the Confirmed tab lists the created user"
 passed "tab 2 lists $CREATED"
 
-# 4d. Quit.
+# 4d. The signing key that signs access tokens is on the Keys tab.
+keys 5
+wait_for "\[5 Keys\]" 10 "5 opens the Keys tab"
+wait_for "› ● [A-Za-z0-9_-]+ +current +ES256" 30 "the Keys tab lists the current signing key"
+passed "tab 5 lists the current signing key"
+
+# 4e. Quit.
 keys q
 deadline=$((SECONDS + 20))
 until [[ -s "$WORK/tui.status" ]]; do

@@ -1,12 +1,20 @@
 /**
  * An in-memory Usher behind the dashboard's client interface, for component tests only (the e2e and tmux
  * checks use the real worker). It keeps the lifecycle rules the dashboard relies on (only
- * pending-confirmation users can be confirmed, they cannot be disabled, emails only with the email method),
- * pages by cursor like the server, records every call, and can fail on demand: one procedure with a server
- * message, or everything as if the worker were down or the key wrong.
+ * pending-confirmation users can be confirmed, they cannot be disabled, emails only with the email method,
+ * a rotation keeps the replaced signing key accepted unless it revokes it), pages by cursor like the server,
+ * records every call, and can fail on demand: one procedure with a server message, or everything as if the
+ * worker were down or the key wrong.
  */
 import { TRPCClientError } from '@trpc/client'
-import type { AuditEntry, OutboxMail, ServerKey, UserDetails, UserItem } from '../../tui/admin-client'
+import type {
+  AuditEntry,
+  OutboxMail,
+  ServerKey,
+  SigningKey,
+  UserDetails,
+  UserItem,
+} from '../../tui/admin-client'
 import type { DashboardClient, DashboardConfig } from '../../tui/dashboard/client'
 
 type User = UserDetails
@@ -42,6 +50,8 @@ export class FakeUsher {
   keys: ServerKey[] = []
   audit: AuditEntry[] = []
   outbox: OutboxMail[] = []
+  /** Newest first, as `keys.list` returns them; the first is made on the first `keys.list`. */
+  signingKeys: SigningKey[] = []
   config: DashboardConfig = {
     appId: 'fake-app',
     confirmation: { method: 'email', subject: 'Confirm your email address' },
@@ -108,6 +118,46 @@ export class FakeUsher {
     }
     this.outbox.push(mail)
     return mail
+  }
+
+  /**
+   * What `keys.rotate` does on the server: a new current key; the one it replaces stays accepted until its
+   * tokens expire (30 minutes and a margin here), or, with `revokePrevious`, it and every earlier key still
+   * accepted are revoked at once.
+   */
+  rotateSigningKey(revokePrevious = false): { current: SigningKey; keys: SigningKey[] } {
+    this.firstSigningKey()
+    const now = new Date().toISOString()
+    for (const key of this.signingKeys) {
+      if (key.state === 'current') {
+        Object.assign(key, { state: 'previous', rotatedAt: now, retiresAt: iso(-31 * MINUTE) })
+      }
+      if (revokePrevious && key.state === 'previous') {
+        Object.assign(key, { state: 'retired', retiresAt: null, revokedAt: now })
+      }
+    }
+    const current = this.newSigningKey()
+    this.signingKeys.unshift(current)
+    this.record('admin', 'signing-key.rotated', null)
+    return { current: structuredClone(current), keys: structuredClone(this.signingKeys) }
+  }
+
+  /** What the server does when it needs a key and has none: make the first one. */
+  firstSigningKey() {
+    if (this.signingKeys.length === 0) this.signingKeys.push(this.newSigningKey())
+  }
+
+  private newSigningKey(): SigningKey {
+    return {
+      // Shaped like an RFC 7638 thumbprint (43 base64url characters), told apart by its first ones.
+      kid: `kid${String(this.signingKeys.length + 1).padStart(2, '0')}`.padEnd(43, '_x'),
+      algorithm: 'ES256',
+      state: 'current',
+      createdAt: new Date().toISOString(),
+      rotatedAt: null,
+      retiresAt: null,
+      revokedAt: null,
+    }
   }
 
   /** The next call to `path` (e.g. `users.confirm`) fails with `message`, as the server would say it. */
@@ -363,6 +413,19 @@ export class FakeUsher {
             this.keys = this.keys.filter((key) => key.id !== keyId)
             return { deleted: true as const, keyId }
           }),
+      },
+    },
+    keys: {
+      list: {
+        query: () =>
+          this.call('keys.list', undefined, () => {
+            this.firstSigningKey()
+            return { items: structuredClone(this.signingKeys) }
+          }),
+      },
+      rotate: {
+        mutate: (input) =>
+          this.call('keys.rotate', input, () => this.rotateSigningKey(input.revokePrevious ?? false)),
       },
     },
     audit: {

@@ -83,7 +83,7 @@ describe('actions the rules forbid for the selected row', () => {
   })
 
   it('keys pressed on a tab where they mean nothing say where they work', async () => {
-    const { ui } = await select({ email: 'pat@example.com' }, '5')
+    const { ui } = await select({ email: 'pat@example.com' }, '6')
     await ui.waitFor('user.registered')
     await ui.press('c')
     await ui.waitFor('⚠ c means confirm on the user tabs (1–3); not on Audit')
@@ -93,11 +93,25 @@ describe('actions the rules forbid for the selected row', () => {
     )
     await ui.press('n')
     await ui.waitFor('⚠ n creates users on the user tabs (1–3) and API keys on tab 4; not on Audit')
+    await ui.press('r')
+    await ui.waitForBanner(
+      '⚠ r means re-run on the user tabs (1–3), rotate on the Keys tab (5); not on Audit',
+    )
+    await ui.press('R')
+    await ui.waitForBanner('⚠ R means emergency rotate on the Keys tab (5); not on Audit')
     await ui.press('4')
     await ui.waitFor('No server API keys')
     await ui.press('c')
     await ui.waitFor('⚠ c means confirm on the user tabs (1–3); not on API keys')
     await ui.press('d')
     await ui.waitFor('⚠ Nothing selected to disable')
+    await ui.press('5')
+    await ui.waitFor(/› ● kid01/)
+    await ui.press('d')
+    await ui.waitForBanner(
+      '⚠ d means disable on the user tabs (1–3), disable on the API keys tab (4); not on Keys',
+    )
+    await ui.press('n')
+    await ui.waitForBanner('⚠ A new signing key comes from rotating: r (R revokes old keys too)')
   })
 })

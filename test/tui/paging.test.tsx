@@ -98,7 +98,7 @@ describe('moving and paging', () => {
     const usher = new FakeUsher()
     for (let n = 1; n <= 30; n++) usher.addMail(`reader${String(n).padStart(2, '0')}@example.com`)
     const ui = renderDashboard({ client: usher.client })
-    await ui.press('6')
+    await ui.press('7')
     await ui.waitFor('› ▪ reader30@example.com')
     expect(ui.frame()).not.toContain('reader10@example.com')
     await ui.press(KEY.pageDown)

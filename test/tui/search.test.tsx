@@ -86,13 +86,13 @@ describe('search', () => {
     await ui.waitFor((frame) => !frame.includes(' cron ') && frame.includes('backend-prod'))
     expect(ui.frame()).toContain('backend-staging')
 
-    await ui.press(KEY.enter, '6')
+    await ui.press(KEY.enter, '7')
     await ui.waitFor('Reset your password')
     await ui.press('/')
     await ui.type('reset')
     await ui.waitFor((frame) => !frame.includes('Confirm your email') && frame.includes('bob@example.com'))
 
-    await ui.press(KEY.enter, '5')
+    await ui.press(KEY.enter, '6')
     await ui.waitFor('user.registered')
     await ui.press('/')
     await ui.type('nothing-like-this')

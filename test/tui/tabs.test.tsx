@@ -1,4 +1,4 @@
-/** The header and the six tabs: what each shows, and the keys that move between them. */
+/** The header and the seven tabs: what each shows, and the keys that move between them. */
 import { describe, expect, it } from 'vitest'
 import { FakeUsher } from './fake-usher'
 import { KEY, renderDashboard } from './render'
@@ -36,7 +36,7 @@ describe('header and tabs', () => {
     expect(ui.frame()).not.toContain('active@example.com')
   })
 
-  it('1–6 jump to each tab and show its rows', async () => {
+  it('1–7 jump to each tab and show its rows', async () => {
     const ui = renderDashboard({ client: seeded().client })
     await ui.waitFor('fresh@example.com')
 
@@ -56,12 +56,16 @@ describe('header and tabs', () => {
     expect(ui.line('old-cron')).toMatch(/⊘ old-cron\s+disabled/)
 
     await ui.press('5')
-    await ui.waitFor('[5 Audit]')
+    await ui.waitFor('[5 Keys]')
+    expect(await ui.waitFor('kid01')).toMatch(/● kid01_x\S*\s+current\s+ES256/)
+
+    await ui.press('6')
+    await ui.waitFor('[6 Audit]')
     await ui.waitFor('user.registered')
     expect(ui.line('user.registered')).toMatch(/✔ user\.registered\s+\S+ \S+\s+client/)
 
-    await ui.press('6')
-    await ui.waitFor('[6 Outbox]')
+    await ui.press('7')
+    await ui.waitFor('[7 Outbox]')
     expect(await ui.waitFor('Confirm your email')).toMatch(/▪ fresh@example\.com\s+Confirm your email/)
 
     await ui.press('1')
@@ -74,7 +78,7 @@ describe('header and tabs', () => {
     await ui.press(KEY.tab)
     await ui.waitFor('[2 Confirmed]')
     await ui.press(KEY.shiftTab, KEY.shiftTab)
-    await ui.waitFor('[6 Outbox]')
+    await ui.waitFor('[7 Outbox]')
     await ui.press(KEY.tab)
     await ui.waitFor('[1 Pending]')
   })

@@ -3,7 +3,7 @@
  * and server-chosen text that cannot smuggle escape sequences into the terminal.
  */
 import { describe, expect, it } from 'vitest'
-import { fields, printable, shortDate, table, userStatus } from '../../tui/cli/format'
+import { fields, printable, shortDate, signingKeyState, table, userStatus } from '../../tui/cli/format'
 
 describe('table', () => {
   const rows = [
@@ -81,5 +81,14 @@ describe('userStatus', () => {
     expect(userStatus({ ...pending, confirmationExpiresAt: '2026-11-21T11:30:00Z' }, now)).toBe(
       '○ pending confirmation (link expired)',
     )
+  })
+})
+
+describe('signingKeyState', () => {
+  it('pairs every state with a glyph, and tells a revoked key from one that retired on its own', () => {
+    expect(signingKeyState({ state: 'current', revokedAt: null })).toBe('● current')
+    expect(signingKeyState({ state: 'previous', revokedAt: null })).toBe('◐ previous')
+    expect(signingKeyState({ state: 'retired', revokedAt: null })).toBe('○ retired')
+    expect(signingKeyState({ state: 'retired', revokedAt: '2026-11-21T12:00:00Z' })).toBe('⊘ revoked')
   })
 })

@@ -32,6 +32,14 @@ describe('accepted command lines', () => {
     expect(line.path).toEqual(['users', 'list'])
     expect(line.invocation.options).toEqual({ status: 'pending', limit: '5', search: '-dash' })
     expect(run('users', 'get', ID.toUpperCase()).invocation.args).toEqual({ id: ID })
+    // Tokens are case-sensitive: only ids are lower-cased.
+    expect(run('token', 'verify', 'eyJhbGciOi.AbC.xYz').invocation.args).toEqual({
+      token: 'eyJhbGciOi.AbC.xYz',
+    })
+    expect(run('keys', 'rotate', '--revoke-previous', '--yes').invocation.flags).toEqual({
+      'revoke-previous': true,
+      yes: true,
+    })
   })
 
   it('takes global flags anywhere on the line', () => {
@@ -74,6 +82,8 @@ describe('help', () => {
       'users get <id>',
       'users create --email <email> --password <password>',
       'api-keys create --name <name>',
+      'keys rotate',
+      'token verify <token>',
       'audit',
       'outbox',
       'config',
@@ -93,7 +103,8 @@ describe('help', () => {
 
 describe('usage errors name the mistake and the help to read', () => {
   it.each([
-    [[], 'missing command: one of users, api-keys, audit, outbox, config, dashboard', []],
+    [[], 'missing command: one of users, api-keys, keys, token, audit, outbox, config, dashboard', []],
+    [['token', 'verify'], 'missing <token>: the access token', ['token', 'verify']],
     [['userz'], 'unknown command "userz"', []],
     [['users'], 'missing command after `usher users`: one of list, get, create,', ['users']],
     [['users', 'lst'], 'unknown command "lst" for `usher users`', ['users']],

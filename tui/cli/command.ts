@@ -24,8 +24,11 @@ export interface OptionSpec {
 export interface ArgumentSpec {
   name: string
   description: string
-  /** Ids are checked locally, so a typo is a usage error rather than a round trip. */
-  kind: 'id'
+  /**
+   * `id`: checked locally (so a typo is a usage error rather than a round trip) and lower-cased; `text`:
+   * passed exactly as given (a token is case-sensitive).
+   */
+  kind: 'id' | 'text'
 }
 
 export interface Invocation {
@@ -57,6 +60,11 @@ export interface ApiCommand<Result = unknown> {
   run(context: RunContext): Promise<Result>
   /** Human output; `--json` prints `run`'s result instead. */
   render(result: Result, context: Invocation): string
+  /**
+   * For commands whose answer can be "no" (`token verify`: the token is not live): the exit code after the
+   * answer is printed, 0 when absent. The answer goes to stdout either way; it is not a failure.
+   */
+  exitCode?(result: Result): number
 }
 
 /** A command that hands the terminal to another program (the dashboard) and exits with its code. */

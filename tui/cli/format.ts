@@ -87,6 +87,14 @@ export function userStatus(user: UserState, now = new Date()): string {
 
 export const keyStatus = (key: { disabled: boolean }) => (key.disabled ? '⊘ disabled' : '● enabled')
 
+const SIGNING_KEY_STATES = { current: '● current', previous: '◐ previous', retired: '○ retired' } as const
+
+/** `● current`, `◐ previous`, `○ retired`, or `⊘ revoked` for a key retired by an emergency rotation. */
+export const signingKeyState = (key: {
+  state: keyof typeof SIGNING_KEY_STATES
+  revokedAt: string | null
+}) => (key.revokedAt === null ? SIGNING_KEY_STATES[key.state] : '⊘ revoked')
+
 const OUTCOMES: Record<string, string> = { ok: '✓ ok', refused: '✗ refused', failed: '! failed' }
 export const outcome = (value: string) => OUTCOMES[value] ?? value
 

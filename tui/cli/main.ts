@@ -2,7 +2,8 @@
  * @module tui/cli/main
  * One run of `usher`: parse the command line, show help or resolve the connection, ask first if the
  * command is destructive, call the admin API, print the result (a human rendering, or the procedure's JSON
- * with `--json`), and turn any failure into one `usher: …` line on stderr and an exit code.
+ * with `--json`), and turn any failure into one `usher: …` line on stderr and an exit code. An answer that
+ * is "no" (`token verify` on a token that is not live) is printed like any answer, then exits 1.
  *
  * Streams and environment are parameters (the binary, tui/cli.ts, passes the process's own), so the whole
  * CLI can also be driven in-process.
@@ -95,7 +96,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.stdout.write(
       `${globals.json ? JSON.stringify(result, null, 2) : command.render(result, invocation)}\n`,
     )
-    return 0
+    return command.exitCode?.(result) ?? 0
   } catch (error) {
     const failure = describeFailure(error, connection)
     io.stderr.write(`usher: ${printable(failure.line)}\n`)

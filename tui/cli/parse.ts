@@ -125,7 +125,7 @@ function checkArguments(command: Command, given: string[], path: string[]) {
     const value = given[index]
     if (value === undefined) throw new UsageError(`missing <${spec.name}>: ${spec.description}`, path)
     if (spec.kind === 'id' && !ID.test(value)) throw malformedId(value, path)
-    args[spec.name] = value.toLowerCase()
+    args[spec.name] = spec.kind === 'id' ? value.toLowerCase() : value
   })
   if (given.length > declared.length)
     throw new UsageError(`unexpected argument "${given[declared.length]}"`, path)

@@ -13,7 +13,7 @@ import { Box } from 'ink'
 import type { Connection } from '../connection'
 import type { DashboardClient } from './client'
 import { BannerLine } from './components/BannerLine'
-import { ConfirmPrompt } from './components/ConfirmPrompt'
+import { ConfirmPrompt, confirmPromptHeight } from './components/ConfirmPrompt'
 import { ConnectionPanel } from './components/ConnectionPanel'
 import { DetailsPane } from './components/DetailsPane'
 import { ErrorBoundary } from './components/ErrorBoundary'
@@ -28,7 +28,7 @@ import { StatusLine } from './components/StatusLine'
 import { TabBar } from './components/TabBar'
 import { useDashboard, type DashboardView } from './hooks/use-dashboard'
 import { explainConnectionProblem, classify, problemMessage } from './problems'
-import { OFFLINE_HINTS, OVERLAY_HINTS } from './hints'
+import { OFFLINE_HINTS, overlayHints } from './hints'
 import { TABS, type Tab } from './tabs'
 
 export interface DashboardProps {
@@ -98,7 +98,7 @@ function Screen({ client, connection, refreshMs = 5000, retryMs = 3000, bannerMs
       <Footer
         hints={
           view.overlay.type !== 'none'
-            ? OVERLAY_HINTS[view.overlay.type]
+            ? overlayHints(view.overlay)
             : state.status === 'ready'
               ? view.hints
               : OFFLINE_HINTS
@@ -120,6 +120,7 @@ function Body({ view }: { view: DashboardView }) {
       </Box>
     )
   }
+  const formRows = formHeight(overlay, layout.width)
   const listError =
     list.status === 'error' && list.items.length === 0
       ? `Could not load ${tab.title}: ${problemMessage(classify(list.error))}`
@@ -131,9 +132,9 @@ function Body({ view }: { view: DashboardView }) {
         rows={list.items}
         selectedIndex={list.selectedIndex}
         offset={list.offset}
-        visibleRows={layout.listRows - formHeight(overlay)}
+        visibleRows={layout.listRows - formRows}
         width={layout.listWidth}
-        height={layout.bodyHeight - formHeight(overlay)}
+        height={layout.bodyHeight - formRows}
         search={view.search}
         loaded={list.status !== 'loading'}
         error={listError}
@@ -149,7 +150,7 @@ function Body({ view }: { view: DashboardView }) {
             row={list.selected}
             user={view.details}
             width={layout.detailsWidth}
-            height={layout.bodyHeight - formHeight(overlay)}
+            height={layout.bodyHeight - formRows}
             now={now}
           />
         )}
@@ -159,16 +160,32 @@ function Body({ view }: { view: DashboardView }) {
   )
 }
 
-/** Forms and the delete question open below the list, which gives up their rows. */
-function formHeight(overlay: DashboardView['overlay']): number {
-  return overlay.type === 'new-user' ? 7 : overlay.type === 'new-key' ? 6 : overlay.type === 'confirm' ? 4 : 0
+/** Forms and the confirmation question open below the list, which gives up their rows. */
+function formHeight(overlay: DashboardView['overlay'], width: number): number {
+  switch (overlay.type) {
+    case 'new-user':
+      return 7
+    case 'new-key':
+      return 6
+    case 'confirm':
+      return confirmPromptHeight({ ...overlay.confirmation, width })
+    default:
+      return 0
+  }
 }
 
 function Overlay({ view }: { view: DashboardView }) {
   const { overlay, layout } = view
   switch (overlay.type) {
     case 'confirm':
-      return <ConfirmPrompt question={overlay.question} width={layout.width} onAnswer={view.answer} />
+      return (
+        <ConfirmPrompt
+          question={overlay.confirmation.question}
+          warning={overlay.confirmation.warning}
+          width={layout.width}
+          onAnswer={view.answer}
+        />
+      )
     case 'new-user':
       return (
         <NewUserForm
@@ -211,6 +228,7 @@ const CAPTIONS: Record<Tab['id'], string> = {
   confirmed: 'Confirmed users (●), newest first',
   disabled: 'Disabled users (⊘): logins refused until enabled (u)',
   'api-keys': 'Server API keys (n creates one; its key is shown once)',
+  'signing-keys': 'Signing keys: ● signs  ◐ still accepted  ○ retired  ⊘ revoked',
   audit: 'Audit trail, newest first (search filters this page)',
   outbox: 'Dev outbox: the newest 100 mails (Enter shows the link)',
 }

@@ -7,14 +7,31 @@
  *
  * Adding an action is one more entry here; the footer, the help overlay and the key handling pick it up.
  */
-import type { ServerKey, UserDetails, UserItem } from '../admin-client'
+import {
+  replacedKey,
+  type ServerKey,
+  type SigningKey,
+  type UserDetails,
+  type UserItem,
+} from '../admin-client'
 import type { DashboardClient, DashboardConfig } from './client'
-import { plural } from './format'
+import { plural, shortKid, stamp } from './format'
 
 export interface ActionContext {
   config: DashboardConfig
   /** The selected user's details, when the details pane has loaded them. */
   details?: UserDetails
+}
+
+/** The question asked before an action that cannot be taken back, and the words around it. */
+export interface Confirmation {
+  question: string
+  /** What follows, said plainly, when the question alone cannot hold it. */
+  warning?: string
+  /** The footer's words for `y`: `y yes, delete`. */
+  consent: string
+  /** The banner when the admin answers anything but `y`. */
+  declined: string
 }
 
 export interface RowAction<Target> {
@@ -24,8 +41,8 @@ export interface RowAction<Target> {
   label: string
   /** Help overlay line (short: the overlay has two columns at 80 wide). */
   description: string
-  /** Asks the admin to type `y` first. */
-  destructive?: boolean
+  /** Asks the admin to type `y` first; `name` is how the row is called ("API key ci"). */
+  confirm?(target: Target, name: string): Confirmation
   /** Why the rules forbid this action for `target`, or undefined when they allow it. */
   refusal(target: Target, context: ActionContext): string | undefined
   /** Banner while the request runs: "Confirming ann@example.com". */
@@ -35,6 +52,12 @@ export interface RowAction<Target> {
 }
 
 export const userName = (user: Pick<UserItem, 'email' | 'id'>) => user.email ?? user.id
+
+const deletion = (_target: unknown, name: string): Confirmation => ({
+  question: `Delete ${name}? This cannot be undone.`,
+  consent: 'yes, delete',
+  declined: 'Cancelled: nothing was deleted',
+})
 
 const notAwaitingConfirmation = (user: UserItem) =>
   user.status === 'pending-login'
@@ -149,7 +172,7 @@ export const USER_ACTIONS: RowAction<UserItem>[] = [
     key: 'x',
     label: 'delete',
     description: 'delete, with identities (asks y)',
-    destructive: true,
+    confirm: deletion,
     refusal: () => undefined,
     progress: (user) => `Deleting ${userName(user)}`,
     async run(client, user) {
@@ -189,7 +212,7 @@ export const API_KEY_ACTIONS: RowAction<ServerKey>[] = [
     key: 'x',
     label: 'delete',
     description: 'delete the key (asks y)',
-    destructive: true,
+    confirm: deletion,
     refusal: () => undefined,
     progress: (key) => `Deleting API key ${key.name}`,
     async run(client, key) {
@@ -198,3 +221,53 @@ export const API_KEY_ACTIONS: RowAction<ServerKey>[] = [
     },
   },
 ]
+
+/**
+ * On the Keys tab. A rotation replaces the current key whichever row is selected: `r` keeps the replaced
+ * key accepted until the tokens it signed expire (nobody notices); `R` is for a leaked key and refuses them
+ * at once.
+ */
+export const SIGNING_KEY_ACTIONS: RowAction<SigningKey>[] = [
+  {
+    id: 'rotate',
+    key: 'r',
+    label: 'rotate',
+    description: 'rotate (old key kept till expiry)',
+    confirm: () => ({
+      question: 'Rotate the signing key?',
+      warning:
+        'New access tokens get a new key; the current one stays accepted until the tokens it signed expire, so nobody notices.',
+      consent: 'yes, rotate',
+      declined: 'Cancelled: the signing key was not rotated',
+    }),
+    refusal: () => undefined,
+    progress: () => 'Rotating the signing key',
+    run: (client) => rotate(client, false),
+  },
+  {
+    id: 'rotate-revoke',
+    key: 'R',
+    label: 'emergency rotate',
+    description: 'rotate + revoke earlier keys now',
+    confirm: () => ({
+      question: 'EMERGENCY: rotate and revoke the signing key and every earlier one now?',
+      warning:
+        "Access tokens they signed are refused at once: every app's users must refresh their access tokens (nobody is logged out). Only for a leaked key.",
+      consent: 'yes, rotate and revoke',
+      declined: 'Cancelled: no key was rotated or revoked',
+    }),
+    refusal: () => undefined,
+    progress: () => 'Rotating the signing key and revoking earlier keys',
+    run: (client) => rotate(client, true),
+  },
+]
+
+async function rotate(client: DashboardClient, revokePrevious: boolean): Promise<string> {
+  const rotation = await client.keys.rotate.mutate({ revokePrevious })
+  const signs = `Rotated: ${shortKid(rotation.current.kid)} signs new tokens`
+  const previous = replacedKey(rotation)
+  if (!previous) return signs
+  return previous.revokedAt === null
+    ? `${signs}; ${shortKid(previous.kid)} stays accepted until ${stamp(previous.retiresAt).slice(-5)}`
+    : `${signs}; ${shortKid(previous.kid)} and every earlier key are revoked: their tokens are refused`
+}

@@ -50,6 +50,10 @@ export interface DashboardClient {
     disable: Mutation<KeyId, Out['apiKeys']['disable']>
     delete: Mutation<KeyId, Out['apiKeys']['delete']>
   }
+  keys: {
+    list: { query(): Promise<Out['keys']['list']> }
+    rotate: Mutation<Given<In['keys']['rotate']>, Out['keys']['rotate']>
+  }
   audit: { list: Query<Given<In['audit']['list']>, Out['audit']['list']> }
   outbox: { list: Query<Given<In['outbox']['list']>, Out['outbox']['list']> }
 }

@@ -3,7 +3,7 @@
  * How times and states read on screen. Every state has a glyph as well as a colour, so it survives
  * `NO_COLOR`, monochrome terminals and test frames (which carry no styling).
  */
-import type { AuditEntry, UserItem } from '../admin-client'
+import type { AuditEntry, SigningKey, UserItem } from '../admin-client'
 
 export type Tone = 'green' | 'yellow' | 'red' | 'cyan' | 'gray'
 
@@ -50,6 +50,21 @@ export function keyLook(key: { disabled: boolean }): Look {
     ? { glyph: '⊘', label: 'disabled', tone: 'red' }
     : { glyph: '●', label: 'enabled', tone: 'green' }
 }
+
+const SIGNING_KEY_LOOKS: Record<SigningKey['state'] | 'revoked', Look> = {
+  current: { glyph: '●', label: 'current', tone: 'green' },
+  previous: { glyph: '◐', label: 'previous', tone: 'yellow' },
+  retired: { glyph: '○', label: 'retired', tone: 'gray' },
+  revoked: { glyph: '⊘', label: 'revoked', tone: 'red' },
+}
+
+/** A revoked key (emergency rotation) is told apart from one that retired on its own. */
+export function signingKeyLook(key: Pick<SigningKey, 'state' | 'revokedAt'>): Look {
+  return SIGNING_KEY_LOOKS[key.revokedAt === null ? key.state : 'revoked']
+}
+
+/** A key id cut like a short commit hash: enough to tell keys apart in a banner. */
+export const shortKid = (kid: string) => `${kid.slice(0, 8)}…`
 
 export function outcomeLook(outcome: AuditEntry['outcome']): Look {
   switch (outcome) {

@@ -4,10 +4,18 @@
  * keys that always work; while a form, a question or help is open, how to finish it; while Usher is away,
  * the little that still works.
  */
-import { API_KEY_ACTIONS, USER_ACTIONS, type ActionContext, type RowAction } from './actions'
+import {
+  API_KEY_ACTIONS,
+  SIGNING_KEY_ACTIONS,
+  USER_ACTIONS,
+  type ActionContext,
+  type RowAction,
+} from './actions'
 import type { Overlay } from './hooks/use-dashboard'
 import type { Hint } from './keys'
-import type { Row, Tab } from './tabs'
+import { TABS, type Row, type Tab } from './tabs'
+
+const TAB_KEYS: Hint = { key: `1-${TABS.length}`, label: 'tabs' }
 
 export function browsingHints(
   tab: Tab,
@@ -24,7 +32,9 @@ export function browsingHints(
       ? allowed(USER_ACTIONS, row.user)
       : row?.kind === 'api-key'
         ? allowed(API_KEY_ACTIONS, row.key)
-        : []
+        : row?.kind === 'signing-key'
+          ? allowed(SIGNING_KEY_ACTIONS, row.key)
+          : []
   const create =
     tab.kind === 'users'
       ? [{ key: 'n', label: 'new user' }]
@@ -36,7 +46,7 @@ export function browsingHints(
     ...create,
     ...(detailsOpen ? [{ key: '⏎', label: 'close details' }] : row ? [{ key: '⏎', label: 'details' }] : []),
     { key: '/', label: 'search' },
-    { key: '1-6', label: 'tabs' },
+    TAB_KEYS,
     { key: '?', label: 'help' },
     { key: 'q', label: 'quit' },
   ]
@@ -44,12 +54,21 @@ export function browsingHints(
 
 /** Until Usher answers there is nothing to act on. */
 export const OFFLINE_HINTS: Hint[] = [
-  { key: '1-6', label: 'tabs' },
+  TAB_KEYS,
   { key: '?', label: 'help' },
   { key: 'q', label: 'quit' },
 ]
 
-export const OVERLAY_HINTS: Record<Exclude<Overlay['type'], 'none'>, Hint[]> = {
+/** While a form, a question or help is open: how to finish it. */
+export function overlayHints(overlay: Exclude<Overlay, { type: 'none' }>): Hint[] {
+  if (overlay.type !== 'confirm') return OVERLAY_HINTS[overlay.type]
+  return [
+    { key: 'y', label: overlay.confirmation.consent },
+    { key: 'any other key', label: 'keep it' },
+  ]
+}
+
+const OVERLAY_HINTS: Record<Exclude<Overlay['type'], 'none' | 'confirm'>, Hint[]> = {
   search: [
     { key: 'Enter', label: 'keep the search' },
     { key: 'Esc', label: 'clear it' },
@@ -58,10 +77,6 @@ export const OVERLAY_HINTS: Record<Exclude<Overlay['type'], 'none'>, Hint[]> = {
   help: [
     { key: '?/Esc', label: 'close help' },
     { key: 'q', label: 'quit' },
-  ],
-  confirm: [
-    { key: 'y', label: 'yes, delete' },
-    { key: 'any other key', label: 'keep it' },
   ],
   'new-user': [
     { key: 'Enter', label: 'next field / create' },

@@ -4,6 +4,7 @@
  * new, help and quit. One table feeds the key handling, the footer and the `?` overlay, so they cannot drift.
  */
 import type { Key } from 'ink'
+import { TABS } from './tabs'
 
 export type Command =
   | { type: 'tab'; index: number }
@@ -29,9 +30,12 @@ const move = (by: Extract<Command, { type: 'move' }>['by']): Command => ({ type:
 
 export const BINDINGS: Binding[] = [
   {
-    keys: '1–6',
+    keys: `1–${TABS.length}`,
     description: 'jump to a tab',
-    read: (input) => (/^[1-6]$/.test(input) ? { type: 'tab', index: Number(input) - 1 } : undefined),
+    read: (input) =>
+      /^[1-9]$/.test(input) && Number(input) <= TABS.length
+        ? { type: 'tab', index: Number(input) - 1 }
+        : undefined,
   },
   {
     keys: 'Tab ⇧Tab',

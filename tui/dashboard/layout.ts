@@ -38,3 +38,24 @@ export function layoutFor(size: WindowSize, detailsOpen: boolean): Layout {
     detailsWidth: details === 'beside' ? width - listWidth : width,
   }
 }
+
+/** Rows `text` takes in `width` columns, wrapped at spaces as Ink wraps it (a longer word is cut hard). */
+export function wrappedRows(text: string, width: number): number {
+  const room = Math.max(1, width)
+  let rows = 1
+  let column = 0
+  for (const word of text.split(' ')) {
+    let length = [...word].length
+    if (column > 0 && column + 1 + length > room) {
+      rows++
+      column = 0
+    } else if (column > 0) column++
+    while (column + length > room) {
+      length -= room - column
+      rows++
+      column = 0
+    }
+    column += length
+  }
+  return rows
+}

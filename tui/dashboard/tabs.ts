@@ -1,15 +1,17 @@
 /**
  * @module dashboard/tabs
- * The six tabs, in key order (`1`–`6`), and the row each tab lists. User tabs page through `users.list` by
- * the API's cursor; the others list API keys, the audit trail and the dev outbox.
+ * The tabs, in key order (`1`–`7`), and the row each tab lists. User tabs page through `users.list` by the
+ * API's cursor; the others list API keys, the keys access tokens are signed with, the audit trail and the dev
+ * outbox.
  */
-import type { AuditEntry, OutboxMail, ServerKey, UserItem } from '../admin-client'
+import type { AuditEntry, OutboxMail, ServerKey, SigningKey, UserItem } from '../admin-client'
 
 export type UserStatusTab = 'pending' | 'confirmed' | 'disabled'
 
 export type Tab =
   | { id: UserStatusTab; title: string; kind: 'users' }
   | { id: 'api-keys'; title: string; kind: 'api-keys' }
+  | { id: 'signing-keys'; title: string; kind: 'signing-keys' }
   | { id: 'audit'; title: string; kind: 'audit' }
   | { id: 'outbox'; title: string; kind: 'outbox' }
 
@@ -20,6 +22,7 @@ export const TABS = [
   { id: 'confirmed', title: 'Confirmed', kind: 'users' },
   { id: 'disabled', title: 'Disabled', kind: 'users' },
   { id: 'api-keys', title: 'API keys', kind: 'api-keys' },
+  { id: 'signing-keys', title: 'Keys', kind: 'signing-keys' },
   { id: 'audit', title: 'Audit', kind: 'audit' },
   { id: 'outbox', title: 'Outbox', kind: 'outbox' },
 ] as const satisfies readonly Tab[]
@@ -28,6 +31,7 @@ export const TABS = [
 export type Row =
   | { kind: 'user'; id: string; user: UserItem }
   | { kind: 'api-key'; id: string; key: ServerKey }
+  | { kind: 'signing-key'; id: string; key: SigningKey }
   | { kind: 'audit'; id: string; entry: AuditEntry }
   | { kind: 'mail'; id: string; mail: OutboxMail }
 

@@ -2,12 +2,12 @@
  * @module dashboard/components/DetailsPane
  * Everything about the selected row. For a user (loaded with `users.get`): status, identities, created,
  * last login, sessions, API keys and the most recent audit entries; for the other tabs, the row itself
- * (a mail's full text and link, an audit entry's detail).
+ * (a mail's full text and link, an audit entry's detail, what a signing key's state means for its tokens).
  */
 import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
-import type { UserDetails } from '../../admin-client'
-import { ago, isStuck, keyLook, outcomeLook, stamp, userLook } from '../format'
+import type { SigningKey, UserDetails } from '../../admin-client'
+import { ago, isStuck, keyLook, outcomeLook, signingKeyLook, stamp, userLook } from '../format'
 import type { Row } from '../tabs'
 import type { DetailsState } from '../hooks/use-user-details'
 
@@ -51,6 +51,8 @@ export function DetailsPane({ row, user, width, height, now }: DetailsPaneProps)
             {row.key.lastUsedAt ? `${stamp(row.key.lastUsedAt)} (${ago(row.key.lastUsedAt, now)})` : 'never'}
           </Field>
         </>
+      ) : row.kind === 'signing-key' ? (
+        <SigningKeyView signingKey={row.key} now={now} />
       ) : row.kind === 'audit' ? (
         <>
           <Title>{row.entry.action}</Title>
@@ -144,6 +146,45 @@ function UserDetailsView({ details, now, rows }: { details: UserDetails; now: nu
       )}
     </>
   )
+}
+
+function SigningKeyView({ signingKey: key, now }: { signingKey: SigningKey; now: number }) {
+  const look = signingKeyLook(key)
+  const when = (iso: string) => `${stamp(iso)} (${ago(iso, now)})`
+  return (
+    <>
+      <Title>Signing key</Title>
+      <Field name="kid" wrap>
+        {key.kid}
+      </Field>
+      <Field name="state">
+        <Text color={look.tone}>
+          {look.glyph} {look.label}
+        </Text>
+      </Field>
+      <Field name="algorithm">{key.algorithm}</Field>
+      <Field name="created">{when(key.createdAt)}</Field>
+      {key.rotatedAt && <Field name="rotated">{when(key.rotatedAt)}</Field>}
+      {key.retiresAt && <Field name="retires">{when(key.retiresAt)}</Field>}
+      {key.revokedAt && <Field name="revoked">{when(key.revokedAt)}</Field>}
+      <Text> </Text>
+      <Text wrap="wrap">{signingKeyMeaning(key)}</Text>
+    </>
+  )
+}
+
+function signingKeyMeaning(key: SigningKey): string {
+  if (key.revokedAt !== null) {
+    return 'Revoked by an emergency rotation: tokens it signed are refused, and apps refresh onto the new key.'
+  }
+  switch (key.state) {
+    case 'current':
+      return 'Signs every new access token; published at /.well-known/jwks.json. r rotates it (R if it leaked).'
+    case 'previous':
+      return 'No longer signs. Published and accepted until the tokens it signed expire; R revokes it at once.'
+    case 'retired':
+      return 'Neither published nor accepted: every token it signed has expired.'
+  }
 }
 
 function describeStatus(status: UserDetails['status']): string {

@@ -4,24 +4,25 @@
  * fits an 80×24 terminal.
  */
 import { Box, Text } from 'ink'
-import { API_KEY_ACTIONS, USER_ACTIONS } from '../actions'
+import { API_KEY_ACTIONS, SIGNING_KEY_ACTIONS, USER_ACTIONS, type RowAction } from '../actions'
 import { BINDINGS } from '../keys'
 
 type Section = { title: string; keys: (readonly [string, string])[] }
 
+const actions = <Target,>(title: string, list: RowAction<Target>[]): Section => ({
+  title,
+  keys: list.map((action) => [action.key, action.description] as const),
+})
+
 export function HelpOverlay({ width, height }: { width: number; height: number }) {
+  // Balanced so that neither column is taller than an 80×24 terminal leaves (14 rows).
   const left: Section[] = [
     { title: 'Everywhere', keys: BINDINGS.map((binding) => [binding.keys, binding.description] as const) },
+    actions('On the Keys tab (5)', SIGNING_KEY_ACTIONS),
   ]
   const right: Section[] = [
-    {
-      title: 'On a user (tabs 1–3)',
-      keys: USER_ACTIONS.map((action) => [action.key, action.description] as const),
-    },
-    {
-      title: 'On an API key (tab 4)',
-      keys: API_KEY_ACTIONS.map((action) => [action.key, action.description] as const),
-    },
+    actions('On a user (tabs 1–3)', USER_ACTIONS),
+    actions('On an API key (tab 4)', API_KEY_ACTIONS),
   ]
   const column = Math.floor((width - 4) / 2)
   return (
@@ -37,29 +38,33 @@ export function HelpOverlay({ width, height }: { width: number; height: number }
         Keys · ? or Esc closes · the footer offers only what the rules allow for the selected row
       </Text>
       <Box>
-        <Sections sections={left} width={column} keyWidth={11} />
-        <Sections sections={right} width={column} keyWidth={3} />
+        <Sections sections={left} width={column} />
+        <Sections sections={right} width={column} />
       </Box>
     </Box>
   )
 }
 
-function Sections({ sections, width, keyWidth }: { sections: Section[]; width: number; keyWidth: number }) {
+function Sections({ sections, width }: { sections: Section[]; width: number }) {
   return (
     <Box flexDirection="column" width={width} paddingRight={1}>
-      {sections.map((section) => (
-        <Box key={section.title} flexDirection="column">
-          <Text bold color="cyan">
-            {section.title}
-          </Text>
-          {section.keys.map(([key, description]) => (
-            <Text key={`${key}${description}`} wrap="truncate-end">
-              <Text bold>{key.padEnd(keyWidth)}</Text>
-              {description}
+      {sections.map((section) => {
+        // Each section's descriptions line up two columns after its longest key.
+        const keyWidth = Math.max(...section.keys.map(([key]) => key.length)) + 2
+        return (
+          <Box key={section.title} flexDirection="column">
+            <Text bold color="cyan">
+              {section.title}
             </Text>
-          ))}
-        </Box>
-      ))}
+            {section.keys.map(([key, description]) => (
+              <Text key={`${key}${description}`} wrap="truncate-end">
+                <Text bold>{key.padEnd(keyWidth)}</Text>
+                {description}
+              </Text>
+            ))}
+          </Box>
+        )
+      })}
     </Box>
   )
 }

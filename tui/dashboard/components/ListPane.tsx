@@ -66,6 +66,8 @@ function emptyText(tab: Tab, search: string): string {
       return '  No disabled users.'
     case 'api-keys':
       return '  No server API keys (n creates one).'
+    case 'signing-keys':
+      return '  No signing keys yet: Usher makes the first when it signs its first token.'
     case 'audit':
       return '  The audit trail is empty.'
     case 'outbox':

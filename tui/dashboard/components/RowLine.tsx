@@ -1,10 +1,10 @@
 /**
  * @module dashboard/components/RowLine
- * One list row per kind (user, API key, audit entry, mail) and the column header above them. Columns are
- * fixed-width cells so rows line up; the selected row carries `›` as well as inverse video.
+ * One list row per kind (user, API key, signing key, audit entry, mail) and the column header above them.
+ * Columns are fixed-width cells so rows line up; the selected row carries `›` as well as inverse video.
  */
 import { Text } from 'ink'
-import { ago, keyLook, outcomeLook, userLook, type Look } from '../format'
+import { ago, keyLook, outcomeLook, signingKeyLook, userLook, type Look } from '../format'
 import type { Row, Tab } from '../tabs'
 
 export interface RowLineProps {
@@ -28,43 +28,52 @@ interface Column {
   width: number
 }
 
+const CREATED: Column = { title: 'CREATED', width: 10 }
+const STATE: Column = { title: 'STATE', width: 10 }
+
+/** Each kind's first column (it takes what the others leave) and the others, some only when there is room. */
+const COLUMNS: Record<Tab['kind'], { first: string; rest(roomy: boolean): Column[] }> = {
+  users: {
+    first: 'EMAIL',
+    rest: (roomy) => [
+      { title: 'STATUS', width: 21 },
+      ...(roomy ? [CREATED, { title: 'LAST LOGIN', width: 11 }] : []),
+    ],
+  },
+  'api-keys': {
+    first: 'NAME',
+    rest: (roomy) => [STATE, ...(roomy ? [CREATED, { title: 'LAST USED', width: 11 }] : [])],
+  },
+  'signing-keys': {
+    first: 'KID',
+    rest: (roomy) => [
+      STATE,
+      ...(roomy ? [{ title: 'ALG', width: 7 }, CREATED, { title: 'RETIRES', width: 10 }] : []),
+    ],
+  },
+  audit: {
+    first: 'ACTION',
+    rest: (roomy) => [
+      { title: 'WHEN', width: 10 },
+      { title: 'ACTOR', width: 8 },
+      ...(roomy ? [{ title: 'USER', width: 26 }] : []),
+    ],
+  },
+  outbox: {
+    first: 'TO',
+    rest: (roomy) => [
+      { title: 'SUBJECT', width: roomy ? 30 : 18 },
+      { title: 'SENT', width: 10 },
+    ],
+  },
+}
+
 /** Column widths for a tab at `width`; the first column takes what the others leave. */
 export function columnsFor(kind: Tab['kind'], width: number): Column[] {
-  const roomy = width >= 70
-  const fixed: Column[] =
-    kind === 'users'
-      ? [
-          { title: 'STATUS', width: 21 },
-          ...(roomy
-            ? [
-                { title: 'CREATED', width: 10 },
-                { title: 'LAST LOGIN', width: 11 },
-              ]
-            : []),
-        ]
-      : kind === 'api-keys'
-        ? [
-            { title: 'STATE', width: 10 },
-            ...(roomy
-              ? [
-                  { title: 'CREATED', width: 10 },
-                  { title: 'LAST USED', width: 11 },
-                ]
-              : []),
-          ]
-        : kind === 'audit'
-          ? [
-              { title: 'WHEN', width: 10 },
-              { title: 'ACTOR', width: 8 },
-              ...(roomy ? [{ title: 'USER', width: 26 }] : []),
-            ]
-          : [
-              { title: 'SUBJECT', width: roomy ? 30 : 18 },
-              { title: 'SENT', width: 10 },
-            ]
-  const first = { users: 'EMAIL', 'api-keys': 'NAME', audit: 'ACTION', outbox: 'TO' }[kind]
-  const rest = fixed.reduce((sum, column) => sum + column.width, 0)
-  return [{ title: first, width: Math.max(8, width - 4 - rest) }, ...fixed]
+  const { first, rest } = COLUMNS[kind]
+  const fixed = rest(width >= 70)
+  const taken = fixed.reduce((sum, column) => sum + column.width, 0)
+  return [{ title: first, width: Math.max(8, width - 4 - taken) }, ...fixed]
 }
 
 export function ColumnHeader({ kind, width }: { kind: Tab['kind']; width: number }) {
@@ -78,7 +87,7 @@ export function ColumnHeader({ kind, width }: { kind: Tab['kind']; width: number
 }
 
 export function RowLine({ row, selected, width, now }: RowLineProps) {
-  const columns = columnsFor(kindOf(row), width)
+  const columns = columnsFor(KIND_OF[row.kind], width)
   const { look, cells } = describe(row, now)
   const marker = selected ? '› ' : '  '
   return (
@@ -94,14 +103,12 @@ export function RowLine({ row, selected, width, now }: RowLineProps) {
   )
 }
 
-function kindOf(row: Row): Tab['kind'] {
-  return row.kind === 'user'
-    ? 'users'
-    : row.kind === 'api-key'
-      ? 'api-keys'
-      : row.kind === 'audit'
-        ? 'audit'
-        : 'outbox'
+const KIND_OF: Record<Row['kind'], Tab['kind']> = {
+  user: 'users',
+  'api-key': 'api-keys',
+  'signing-key': 'signing-keys',
+  audit: 'audit',
+  mail: 'outbox',
 }
 
 function describe(row: Row, now: number): { look: Look; cells: string[] } {
@@ -123,6 +130,20 @@ function describe(row: Row, now: number): { look: Look; cells: string[] } {
       return {
         look,
         cells: [row.key.name, look.label, ago(row.key.createdAt, now), ago(row.key.lastUsedAt, now)],
+      }
+    }
+    case 'signing-key': {
+      const look = signingKeyLook(row.key)
+      const until = row.key.revokedAt ?? row.key.retiresAt
+      return {
+        look,
+        cells: [
+          row.key.kid,
+          look.label,
+          row.key.algorithm,
+          ago(row.key.createdAt, now),
+          until ? ago(until, now) : '—',
+        ],
       }
     }
     case 'audit':

@@ -6,7 +6,7 @@
  */
 import { useApp } from 'ink'
 import { useCallback, useState } from 'react'
-import type { ActionContext } from '../actions'
+import type { ActionContext, Confirmation } from '../actions'
 import type { DashboardClient } from '../client'
 import type { Command, Hint } from '../keys'
 import { layoutFor, type Layout } from '../layout'
@@ -41,7 +41,7 @@ export type Overlay =
   | { type: 'none' }
   | { type: 'search' }
   | { type: 'help' }
-  | { type: 'confirm'; question: string; progress: string; work: () => Promise<string> }
+  | { type: 'confirm'; confirmation: Confirmation; progress: string; work: () => Promise<string> }
   | { type: 'new-user' }
   | { type: 'new-key'; name: string; error: string | undefined }
   | { type: 'secret'; name: string; key: string }
@@ -125,7 +125,7 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     context,
     banner,
     runner,
-    confirm: (question, progress, work) => setOverlay({ type: 'confirm', question, progress, work }),
+    confirm: (confirmation, progress, work) => setOverlay({ type: 'confirm', confirmation, progress, work }),
   })
 
   function command(chosen: Command) {
@@ -145,6 +145,9 @@ export function useDashboard(options: DashboardOptions): DashboardView {
       case 'new':
         if (tab.kind === 'users') return forms.openNewUser()
         if (tab.kind === 'api-keys') return forms.openNewKey()
+        if (tab.kind === 'signing-keys') {
+          return banner.show('notice', 'A new signing key comes from rotating: r (R revokes old keys too)')
+        }
         return banner.show(
           'notice',
           `n creates users on the user tabs (1–3) and API keys on tab 4; not on ${tab.title}`,
@@ -186,7 +189,7 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     if (overlay.type !== 'confirm') return
     close()
     if (yes) void runner.run(overlay.progress, overlay.work)
-    else banner.show('notice', 'Cancelled: nothing was deleted')
+    else banner.show('notice', overlay.confirmation.declined)
   }
 
   return {

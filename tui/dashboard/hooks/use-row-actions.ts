@@ -1,10 +1,18 @@
 /**
  * @module dashboard/hooks/use-row-actions
- * What a row-action key (`c`, `d`, `x`…) does on the open tab: run the action on the selected row, ask first
- * when it destroys something, or, when the rules forbid it for that row (or the tab has no such action),
- * say why in the banner without calling the server.
+ * What a row-action key (`c`, `d`, `x`, `r`…) does on the open tab: run the action on the selected row, ask
+ * first when it cannot be taken back (delete, rotate), or, when the rules forbid it for that row (or the tab
+ * has no such action), say why in the banner without calling the server.
  */
-import { API_KEY_ACTIONS, USER_ACTIONS, userName, type ActionContext, type RowAction } from '../actions'
+import {
+  API_KEY_ACTIONS,
+  SIGNING_KEY_ACTIONS,
+  USER_ACTIONS,
+  userName,
+  type ActionContext,
+  type Confirmation,
+  type RowAction,
+} from '../actions'
 import type { DashboardClient } from '../client'
 import type { Row, Tab } from '../tabs'
 import type { ActionRunner } from './use-action-runner'
@@ -19,7 +27,7 @@ export interface RowActionOptions {
   banner: BannerHandle
   runner: ActionRunner
   /** Ask the admin to type `y`; `work` runs only if they do. */
-  confirm(question: string, progress: string, work: () => Promise<string>): void
+  confirm(confirmation: Confirmation, progress: string, work: () => Promise<string>): void
 }
 
 export function useRowActions(options: RowActionOptions): (key: string) => void {
@@ -31,8 +39,7 @@ export function useRowActions(options: RowActionOptions): (key: string) => void 
     if (refusal) return banner.show('notice', `Can't ${action.label} ${name}: ${refusal}`)
     const progress = action.progress(target)
     const work = () => action.run(client, target)
-    if (action.destructive)
-      options.confirm(`${capitalize(action.label)} ${name}? This cannot be undone.`, progress, work)
+    if (action.confirm) options.confirm(action.confirm(target, name), progress, work)
     else void runner.run(progress, work)
   }
 
@@ -40,30 +47,41 @@ export function useRowActions(options: RowActionOptions): (key: string) => void 
   function explainElsewhere(key: string) {
     const forUsers = USER_ACTIONS.find((candidate) => candidate.key === key)
     const forKeys = API_KEY_ACTIONS.find((candidate) => candidate.key === key)
+    const forSigning = SIGNING_KEY_ACTIONS.find((candidate) => candidate.key === key)
     const where = [
       forUsers && `${forUsers.label} on the user tabs (1–3)`,
       forKeys && `${forKeys.label} on the API keys tab (4)`,
+      forSigning && `${forSigning.label} on the Keys tab (5)`,
     ].filter(Boolean)
     if (where.length > 0) banner.show('notice', `${key} means ${where.join(', ')}; not on ${tab.title}`)
   }
 
+  /** `key` among the open tab's actions, on the selected row (`[target, name]`) when it is one of theirs. */
+  function choose<Target>(actions: RowAction<Target>[], key: string, selected: [Target, string] | undefined) {
+    const chosen = actions.find((candidate) => candidate.key === key)
+    if (!chosen) return explainElsewhere(key)
+    if (selected) attempt(chosen, ...selected)
+    else banner.show('notice', `Nothing selected to ${chosen.label}`)
+  }
+
   return (key: string) => {
-    if (tab.kind === 'users') {
-      const chosen = USER_ACTIONS.find((candidate) => candidate.key === key)
-      if (!chosen) return explainElsewhere(key)
-      if (row?.kind === 'user') attempt(chosen, row.user, userName(row.user))
-      else banner.show('notice', `Nothing selected to ${chosen.label}`)
-    } else if (tab.kind === 'api-keys') {
-      const chosen = API_KEY_ACTIONS.find((candidate) => candidate.key === key)
-      if (!chosen) return explainElsewhere(key)
-      if (row?.kind === 'api-key') attempt(chosen, row.key, `API key ${row.key.name}`)
-      else banner.show('notice', `Nothing selected to ${chosen.label}`)
-    } else {
-      explainElsewhere(key)
+    switch (tab.kind) {
+      case 'users':
+        return choose(USER_ACTIONS, key, row?.kind === 'user' ? [row.user, userName(row.user)] : undefined)
+      case 'api-keys':
+        return choose(
+          API_KEY_ACTIONS,
+          key,
+          row?.kind === 'api-key' ? [row.key, `API key ${row.key.name}`] : undefined,
+        )
+      case 'signing-keys':
+        return choose(
+          SIGNING_KEY_ACTIONS,
+          key,
+          row?.kind === 'signing-key' ? [row.key, `signing key ${row.key.kid}`] : undefined,
+        )
+      default:
+        return explainElsewhere(key)
     }
   }
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
 }

@@ -1,8 +1,9 @@
 /**
  * @module dashboard/hooks/use-tab-rows
  * The rows of the open tab. Users and the audit trail page through the server by cursor, one screen per
- * request; user search runs on the server (a substring of the email). API keys and the dev outbox are short
- * lists the server returns whole (the outbox: its newest 100 mails), so their search filters what came back.
+ * request; user search runs on the server (a substring of the email). API keys, signing keys and the dev
+ * outbox are short lists the server returns whole (the outbox: its newest 100 mails), so their search filters
+ * what came back.
  */
 import type { AuditEntry } from '../../admin-client'
 import type { DashboardClient } from '../client'
@@ -64,6 +65,15 @@ async function loadRows(
         items: items
           .filter((key) => matches(key.name, key.id))
           .map((key) => ({ kind: 'api-key', id: key.id, key })),
+        nextCursor: null,
+      }
+    }
+    case 'signing-keys': {
+      const { items } = await client.keys.list.query()
+      return {
+        items: items
+          .filter((key) => matches(key.kid, key.state, key.algorithm))
+          .map((key) => ({ kind: 'signing-key', id: key.kid, key })),
         nextCursor: null,
       }
     }
