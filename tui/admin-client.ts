@@ -40,9 +40,5 @@ export type SigningKey = RouterOutputs['keys']['list']['items'][number]
 export type KeyRotation = RouterOutputs['keys']['rotate']
 export type TokenCheck = RouterOutputs['users']['verifyToken']
 
-/**
- * The key a rotation replaced (undefined only if there was none). `keys` come newest first and a key is only
- * ever created as the current one, so it is the newest key after the new current one.
- */
-export const replacedKey = ({ current, keys }: KeyRotation): SigningKey | undefined =>
-  keys.find((key) => key.kid !== current.kid)
+/** The key a rotation replaced (the server names it). */
+export const replacedKey = (rotation: KeyRotation): SigningKey => rotation.previous

@@ -11,6 +11,7 @@ import type {
   AuditEntry,
   OutboxMail,
   ServerKey,
+  KeyRotation,
   SigningKey,
   UserDetails,
   UserItem,
@@ -121,38 +122,51 @@ export class FakeUsher {
   }
 
   /**
-   * What `keys.rotate` does on the server: a new current key; the one it replaces stays accepted until its
-   * tokens expire (30 minutes and a margin here), or, with `revokePrevious`, it and every earlier key still
-   * accepted are revoked at once.
+   * What `keys.rotate` does on the server: the next key (published ahead) becomes current; the one it
+   * replaces stays accepted until its tokens expire (30 minutes and a margin here), and a new next key is
+   * published. With `revokePrevious`, every key still published is revoked at once and fresh current and next
+   * keys take over.
    */
-  rotateSigningKey(revokePrevious = false): { current: SigningKey; keys: SigningKey[] } {
+  rotateSigningKey(revokePrevious = false): KeyRotation {
     this.firstSigningKey()
     const now = new Date().toISOString()
-    for (const key of this.signingKeys) {
-      if (key.state === 'current') {
-        Object.assign(key, { state: 'previous', rotatedAt: now, retiresAt: iso(-31 * MINUTE) })
+    const previous = this.signingKeys.find((key) => key.state === 'current')!
+    const revoked: SigningKey[] = []
+    if (revokePrevious) {
+      for (const key of this.signingKeys) {
+        if (key.state !== 'retired') {
+          Object.assign(key, { state: 'retired', rotatedAt: key.rotatedAt ?? now, retiresAt: null, revokedAt: now })
+          revoked.push(key)
+        }
       }
-      if (revokePrevious && key.state === 'previous') {
-        Object.assign(key, { state: 'retired', retiresAt: null, revokedAt: now })
-      }
+      this.signingKeys.unshift(this.newSigningKey('current'))
+    } else {
+      Object.assign(previous, { state: 'previous', rotatedAt: now, retiresAt: iso(-31 * MINUTE) })
+      this.signingKeys.find((key) => key.state === 'next')!.state = 'current'
     }
-    const current = this.newSigningKey()
-    this.signingKeys.unshift(current)
+    this.signingKeys.unshift(this.newSigningKey('next'))
     this.record('admin', 'signing-key.rotated', null)
-    return { current: structuredClone(current), keys: structuredClone(this.signingKeys) }
+    const keys = structuredClone(this.signingKeys)
+    return {
+      current: keys.find((key) => key.state === 'current')!,
+      previous: keys.find((key) => key.kid === previous.kid)!,
+      next: keys.find((key) => key.state === 'next')!,
+      revoked: structuredClone(revoked),
+      keys,
+    }
   }
 
-  /** What the server does when it needs a key and has none: make the first one. */
+  /** What the server does when it needs keys and has none: the first current key and a next one. */
   firstSigningKey() {
-    if (this.signingKeys.length === 0) this.signingKeys.push(this.newSigningKey())
+    if (this.signingKeys.length === 0) this.signingKeys.push(this.newSigningKey('next'), this.newSigningKey('current'))
   }
 
-  private newSigningKey(): SigningKey {
+  private newSigningKey(state: 'current' | 'next'): SigningKey {
     return {
       // Shaped like an RFC 7638 thumbprint (43 base64url characters), told apart by its first ones.
       kid: `kid${String(this.signingKeys.length + 1).padStart(2, '0')}`.padEnd(43, '_x'),
       algorithm: 'ES256',
-      state: 'current',
+      state,
       createdAt: new Date().toISOString(),
       rotatedAt: null,
       retiresAt: null,

@@ -87,9 +87,9 @@ export function userStatus(user: UserState, now = new Date()): string {
 
 export const keyStatus = (key: { disabled: boolean }) => (key.disabled ? '⊘ disabled' : '● enabled')
 
-const SIGNING_KEY_STATES = { current: '● current', previous: '◐ previous', retired: '○ retired' } as const
+const SIGNING_KEY_STATES = { next: '◌ next', current: '● current', previous: '◐ previous', retired: '○ retired' } as const
 
-/** `● current`, `◐ previous`, `○ retired`, or `⊘ revoked` for a key retired by an emergency rotation. */
+/** `◌ next`, `● current`, `◐ previous`, `○ retired`, or `⊘ revoked` for a key retired by an emergency rotation. */
 export const signingKeyState = (key: {
   state: keyof typeof SIGNING_KEY_STATES
   revokedAt: string | null

@@ -52,6 +52,7 @@ export function keyLook(key: { disabled: boolean }): Look {
 }
 
 const SIGNING_KEY_LOOKS: Record<SigningKey['state'] | 'revoked', Look> = {
+  next: { glyph: '◌', label: 'next', tone: 'cyan' },
   current: { glyph: '●', label: 'current', tone: 'green' },
   previous: { glyph: '◐', label: 'previous', tone: 'yellow' },
   retired: { glyph: '○', label: 'retired', tone: 'gray' },

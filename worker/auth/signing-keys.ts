@@ -207,11 +207,27 @@ export function keyView(row: SigningKeyRow, now: number): KeyView {
   }
 }
 
-/** Every key, newest first (creating the first one if there is none). */
+const STATE_ORDER: Record<KeyState, number> = { current: 0, next: 1, previous: 2, retired: 3 }
+
+/** Every key: current, next, then previous and retired ones newest first (creating the first keys if none). */
 export async function listKeys(usher: Usher): Promise<KeyView[]> {
   await ensureCurrentKid(usher)
   const rows = await usher.db.select().from(signingKeys).orderBy(desc(signingKeys.createdAt), desc(signingKeys.kid))
-  return rows.map((row) => keyView(row, usher.now()))
+  const now = usher.now()
+  return rows.map((row) => keyView(row, now)).sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state])
+}
+
+export interface KeyRotation {
+  /** The key that signs from now on. */
+  current: KeyView
+  /** The key that signed until now: previous (still accepted until `retiresAt`), or retired if revoked. */
+  previous: KeyView
+  /** The key published ahead for the following rotation. */
+  next: KeyView
+  /** Keys this rotation stopped publishing and accepting at once (`revokePrevious`). */
+  revoked: KeyView[]
+  /** Every key, newest first. */
+  keys: KeyView[]
 }
 
 /**
@@ -224,7 +240,7 @@ export async function rotateKeys(
   usher: Usher,
   options: { revokePrevious: boolean },
   actor: Actor,
-): Promise<{ current: KeyView; keys: KeyView[] }> {
+): Promise<KeyRotation> {
   const previousKid = await ensureCurrentKid(usher)
   const now = usher.now()
   const retiresAt = now + usher.config.accessTokenTtlSeconds * 1000 + ROTATION_MARGIN_MS
@@ -271,5 +287,11 @@ export async function rotateKeys(
     throw errors.refused('another rotation happened at the same moment: list the keys and retry')
   }
   const keys = await listKeys(usher)
-  return { current: keys.find((k) => k.state === 'current')!, keys }
+  return {
+    current: keys.find((k) => k.state === 'current')!,
+    previous: keys.find((k) => k.kid === previousKid)!,
+    next: keys.find((k) => k.state === 'next')!,
+    revoked: keys.filter((k) => k.revokedAt !== null && k.revokedAt === iso(now)),
+    keys,
+  }
 }

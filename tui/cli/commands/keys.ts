@@ -18,7 +18,7 @@ export const keys: CommandGroup = {
     list: apiCommand({
       summary: 'list signing keys, newest first (never private parts)',
       details:
-        '● current signs new access tokens; ◐ previous no longer signs but stays published and accepted until the tokens it signed expire (RETIRES); ○ retired and ⊘ revoked keys are neither.',
+        '◌ next is published ahead and signs from the next rotation; ● current signs new access tokens; ◐ previous no longer signs but stays published and accepted until the tokens it signed expire (RETIRES); ○ retired and ⊘ revoked keys are neither.',
       run: ({ client }) => client.keys.list.query(),
       render: ({ items }) =>
         table(items, [

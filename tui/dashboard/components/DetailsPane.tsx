@@ -178,6 +178,8 @@ function signingKeyMeaning(key: SigningKey): string {
     return 'Revoked by an emergency rotation: tokens it signed are refused, and apps refresh onto the new key.'
   }
   switch (key.state) {
+    case 'next':
+      return 'Published ahead so verifiers already hold it; the next rotation (r) makes it sign. It has not signed yet.'
     case 'current':
       return 'Signs every new access token; published at /.well-known/jwks.json. r rotates it (R if it leaked).'
     case 'previous':
