@@ -29,7 +29,18 @@ export type ConfirmationMethod = 'email' | 'function' | 'auto'
 export type ResetMethod = 'email' | 'function'
 export type MailProvider = 'outbox' | 'cloudflare' | 'resend'
 
+export type UsherEnv = 'development' | 'production'
+
+/** The all-zero placeholder wrangler.toml ships with (local runs ignore the id). */
+export const PLACEHOLDER_DATABASE_ID = '00000000-0000-0000-0000-000000000000'
+
 export interface Config {
+  /** `production` refuses settings that are only safe locally (see `productionProblems`). */
+  environment: UsherEnv
+  /** USHER_DATABASE_ID: the D1 database this deployment is bound to, as wrangler.toml names it (for /health). */
+  databaseId?: string
+  /** Settings that work but an operator should reconsider (logged at startup, shown by `config.get`). */
+  warnings: string[]
   appId: string
   /** Public origin for links and the location endpoint; undefined = the request's own origin. */
   publicUrl?: string
@@ -177,6 +188,8 @@ const secret = (name: string) =>
 const DISTINCT_SECRETS = ['ADMIN_API_KEY', 'KEY_ENCRYPTION_KEY', 'FUNCTION_SECRET'] as const
 
 const schema = z.object({
+  USHER_ENV: z.enum(['development', 'production']).default('development'),
+  USHER_DATABASE_ID: z.string().trim().default(''),
   APP_ID: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, dots, dashes or underscores'),
@@ -213,15 +226,64 @@ const schema = z.object({
   MAIL_API_KEY: z.string().min(1).optional(),
 })
 
+type Parsed = z.infer<typeof schema>
+
+/** The settings production checks, read leniently so they are reported beside any other problem. */
+function productionSettings(source: ConfigSource) {
+  const text = (name: string, fallback: string) => (typeof source[name] === 'string' ? (source[name] as string).trim() : fallback)
+  return {
+    MAIL_PROVIDER: text('MAIL_PROVIDER', 'outbox'),
+    USHER_DATABASE_ID: text('USHER_DATABASE_ID', ''),
+    PUBLIC_URL: text('PUBLIC_URL', ''),
+  }
+}
+
+/**
+ * What production refuses (USHER_ENV=production): settings that are only safe on a developer's machine. Weak
+ * or missing secrets are refused in every environment.
+ */
+function productionProblems(v: ReturnType<typeof productionSettings>): string[] {
+  const problems: string[] = []
+  if (v.MAIL_PROVIDER === 'outbox') {
+    problems.push(
+      'MAIL_PROVIDER=outbox in production: no user would ever receive a mail, and every link would sit in D1 in clear; use cloudflare (Cloudflare Email Service) or resend',
+    )
+  }
+  if (!v.USHER_DATABASE_ID || v.USHER_DATABASE_ID === PLACEHOLDER_DATABASE_ID) {
+    problems.push(
+      'USHER_DATABASE_ID is missing or the placeholder: set it (and database_id in wrangler.toml) to the id `wrangler d1 create` printed (`npm run deploy` does both)',
+    )
+  }
+  if (!v.PUBLIC_URL) {
+    problems.push('PUBLIC_URL is empty in production: set it to the public https origin users and apps reach Usher at')
+  } else if (!URL.canParse(v.PUBLIC_URL) || isLoopback(new URL(v.PUBLIC_URL)) || new URL(v.PUBLIC_URL).protocol !== 'https:') {
+    problems.push(`PUBLIC_URL=${v.PUBLIC_URL} in production: it must be the public https origin, not a local one`)
+  }
+  return problems
+}
+
+/** What production accepts but an operator should reconsider. */
+function productionWarnings(v: Parsed): string[] {
+  const warnings: string[] = []
+  if (v.ALLOWED_ORIGINS.trim() === '*') {
+    warnings.push('ALLOWED_ORIGINS=* lets any web page call the client API from a browser: list your apps\' origins')
+  }
+  if (v.APP_ID === 'usher-local') {
+    warnings.push('APP_ID=usher-local is the development default: give the deployment its own app id (realm-web apps must use it)')
+  }
+  return warnings
+}
+
 /** Parse and validate; throws `ConfigError` listing every problem at once. */
 export function loadConfig(source: ConfigSource): Config {
   // Empty strings from .dev.vars or dashboards mean "not set" for optional secrets.
   const input: ConfigSource = { ...source }
   for (const optional of ['FUNCTION_SECRET', 'MAIL_API_KEY']) if (input[optional] === '') delete input[optional]
   const parsed = schema.safeParse(input)
+  const production = input.USHER_ENV === 'production' ? productionProblems(productionSettings(input)) : []
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
+    throw new ConfigError([
+      ...parsed.error.issues.map((i) => {
         const name = i.path.join('.') || 'config'
         // Upgrading from a release that signed with HS256: say what replaced the old secret.
         if (name === 'KEY_ENCRYPTION_KEY' && input.TOKEN_SIGNING_KEY !== undefined && input.KEY_ENCRYPTION_KEY === undefined) {
@@ -229,7 +291,8 @@ export function loadConfig(source: ConfigSource): Config {
         }
         return `${name} ${i.message}`
       }),
-    )
+      ...production,
+    ])
   }
   const v = parsed.data
   const problems: string[] = []
@@ -279,9 +342,13 @@ export function loadConfig(source: ConfigSource): Config {
   if (v.MAIL_PROVIDER === 'resend' && !v.MAIL_API_KEY) {
     problems.push('MAIL_PROVIDER=resend needs the MAIL_API_KEY secret')
   }
+  problems.push(...production)
   if (problems.length > 0) throw new ConfigError(problems)
 
   return {
+    environment: v.USHER_ENV,
+    databaseId: v.USHER_DATABASE_ID || undefined,
+    warnings: v.USHER_ENV === 'production' ? productionWarnings(v) : [],
     appId: v.APP_ID,
     publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
     allowedOrigins,
@@ -324,8 +391,12 @@ export function loadConfig(source: ConfigSource): Config {
 /** The configuration as an admin may see it: everything but the secrets. */
 export function publicConfig(config: Config) {
   const { secrets, ...rest } = config
+  // Unset settings are shown as null, not dropped: an operator reading `usher config` sees PUBLIC_URL is empty.
+  const shown = JSON.parse(JSON.stringify(rest, (_key, value: unknown) => (value === undefined ? null : value))) as {
+    [K in keyof typeof rest]: Exclude<(typeof rest)[K], undefined> | (undefined extends (typeof rest)[K] ? null : never)
+  }
   return {
-    ...rest,
+    ...shown,
     secretsSet: {
       adminApiKey: true,
       keyEncryptionKey: true,

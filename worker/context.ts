@@ -69,6 +69,7 @@ export function configFor(env: Bindings): Config {
   if (!config) {
     config = loadConfig(env as unknown as Record<string, unknown>)
     configs.set(env, config)
+    for (const warning of config.warnings) console.warn(`usher: configuration warning: ${warning}`)
   }
   return config
 }

@@ -71,7 +71,8 @@ export const app = new Hono<AppEnv>()
   .get('/health', async (c) => {
     const started = performance.now()
     await c.env.DB.prepare('SELECT 1').first()
-    return c.json({ ok: true, appId: c.var.usher.config.appId, d1Ms: Math.round(performance.now() - started) })
+    const { appId, environment, databaseId } = c.var.usher.config
+    return c.json({ ok: true, appId, environment, databaseId: databaseId ?? null, d1Ms: Math.round(performance.now() - started) })
   })
 
 app.notFound(() => {
