@@ -67,6 +67,8 @@ export interface Config {
   rateLimits: boolean
   /** Anonymous users are deleted this many days after creation by the daily maintenance; 0 keeps them. */
   anonymousUserTtlDays: number
+  /** `user.login` audit entries are deleted after this many days by the daily maintenance; 0 keeps them. */
+  loginAuditRetentionDays: number
   secrets: { adminApiKey: string; keyEncryptionKey: string; functionSecret?: string; mailApiKey?: string }
 }
 
@@ -220,6 +222,7 @@ const schema = z.object({
   ENUMERATION_PROTECTION: z.enum(['on', 'off']).default('off'),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   ANONYMOUS_USER_TTL_DAYS: intIn(0, 36_500).default(90),
+  LOGIN_AUDIT_RETENTION_DAYS: intIn(0, 36_500).default(90),
   ADMIN_API_KEY: secret('ADMIN_API_KEY'),
   KEY_ENCRYPTION_KEY: secret('KEY_ENCRYPTION_KEY'),
   FUNCTION_SECRET: secret('FUNCTION_SECRET').optional(),
@@ -379,6 +382,7 @@ export function loadConfig(source: ConfigSource): Config {
     enumerationProtection: v.ENUMERATION_PROTECTION === 'on',
     rateLimits: v.RATE_LIMITS === 'on',
     anonymousUserTtlDays: v.ANONYMOUS_USER_TTL_DAYS,
+    loginAuditRetentionDays: v.LOGIN_AUDIT_RETENTION_DAYS,
     secrets: {
       adminApiKey: v.ADMIN_API_KEY,
       keyEncryptionKey: v.KEY_ENCRYPTION_KEY,

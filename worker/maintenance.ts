@@ -1,14 +1,16 @@
 /**
  * @module maintenance
- * The daily clean-up (a Cron Trigger, see wrangler.toml): expired sessions, confirmation/reset tokens and
- * stale throttle rows would otherwise accumulate forever, and App Services deleted anonymous users 90 days
+ * The daily clean-up (a Cron Trigger, see wrangler.toml): expired sessions, confirmation/reset tokens, stale
+ * throttle rows, forgotten login clients, old per-recipient mail counts and login audit entries past their
+ * retention would otherwise accumulate forever, and App Services deleted anonymous users 90 days
  * after their creation (ANONYMOUS_USER_TTL_DAYS; 0 keeps them). Each step is bounded per run so one
  * invocation stays well inside D1's limits; anonymous deletions are audited like any other deletion.
  */
 import { sql } from 'drizzle-orm'
 import type { Usher } from './context'
 import { changes, rawStatement, runBatch } from './db/client'
-import { actionTokens, auditLog, identities, loginThrottle, sessions, users } from './db/schema'
+import { KNOWN_CLIENT_DAYS } from './auth/throttle'
+import { actionTokens, auditLog, identities, knownClients, loginThrottle, mailQuota, sessions, users } from './db/schema'
 
 const BATCH_LIMIT = 500
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -17,6 +19,9 @@ export interface MaintenanceReport {
   expiredSessions: number
   expiredTokens: number
   staleThrottleRows: number
+  forgottenClients: number
+  staleMailQuotas: number
+  oldLoginEntries: number
   anonymousUsersDeleted: number
 }
 
@@ -24,10 +29,18 @@ export async function runMaintenance(usher: Usher): Promise<MaintenanceReport> {
   const now = usher.now()
   const bounded = (table: string, where: ReturnType<typeof sql>) =>
     rawStatement(sql`DELETE FROM ${sql.raw(table)} WHERE rowid IN (SELECT rowid FROM ${sql.raw(table)} WHERE ${where} LIMIT ${BATCH_LIMIT})`)
+  const loginRetentionDays = usher.config.loginAuditRetentionDays
   const statements = [
     bounded('sessions', sql`${sessions.expiresAt} <= ${now}`),
     bounded('action_tokens', sql`${actionTokens.expiresAt} <= ${now - DAY_MS}`),
     bounded('login_throttle', sql`${loginThrottle.lockedUntil} <= ${now} AND ${loginThrottle.lastFailureAt} <= ${now - DAY_MS}`),
+    bounded('known_clients', sql`${knownClients.lastLoginAt} <= ${now - KNOWN_CLIENT_DAYS * DAY_MS}`),
+    bounded('mail_quota', sql`${mailQuota.dayStart} <= ${now - 30 * DAY_MS}`),
+    // Every login is audited (the hottest write); those entries are kept LOGIN_AUDIT_RETENTION_DAYS (0 = always).
+    bounded(
+      'audit_log',
+      loginRetentionDays > 0 ? sql`${auditLog.action} = 'user.login' AND ${auditLog.at} <= ${now - loginRetentionDays * DAY_MS}` : sql`0`,
+    ),
   ]
   const ttlDays = usher.config.anonymousUserTtlDays
   if (ttlDays > 0) {
@@ -51,6 +64,9 @@ export async function runMaintenance(usher: Usher): Promise<MaintenanceReport> {
     expiredSessions: changes(results[0]),
     expiredTokens: changes(results[1]),
     staleThrottleRows: changes(results[2]),
-    anonymousUsersDeleted: ttlDays > 0 ? changes(results[4]) : 0,
+    forgottenClients: changes(results[3]),
+    staleMailQuotas: changes(results[4]),
+    oldLoginEntries: changes(results[5]),
+    anonymousUsersDeleted: ttlDays > 0 ? changes(results[7]) : 0,
   }
 }

@@ -4,7 +4,8 @@
  * - `/confirm` and `/reset`, where the links in Usher's mails land when no CONFIRMATION_URL / RESET_URL of
  *   the app's own is configured. Opening a link changes nothing: mail scanners prefetch links, so the page
  *   asks for a click (and, for a reset, the new password) and POSTs it;
- * - `/errors`, the reference every error body's `link` points to.
+ * - `/errors`, the reference every error body's `link` points to;
+ * - `/`, a line saying Usher runs here, with links (a newcomer opening the URL sees more than a JSON 404).
  * Pages never send a Referer (the token is in the URL) and allow no scripts.
  */
 import { Hono, type Context } from 'hono'
@@ -85,6 +86,16 @@ function failure(error: unknown): string {
 }
 
 export const pages = new Hono<AppEnv>()
+  .get('/', (c) =>
+    page(
+      c,
+      'Usher is running',
+      html`<p>This is the Usher user service of <code>${c.var.usher.config.appId}</code>: point realm-web's
+          <code>baseUrl</code> here. <a href="/health">Health</a> · <a href="/errors">error codes</a> ·
+          <a href="/.well-known/openid-configuration">token discovery</a> · the README of your Usher checkout
+          documents the rest.</p>`,
+    ),
+  )
   .get('/confirm', (c) => {
     const { token, tokenId } = tokenPair(c)
     return page(

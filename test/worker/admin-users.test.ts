@@ -109,6 +109,18 @@ describe('disable, enable, revoke, delete', () => {
     expect((await root.users.get.query({ userId: user.user_id })).sessionCount).toBe(0)
   })
 
+  it('an action that would change nothing is refused with a sentence, for every admin surface alike', async () => {
+    const user = await confirmedUser()
+    await expectTrpcError(root.users.enable.mutate({ userId: user.user_id }), 'CONFLICT', 'this user is not disabled')
+    await expectTrpcError(root.users.clearLock.mutate({ userId: user.user_id }), 'CONFLICT', 'this user has no failed logins to clear')
+    await root.users.disable.mutate({ userId: user.user_id })
+    await expectTrpcError(root.users.disable.mutate({ userId: user.user_id }), 'CONFLICT', 'this user is already disabled')
+    expect(await count('audit_log', "action = 'user.disabled' AND user_id = ?", user.user_id)).toBe(1)
+    const pending = await pendingUser()
+    await expectTrpcError(root.users.revokeSessions.mutate({ userId: pending.id }), 'CONFLICT', /has not logged in yet/)
+    expect(await count('audit_log', "action = 'user.sessions-revoked' AND user_id = ?", pending.id)).toBe(0)
+  })
+
   it('delete works in any status and removes sessions, identities and keys', async () => {
     const user = await confirmedUser()
     await api.call('POST', 'https://usher.test/api/client/v2.0/auth/api_keys', { token: user.refresh_token, body: { name: 'k' } })
@@ -127,7 +139,7 @@ describe('users.get', () => {
     expect(details).toMatchObject({ id: user.user_id, email: user.email, status: 'confirmed', sessionCount: 1 })
     expect(details.apiKeys).toEqual([{ id: expect.any(String), name: 'laptop', kind: 'user', disabled: false, createdAt: expect.any(String), lastUsedAt: null }])
     expect(JSON.stringify(details)).not.toMatch(/secret|hash/i)
-    expect(details.recentAudit.map((e) => e.action)).toEqual(['api-key.created', 'user.first-login', 'user.confirmed', 'user.registered'])
+    expect(details.recentAudit.map((e) => e.action)).toEqual(['api-key.created', 'user.login', 'user.first-login', 'user.confirmed', 'user.registered'])
   })
 })
 
@@ -204,9 +216,12 @@ describe('outbox, audit, config', () => {
     const first = await root.audit.list.query({ userId: user.user_id, limit: 3 })
     expect(first.items.map((e) => e.action)).toEqual(['user.sessions-revoked', 'user.enabled', 'user.disabled'])
     expect(first.items.every((e) => e.actor === 'admin' && e.outcome === 'ok')).toBe(true)
-    const second = await root.audit.list.query({ userId: user.user_id, limit: 3, cursor: first.nextCursor! })
-    expect(second.items.map((e) => e.action)).toEqual(['user.first-login', 'user.confirmed', 'user.registered'])
+    const second = await root.audit.list.query({ userId: user.user_id, limit: 4, cursor: first.nextCursor! })
+    expect(second.items.map((e) => e.action)).toEqual(['user.login', 'user.first-login', 'user.confirmed', 'user.registered'])
     expect(second.nextCursor).toBeNull()
+    // Who each entry is about, readable, and every login with how and from what device.
+    expect(second.items.map((e) => e.email)).toEqual(second.items.map(() => user.email))
+    expect(second.items[0]!.detail).toEqual({ provider: 'local-userpass', deviceId: user.device_id, ip: null })
     expect(new Date(first.items[0]!.at).toISOString()).toBe(first.items[0]!.at)
   })
 

@@ -63,7 +63,7 @@ describe('confirmation by email', () => {
     const actions = await env.DB.prepare('SELECT action FROM audit_log WHERE user_id = ? ORDER BY id')
       .bind(tokens.user_id)
       .all<{ action: string }>()
-    expect(actions.results.map((r) => r.action)).toEqual(['user.registered', 'user.confirmed', 'user.first-login'])
+    expect(actions.results.map((r) => r.action)).toEqual(['user.registered', 'user.confirmed', 'user.first-login', 'user.login'])
   })
 
   it('a wrong, forged or expired token confirms nothing', async () => {

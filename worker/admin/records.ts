@@ -4,10 +4,10 @@
  * configuration without secrets.
  */
 import type { TRPCRouterRecord } from '@trpc/server'
-import { and, desc, eq, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, lt, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { publicConfig } from '../config'
-import { auditLog, outbox } from '../db/schema'
+import { auditLog, identities, outbox } from '../db/schema'
 import { toAuditItem } from '../users/listing'
 import { adminProcedure } from './trpc'
 
@@ -42,7 +42,14 @@ export const auditRouter = {
     )
     .query(async ({ ctx, input }) => {
       const rows = await ctx.usher.db
-        .select()
+        .select({
+          ...getTableColumns(auditLog),
+          // Who the entry is about, readable: the user's address, or the one a deletion recorded.
+          // (Columns spelled out with their tables: in a one-table select Drizzle leaves them unqualified.)
+          email: sql<string | null>`coalesce(
+            (SELECT i.email FROM ${identities} i WHERE i.user_id = "audit_log"."user_id" AND i.email IS NOT NULL LIMIT 1),
+            json_extract("audit_log"."detail", '$.email'))`,
+        })
         .from(auditLog)
         .where(
           and(

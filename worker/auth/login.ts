@@ -71,11 +71,11 @@ export async function loginWithPassword(
 ): Promise<LoginResponse> {
   const { user, identity, afterLogin } = await checkPassword(usher, credentials.username, credentials.password, client)
   rehashLater(usher, identity, credentials.password)
-  return startSession(usher, { user, identityId: identity.id, deviceId, after: afterLogin })
+  return startSession(usher, { user, provider: 'local-userpass', identityId: identity.id, deviceId, client, after: afterLogin })
 }
 
 /** Every anonymous login is a new user (realm-web reuses a logged-in anonymous user on its side). */
-export async function loginAnonymously(usher: Usher, deviceId: string): Promise<LoginResponse> {
+export async function loginAnonymously(usher: Usher, deviceId: string, client: LoginClient): Promise<LoginResponse> {
   const now = usher.now()
   const user: UserRow = {
     id: newId(now),
@@ -98,7 +98,7 @@ export async function loginAnonymously(usher: Usher, deviceId: string): Promise<
       detail: { provider: 'anon-user' },
     }),
   ]
-  return startSession(usher, { user, identityId, deviceId, prelude })
+  return startSession(usher, { user, provider: 'anon-user', identityId, deviceId, client, prelude })
 }
 
 /** An API key (user or server) → its owner. */
@@ -118,10 +118,12 @@ export async function checkApiKey(usher: Usher, key: string) {
   return row
 }
 
-export async function loginWithApiKey(usher: Usher, key: string, deviceId: string): Promise<LoginResponse> {
+export async function loginWithApiKey(usher: Usher, key: string, deviceId: string, client: LoginClient): Promise<LoginResponse> {
   const { key: apiKey, user } = await checkApiKey(usher, key)
   return startSession(usher, {
     user,
+    provider: 'api-key',
+    client,
     apiKeyId: apiKey.id,
     // A server key's user has an `api-key` identity whose id is the key id.
     identityId: apiKey.kind === 'server' ? apiKey.id : undefined,
@@ -141,9 +143,9 @@ export function logIn(usher: Usher, credentials: Credentials, deviceId: string, 
     case 'local-userpass':
       return loginWithPassword(usher, credentials, deviceId, client)
     case 'api-key':
-      return loginWithApiKey(usher, credentials.key, deviceId)
+      return loginWithApiKey(usher, credentials.key, deviceId, client)
     case 'anon-user':
-      return loginAnonymously(usher, deviceId)
+      return loginAnonymously(usher, deviceId, client)
   }
 }
 

@@ -10,13 +10,14 @@ import { createHash } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import type { Usher } from '../context'
 import { changes, rawStatement, runBatch, type Statement } from '../db/client'
-import { identities, sessions, signingKeys, users, type ProviderType, type SigningAlgorithm } from '../db/schema'
+import { auditLog, identities, sessions, signingKeys, users, type ProviderType, type SigningAlgorithm } from '../db/schema'
 import { errors } from '../errors'
 import { auditIfChanged } from '../users/audit'
 import { findUser, type IdentityRow, type UserRow } from '../users/accounts'
 import { hashSecret, newId, newSecret, secretMatches, splitCompositeSecret } from './crypto'
 import { parseAccessToken, signAccessToken, verifyAccessToken, type AccessClaims } from './jwt'
 import { acceptedKey, cachedVerifier, currentSigner, verifierFor } from './signing-keys'
+import type { LoginClient } from './throttle'
 
 export type SessionRow = typeof sessions.$inferSelect
 export interface Authenticated {
@@ -67,10 +68,11 @@ function prepareHotQueries(db: Usher['db']) {
     session: sessions,
     user: users,
   }
+  // Columns spelled out with their tables: Drizzle leaves them unqualified in some selects.
   const identitiesJson = sql<string | null>`(SELECT json_group_array(json_array(i.id, i.provider_type, i.email)) FROM (
-    SELECT ${identities.id} AS id, ${identities.providerType} AS provider_type, ${identities.email} AS email
-    FROM ${identities} WHERE ${identities.userId} = ${sessions.userId}
-    ORDER BY ${identities.createdAt}, ${identities.id}) i)`
+    SELECT o.id AS id, o.provider_type AS provider_type, o.email AS email
+    FROM ${identities} o WHERE o.user_id = "sessions"."user_id"
+    ORDER BY o.created_at, o.id) i)`
   return {
     sessionWithUser: db
       .select(fields)
@@ -215,6 +217,9 @@ export async function startSession(
   usher: Usher,
   start: {
     user: UserRow
+    /** How the user logged in (recorded in the audit trail with the device and address). */
+    provider: ProviderType
+    client: LoginClient
     identityId?: string
     apiKeyId?: string
     deviceId: string
@@ -249,6 +254,12 @@ export async function startSession(
       .set({ status: 'confirmed' })
       .where(and(eq(users.id, start.user.id), eq(users.status, 'pending-login'), opened)),
     auditIfChanged(usher, { actor: `user:${start.user.id}`, action: 'user.first-login', userId: start.user.id }),
+    // Every login, in the same batch (no extra round trip): when, how and from what device and address.
+    rawStatement(sql`
+      INSERT INTO ${auditLog} (at, actor, action, user_id, detail, outcome)
+      SELECT ${now}, ${`user:${start.user.id}`}, 'user.login', ${start.user.id},
+             ${JSON.stringify({ provider: start.provider, deviceId: start.deviceId, ip: start.client.ip })}, 'ok'
+      WHERE ${opened}`),
     ...(start.after ?? []),
     // Which key signs, read in the same round trip.
     usher.db.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.slot, 'current')),

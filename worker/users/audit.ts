@@ -18,6 +18,7 @@ export type AuditAction =
   | 'user.confirmation-rerun'
   | 'user.confirmed'
   | 'user.first-login'
+  | 'user.login'
   | 'user.identity-linked'
   | 'user.password-reset-requested'
   | 'user.password-reset'

@@ -175,11 +175,13 @@ export interface AuditItem {
   actor: string
   action: string
   userId: string | null
+  /** The address of the user the entry is about, when known (audit.list). */
+  email?: string | null
   detail: Record<string, unknown>
   outcome: 'ok' | 'refused' | 'failed'
 }
 
-export function toAuditItem(row: typeof auditLog.$inferSelect): AuditItem {
+export function toAuditItem(row: typeof auditLog.$inferSelect & { email?: string | null }): AuditItem {
   return { ...row, at: iso(row.at)! }
 }
 

@@ -60,24 +60,28 @@ export async function disableUser(usher: Usher, userId: string, actor: Actor): P
   if (user.status === 'pending-confirmation') {
     throw errors.refused('unconfirmed users cannot be disabled, only deleted')
   }
+  if (user.disabled) throw errors.refused('this user is already disabled')
   const [update] = await runBatch(usher.db, [
     usher.db
       .update(users)
       .set({ disabled: true })
-      .where(and(eq(users.id, userId), ne(users.status, 'pending-confirmation'))),
+      .where(and(eq(users.id, userId), ne(users.status, 'pending-confirmation'), eq(users.disabled, false))),
     auditIfChanged(usher, { actor, action: 'user.disabled', userId }),
     usher.db.delete(sessions).where(eq(sessions.userId, userId)),
   ])
-  if (changes(update) === 0) await requireUser(usher, userId)
+  if (changes(update) === 0 && (await requireUser(usher, userId)).disabled) throw errors.refused('this user is already disabled')
 }
 
 export async function enableUser(usher: Usher, userId: string, actor: Actor): Promise<void> {
-  await requireUser(usher, userId)
+  if (!(await requireUser(usher, userId)).disabled) throw errors.refused('this user is not disabled')
   const [update] = await runBatch(usher.db, [
-    usher.db.update(users).set({ disabled: false }).where(eq(users.id, userId)),
+    usher.db.update(users).set({ disabled: false }).where(and(eq(users.id, userId), eq(users.disabled, true))),
     auditIfChanged(usher, { actor, action: 'user.enabled', userId }),
   ])
-  if (changes(update) === 0) throw errors.userNotFound()
+  if (changes(update) === 0) {
+    await requireUser(usher, userId)
+    throw errors.refused('this user is not disabled')
+  }
 }
 
 /**
@@ -90,7 +94,8 @@ export async function revokeSessions(
   actor: Actor,
   options: { disableApiKeys?: boolean } = {},
 ): Promise<number> {
-  await requireUser(usher, userId)
+  const user = await requireUser(usher, userId)
+  if (user.status !== 'confirmed') throw errors.refused('this user has not logged in yet: there are no sessions to revoke')
   const [removed] = await runBatch(usher.db, [
     usher.db.delete(sessions).where(eq(sessions.userId, userId)),
     auditStatement(usher, { actor, action: 'user.sessions-revoked', userId, detail: { disableApiKeys: options.disableApiKeys === true } }),
@@ -128,6 +133,7 @@ export async function deleteUser(usher: Usher, userId: string, actor: Actor): Pr
 export async function clearLoginLock(usher: Usher, userId: string, actor: Actor): Promise<void> {
   const { identity } = await requirePasswordIdentity(usher, userId)
   const lock = await accountThrottle(usher, identity.emailKey!)
+  if (!lock) throw errors.refused('this user has no failed logins to clear')
   await runBatch(usher.db, [
     clearThrottleOfUser(userId),
     auditStatement(usher, {
