@@ -128,7 +128,10 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   })
   let exited: number | null | undefined
   let stopping = false
-  child.on('exit', (code) => (exited = code))
+  child.on('exit', (code) => {
+    exited = code
+    started.delete(stop)
+  })
 
   const stop = () =>
     new Promise<void>((resolve) => {
@@ -148,6 +151,8 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
       })
       kill('SIGTERM')
     })
+  // Registered at once, not when ready: a stop requested while wrangler is still starting must reach it.
+  started.add(stop)
 
   const deadline = Date.now() + 90_000
   for (;;) {
@@ -180,21 +185,38 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   }
 }
 
-/** Stop `worker` on Ctrl-C or SIGTERM, then exit. */
-export function stopOnSignals(worker: LocalWorker, beforeExit: () => void = () => {}) {
+/** Every wrangler this process started and has not seen exit, ready or still starting. */
+const started = new Set<() => Promise<void>>()
+
+/** Stop every wrangler (and its workerd) this process started, including ones still starting. */
+export async function stopEverything(): Promise<void> {
+  await Promise.all([...started].map((stop) => stop()))
+}
+
+/**
+ * Install once, before starting anything: Ctrl-C, SIGTERM or SIGHUP at any moment — while migrating, while
+ * wrangler starts, or once it serves — stops everything this process started, then exits. (wrangler runs in
+ * its own process group: leaving without stopping it would orphan it and its workerd, still serving the port.)
+ */
+export function stopOnSignals(beforeExit: () => void = () => {}) {
   let stopping = false
   const shutdown = async () => {
     if (stopping) return
     stopping = true
     beforeExit()
-    await worker.stop()
+    await stopEverything()
     process.exit(0)
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
   process.on('SIGHUP', shutdown)
+  return { get stopping() { return stopping } }
+}
+
+/** Exit with an error if `worker` stops on its own (not through `stop()` or a signal). */
+export function exitIfWorkerDies(worker: LocalWorker, signals: { stopping: boolean }) {
   worker.child.on('exit', (code) => {
-    if (stopping || worker.stopping) return
+    if (signals.stopping || worker.stopping) return
     console.error(`wrangler dev stopped unexpectedly (code ${code}).`)
     process.exit(1)
   })

@@ -16,6 +16,7 @@ import {
   migrateLocalDatabase,
   portFromEnv,
   startLocalWorker,
+  stopEverything,
   type LocalWorker,
 } from './local-worker'
 
@@ -58,15 +59,20 @@ try {
   fail('Could not prepare the local database', error)
 }
 
-// Signals that arrive while wrangler starts are honoured once it is up (it runs in its own process group,
-// so leaving now would orphan it).
-let stopRequested = false
+// Signals that arrive while wrangler starts stop it at once (it runs in its own process group: leaving
+// without stopping it would orphan it).
 let progress: Instance | undefined
-const requestStop = () => {
-  stopRequested = true
-  progress?.rerender(<Spinner label="Stopping as soon as wrangler has started (it cannot be left behind)…" />)
+let stoppingWhileStarting = false
+const stopWhileStarting = () => {
+  stoppingWhileStarting = true
+  progress?.rerender(<Spinner label="Stopping the local worker…" />)
+  void stopEverything().then(() => {
+    progress?.unmount()
+    process.stdout.write('Stopped the local worker.\n')
+    process.exit(0)
+  })
 }
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, requestStop)
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stopWhileStarting)
 
 const url = `http://127.0.0.1:${port}`
 progress = render(<Spinner label={`Starting Usher at ${url} (wrangler's log: ${LOG})…`} />)
@@ -74,6 +80,7 @@ let worker: LocalWorker
 try {
   worker = await startLocalWorker({ port, logFile: LOG })
 } catch (error) {
+  if (stoppingWhileStarting) await new Promise(() => {}) // stopWhileStarting exits
   fail('Usher did not start', error, progress)
 }
 progress.rerender(
@@ -82,12 +89,7 @@ progress.rerender(
   </Text>,
 )
 progress.unmount()
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, requestStop)
-if (stopRequested) {
-  await worker.stop()
-  process.stdout.write('Stopped the local worker.\n')
-  process.exit(0)
-}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, stopWhileStarting)
 
 let stopping = false
 async function shutdown(code: number, message?: string) {

@@ -37,26 +37,33 @@ function processGroupsOn(port: number): number[] {
   return [...new Set(processesOn(port).map((line) => Number.parseInt(line.trim(), 10)))]
 }
 
-it('creates .dev.vars, serves the client API, and stops cleanly on SIGTERM', async () => {
-  for (const entry of ['package.json', 'wrangler.toml', 'tsconfig.json', 'worker', 'tui', 'drizzle', '.dev.vars.example']) {
-    cpSync(path.join(root, entry), path.join(scratch, entry), { recursive: true })
-  }
-  symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'))
+/** `npm run <script>` in the scratch copy, on a free port, with its output collected. */
+async function runInScratch(script: string) {
   const port = await freePort()
-  const npm = spawn('npm', ['run', 'dev'], {
+  const npm = spawn('npm', ['run', script], {
     cwd: scratch,
     env: { ...process.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
   started = { npmGroup: npm.pid, port }
-  let output = ''
-  npm.stdout.on('data', (chunk) => (output += chunk))
-  npm.stderr.on('data', (chunk) => (output += chunk))
-  const exited = new Promise<number | null>((resolve) => npm.on('exit', resolve))
+  const run = { npm, port, output: '', exited: new Promise<number | null>((resolve) => npm.on('exit', resolve)) }
+  npm.stdout.on('data', (chunk) => (run.output += chunk))
+  npm.stderr.on('data', (chunk) => (run.output += chunk))
+  return run
+}
 
-  await expect.poll(() => output, { timeout: 90_000, interval: 500 }).toContain(`Usher is running at http://127.0.0.1:${port}`)
-  expect(output).toContain('app id: usher-local')
+it('creates .dev.vars, serves the client API, and stops cleanly on SIGTERM', async () => {
+  for (const entry of ['package.json', 'wrangler.toml', 'tsconfig.json', 'worker', 'tui', 'drizzle', '.dev.vars.example']) {
+    cpSync(path.join(root, entry), path.join(scratch, entry), { recursive: true })
+  }
+  symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'))
+  const run = await runInScratch('dev')
+  const { npm, port, exited } = run
+  const output = () => run.output
+
+  await expect.poll(output, { timeout: 90_000, interval: 500 }).toContain(`Usher is running at http://127.0.0.1:${port}`)
+  expect(output()).toContain('app id: usher-local')
   const vars = readFileSync(path.join(scratch, '.dev.vars'), 'utf8')
   expect(vars).toMatch(/^ADMIN_API_KEY=[0-9a-f]{64}$/m)
   expect(vars).toMatch(/^KEY_ENCRYPTION_KEY=[0-9a-f]{64}$/m)
@@ -74,4 +81,17 @@ it('creates .dev.vars, serves the client API, and stops cleanly on SIGTERM', asy
   await exited
   await expect.poll(() => processesOn(port), { timeout: 10_000 }).toEqual([])
   await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow()
+}, 120_000)
+
+it('SIGTERM while wrangler is still starting stops it too: nothing is left serving the port', async () => {
+  const run = await runInScratch('dev')
+  // Wait until wrangler exists but Usher does not answer yet, then stop.
+  await expect.poll(() => processesOn(run.port).length, { timeout: 60_000, interval: 50 }).toBeGreaterThan(0)
+  expect(run.output).not.toContain('Usher is running')
+  run.npm.kill('SIGTERM')
+  await run.exited
+  await expect.poll(() => processesOn(run.port), { timeout: 10_000 }).toEqual([])
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  expect(processesOn(run.port)).toEqual([])
+  await expect(fetch(`http://127.0.0.1:${run.port}/health`)).rejects.toThrow()
 }, 120_000)
