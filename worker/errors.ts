@@ -42,8 +42,9 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   AccountNameInUse: 'An account with this email address already exists (registered or pending confirmation).',
   APIKeyAlreadyExists: 'An API key with this name already exists for this owner.',
   APIKeyNotFound: 'No API key with this id belongs to the caller.',
-  AuthError: 'The credentials are valid but cannot be used this way (unconfirmed, linked elsewhere, in use).',
-  AuthProviderNotFound: 'Usher serves local-userpass, anon-user and api-key logins only.',
+  AuthError:
+    'The credentials cannot be used: refused by their provider (a JWT, id token or function answer that does not verify), or valid but not usable this way (unconfirmed, linked elsewhere, in use).',
+  AuthProviderNotFound: 'This login provider is not enabled on this deployment (AUTH_PROVIDERS).',
   BadRequest: 'The request is well-formed JSON but not acceptable: see the message and `fields`.',
   FunctionNotFound: 'Usher manages users only; App Services functions are not run here.',
   InternalServerError: 'Something failed on the server. Nothing was half-written; retry later.',
@@ -93,6 +94,8 @@ export const errors = {
   invalidCredentials: () => new UsherError('InvalidPassword', 'invalid username/password', 401),
   invalidApiKey: () => new UsherError('InvalidPassword', 'invalid API key', 401),
   apiKeyDisabled: () => new UsherError('InvalidPassword', 'API key disabled', 401),
+  /** An external provider's credentials were refused (App Services' `AuthError` texts where known). */
+  providerRefused: (message: string) => new UsherError('AuthError', message, 401),
   confirmationRequired: () =>
     new UsherError('AuthError', 'confirmation required: confirm the email address before logging in', 401),
   userDisabled: () => new UsherError('UserDisabled', 'user disabled', 401),
@@ -104,7 +107,8 @@ export const errors = {
 
   userNotFound: () => new UsherError('UserNotFound', 'user not found', 404),
   tokenInvalid: () => new UsherError('UserpassTokenInvalid', 'invalid token data', 400),
-  alreadyConfirmed: () => new UsherError('UserAlreadyConfirmed', 'user is already confirmed', 400),
+  /** App Services' text, which realm-web's own integration tests assert. */
+  alreadyConfirmed: () => new UsherError('UserAlreadyConfirmed', 'already confirmed', 400),
   notConfirmedYet: () =>
     new UsherError(
       'BadRequest',

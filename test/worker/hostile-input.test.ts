@@ -95,9 +95,12 @@ describe('CORS', () => {
       }),
     )
     expect(res.status).toBe(204)
-    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    // The origin echoed with credentials allowed: realm-web's OAuth link handshake fetches with credentials.
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example')
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true')
     expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization')
     const error = await api.call('GET', `${API}/auth/profile`, { headers: { origin: 'https://app.example' } })
-    expect(error.headers.get('access-control-allow-origin')).toBe('*')
+    expect(error.headers.get('access-control-allow-origin')).toBe('https://app.example')
+    expect(error.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('x-baas-location')
   })
 })

@@ -10,6 +10,7 @@ import { inspectAccessToken } from '../auth/sessions'
 import { requireUser } from '../users/accounts'
 import { apiKeyView, keyId } from './api-keys'
 import type { Usher } from '../context'
+import { PROVIDER_TYPES } from '../db/schema'
 import { userDetails, userItem, listUsers, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_STATUSES } from '../users/listing'
 import { confirmUser, rerunConfirmation, resendConfirmationEmail } from '../users/registration'
 import { clearLoginLock, createUser, deleteUser, disableUser, enableUser, revokeSessions } from '../users/state'
@@ -22,6 +23,7 @@ export const userIdInput = z.strictObject({
 const listInput = z
   .strictObject({
     status: z.enum(LIST_STATUSES).default('all'),
+    provider: z.enum(PROVIDER_TYPES).optional(),
     search: z.string().trim().max(254).optional(),
     cursor: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),

@@ -84,6 +84,7 @@ export async function loginAnonymously(usher: Usher, deviceId: string, client: L
     disabled: false,
     createdAt: now,
     lastLoginAt: now,
+    data: {},
     tab: 'confirmed',
   }
   const { tab: _derived, ...stored } = user

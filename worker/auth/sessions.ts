@@ -70,7 +70,7 @@ function prepareHotQueries(db: Usher['db']) {
   }
   // Columns spelled out with their tables: Drizzle leaves them unqualified in some selects.
   const identitiesJson = sql<string | null>`(SELECT json_group_array(json_array(i.id, i.provider_type, i.email)) FROM (
-    SELECT o.id AS id, o.provider_type AS provider_type, o.email AS email
+    SELECT coalesce(o.external_id, o.id) AS id, o.provider_type AS provider_type, o.email AS email
     FROM ${identities} o WHERE o.user_id = "sessions"."user_id"
     ORDER BY o.created_at, o.id) i)`
   return {
@@ -156,6 +156,16 @@ export async function authenticateAccess(usher: Usher, authorization: string | u
   const inspected = await inspectAccessToken(usher, bearer(authorization))
   if (!inspected.ok) throw errors.invalidSession(inspected.message)
   return inspected
+}
+
+/** A session by id, for a flow that started authenticated and finishes elsewhere (the OAuth link callback). */
+export async function authenticateSession(usher: Usher, sessionId: string, userId: string): Promise<Authenticated> {
+  const row = await sessionRow(usher, sessionId)
+  const { session, user } = row
+  if (!session || !user || user.id !== userId || user.disabled || session.expiresAt <= usher.now()) {
+    throw errors.invalidSession('invalid session: the session has ended')
+  }
+  return { session, user, currentKid: row.currentKid }
 }
 
 /** `GET auth/profile` in one round trip: the session check brings the user's identities along. */
@@ -288,7 +298,11 @@ export async function endSession(usher: Usher, authorization: string | undefined
   await usher.db.delete(sessions).where(eq(sessions.id, session.id))
 }
 
-/** `GET auth/profile`. `type`, `identities` and `data` are required by realm-web. */
+/**
+ * `GET auth/profile`. `type`, `identities` and `data` are required by realm-web. An identity's `id` is the
+ * provider's id for external providers (App Services: the JWT's `sub`, the function's answer…); `data` is the
+ * providers' metadata plus the email/password identity's address.
+ */
 function profileOf(
   usher: Usher,
   { user }: Authenticated,
@@ -303,7 +317,7 @@ function profileOf(
       provider_type: i.providerType,
       provider_id: stableId(`provider:${usher.config.appId}:${i.providerType}`),
     })),
-    data: email ? { email } : {},
+    data: email ? { ...user.data, email } : user.data,
     type: user.type,
   }
 }

@@ -13,10 +13,15 @@ import { tokenScoped } from './token-scoped'
 export const clientApi = new Hono<AppEnv>()
   .use(
     cors({
+      // realm-web's OAuth link handshake fetches with `credentials: "include"`, which browsers only accept
+      // with the origin echoed and Allow-Credentials. Usher authenticates by bearer tokens, never cookies, so
+      // credentialed CORS grants a page nothing it could not do without: the allow-list still decides.
       origin: (origin, c) => {
         const allowed = (c.var as AppEnv['Variables']).usher.config.allowedOrigins
-        return allowed === '*' ? '*' : allowed.includes(origin) ? origin : null
+        if (allowed === '*') return origin || '*'
+        return allowed.includes(origin) ? origin : null
       },
+      credentials: true,
       allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'Accept'],
       exposeHeaders: ['X-Baas-Location'],

@@ -1,9 +1,10 @@
 /**
  * @module client/token-scoped
  * Routes without an app id, where the bearer token says who is calling: `auth/profile` and `auth/delete`
- * (access token), `auth/session` and the user API keys (refresh token, as every Realm SDK sends it).
+ * (access token), `auth/session` and the user API keys (refresh token, as every Realm SDK sends it); and
+ * `auth/callback`, where OAuth providers send the browser back (its `state` says which flow).
  */
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import {
   createUserApiKey,
@@ -20,9 +21,11 @@ import {
   endSession,
   refreshSession,
 } from '../auth/sessions'
+import { completeRedirect } from '../auth/providers/oauth-redirect'
 import type { AppEnv } from '../env'
 import { errors } from '../errors'
 import { deleteUser } from '../users/state'
+import { clientIp } from './rate-limits'
 import { empty, readJson, str } from './respond'
 
 const apiKeyView = (key: ApiKeyRow) => ({ _id: key.id, name: key.name, disabled: key.disabled })
@@ -31,7 +34,31 @@ const keyId = (id: string) => {
   return id
 }
 
+/** The provider's callback of the OAuth redirect flow: a GET, or a form POST (Apple). */
+async function oauthCallback(c: Context<AppEnv>) {
+  let form: Record<string, unknown> = {}
+  if (c.req.method === 'POST') {
+    try {
+      form = await c.req.parseBody()
+    } catch {
+      throw errors.badRequest('the callback form could not be read')
+    }
+  }
+  const field = (name: string) => {
+    const value = form[name] ?? c.req.query(name)
+    return typeof value === 'string' ? value.slice(0, 16_384) : undefined
+  }
+  const target = await completeRedirect(
+    c.var.usher,
+    { state: field('state'), code: field('code'), error: field('error'), errorDescription: field('error_description'), user: field('user') },
+    { ip: clientIp(c) },
+  )
+  return c.redirect(target, 302)
+}
+
 export const tokenScoped = new Hono<AppEnv>()
+  .get('/auth/callback', oauthCallback)
+  .post('/auth/callback', oauthCallback)
   .get('/auth/profile', async (c) => {
     const usher = c.var.usher
     return c.json(await authenticatedProfile(usher, c.req.header('authorization')))

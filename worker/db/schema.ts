@@ -17,8 +17,21 @@ export const USER_STATUSES = ['pending-confirmation', 'pending-login', 'confirme
 export type UserStatus = (typeof USER_STATUSES)[number]
 export const USER_TYPES = ['normal', 'server'] as const
 export type UserType = (typeof USER_TYPES)[number]
-export const PROVIDER_TYPES = ['local-userpass', 'anon-user', 'api-key'] as const
+/** Every App Services login provider; a deployment enables some of them (AUTH_PROVIDERS). */
+export const PROVIDER_TYPES = [
+  'local-userpass',
+  'anon-user',
+  'api-key',
+  'custom-token',
+  'custom-function',
+  'oauth2-google',
+  'oauth2-apple',
+  'oauth2-facebook',
+] as const
 export type ProviderType = (typeof PROVIDER_TYPES)[number]
+/** Providers whose identities are someone else's account (an external id, verified at each login). */
+export const EXTERNAL_PROVIDER_TYPES = ['custom-token', 'custom-function', 'oauth2-google', 'oauth2-apple', 'oauth2-facebook'] as const
+export type ExternalProviderType = (typeof EXTERNAL_PROVIDER_TYPES)[number]
 
 export const USER_TABS = ['pending', 'confirmed', 'disabled', 'server'] as const
 export type UserTab = (typeof USER_TABS)[number]
@@ -33,6 +46,12 @@ export const users = sqliteTable(
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
     lastLoginAt: integer('last_login_at'),
+    /**
+     * Profile metadata from the user's providers (App Services' user `data`: name, first_name, picture…),
+     * refreshed at each login with a provider that has some. The email of a local-userpass identity is added
+     * when the profile is read.
+     */
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
     /**
      * The admin list a user appears in, derived by SQLite (never written): server users (API keys) apart,
      * then disabled, confirmed, or pending (both pending states). One index range per tab.
@@ -51,7 +70,10 @@ export const users = sqliteTable(
 
 /**
  * A way to log in to an account. `local-userpass` identities carry the email (as given, for delivery and
- * display), its canonical form (for lookup and uniqueness) and the password hash.
+ * display), its canonical form (for lookup and uniqueness) and the password hash. External providers'
+ * identities carry the provider's id for the account (`external_id`: a JWT's `sub`, a function's answer,
+ * Google's `sub`…), unique per provider, so one external account is always the same user; and the metadata
+ * of its last login (`data`).
  */
 export const identities = sqliteTable(
   'identities',
@@ -64,9 +86,15 @@ export const identities = sqliteTable(
     email: text('email'),
     emailKey: text('email_key'),
     passwordHash: text('password_hash'),
+    externalId: text('external_id'),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [uniqueIndex('identities_email_key_idx').on(t.emailKey), index('identities_user_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('identities_email_key_idx').on(t.emailKey),
+    index('identities_user_idx').on(t.userId),
+    uniqueIndex('identities_external_idx').on(t.providerType, t.externalId),
+  ],
 )
 
 export const API_KEY_KINDS = ['user', 'server'] as const
@@ -258,4 +286,27 @@ export const mailQuota = sqliteTable('mail_quota', {
   lastDroppedAt: integer('last_dropped_at'),
   /** 'sent' or 'dropped': what the last reservation decided (read back with RETURNING). */
   lastOutcome: text('last_outcome', { enum: ['sent', 'dropped'] }).notNull(),
+})
+
+/**
+ * OAuth 2.0 redirect flows in progress (realm-web's `Credentials.google({ redirectUrl })` and friends): the
+ * `state` sent to the provider is `<id>.<secret>` and only SHA-256(secret) is kept; the PKCE verifier is
+ * stored encrypted. A row is consumed by its callback (at most once) or expires after 10 minutes.
+ */
+export const oauthFlows = sqliteTable('oauth_flows', {
+  id: text('id').primaryKey(),
+  secretHash: text('secret_hash').notNull(),
+  provider: text('provider', { enum: EXTERNAL_PROVIDER_TYPES }).notNull(),
+  /** The app's own `state` (realm-web matches the result to it) and where to send the result. */
+  appState: text('app_state').notNull(),
+  redirectUrl: text('redirect_url').notNull(),
+  deviceId: text('device_id').notNull(),
+  /** Sealed PKCE code verifier (auth/key-encryption.ts). */
+  codeVerifier: text('code_verifier').notNull(),
+  nonce: text('nonce').notNull(),
+  /** Linking: the user and session that asked (null for a login). */
+  linkUserId: text('link_user_id'),
+  linkSessionId: text('link_session_id'),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
 })

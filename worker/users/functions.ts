@@ -13,7 +13,7 @@ import type { Config } from '../config'
 import { errors } from '../errors'
 
 export type FunctionOutcome = 'success' | 'pending' | 'fail'
-export type FunctionKind = 'confirmation' | 'reset'
+export type FunctionKind = 'confirmation' | 'reset' | 'authentication'
 
 export interface ConfirmationPayload {
   username: string
@@ -29,9 +29,17 @@ export interface ResetPayload extends ConfirmationPayload {
 export interface FunctionBindings {
   CONFIRMATION_FUNCTION?: Fetcher
   RESET_FUNCTION?: Fetcher
+  /** The `custom-function` login provider's function (auth/providers/custom-function.ts). */
+  CUSTOM_FUNCTION?: Fetcher
 }
 
-const answer = z.object({ status: z.enum(['success', 'pending', 'fail']) })
+/** What a function answered: HTTP status and parsed JSON body (undefined when not JSON). */
+export interface FunctionAnswer {
+  status: number
+  body: unknown
+}
+
+const outcome = z.object({ status: z.enum(['success', 'pending', 'fail']) })
 const TIMEOUT_MS = 10_000
 
 export function signPayload(secret: string, timestamp: number, body: string): string {
@@ -47,35 +55,17 @@ export class AppFunctions {
 
   call(kind: 'confirmation', payload: ConfirmationPayload): Promise<FunctionOutcome>
   call(kind: 'reset', payload: ResetPayload): Promise<FunctionOutcome>
-  async call(kind: FunctionKind, payload: ConfirmationPayload | ResetPayload): Promise<FunctionOutcome> {
-    const url = kind === 'confirmation' ? this.config.confirmation.functionUrl : this.config.reset.functionUrl
-    const binding = kind === 'confirmation' ? this.bindings.CONFIRMATION_FUNCTION : this.bindings.RESET_FUNCTION
-    const body = JSON.stringify(payload)
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-usher-function': kind }
-    let response: Response
+  async call(kind: 'confirmation' | 'reset', payload: ConfirmationPayload | ResetPayload): Promise<FunctionOutcome> {
+    let answer: FunctionAnswer
     try {
-      if (binding) {
-        response = await binding.fetch(`https://usher.internal/${kind}`, {
-          method: 'POST',
-          headers,
-          body,
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-        })
-      } else {
-        headers['x-usher-signature'] = signPayload(
-          this.config.secrets.functionSecret!,
-          Math.floor(this.now() / 1000),
-          body,
-        )
-        response = await fetch(url!, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) })
-      }
+      answer = await this.invoke(kind, payload)
     } catch (error) {
       throw errors.functionUnavailable(`${kind} function could not be reached: ${describe(error)}`)
     }
-    if (!response.ok) {
-      throw errors.functionUnavailable(`${kind} function answered HTTP ${response.status}`)
+    if (answer.status < 200 || answer.status > 299) {
+      throw errors.functionUnavailable(`${kind} function answered HTTP ${answer.status}`)
     }
-    const parsed = answer.safeParse(await response.json().catch(() => undefined))
+    const parsed = outcome.safeParse(answer.body)
     if (!parsed.success) {
       throw errors.functionUnavailable(
         `${kind} function answered something other than {"status": "success" | "pending" | "fail"}`,
@@ -83,9 +73,37 @@ export class AppFunctions {
     }
     return parsed.data.status
   }
+
+  /**
+   * POST `payload` to the app's function of this kind (its service binding, else its signed webhook) and
+   * read the answer; throws only when the function cannot be reached or times out (10 s).
+   */
+  async invoke(kind: FunctionKind, payload: unknown): Promise<FunctionAnswer> {
+    const url = {
+      confirmation: this.config.confirmation.functionUrl,
+      reset: this.config.reset.functionUrl,
+      authentication: this.config.providers.customFunction.url,
+    }[kind]
+    const binding = { confirmation: this.bindings.CONFIRMATION_FUNCTION, reset: this.bindings.RESET_FUNCTION, authentication: this.bindings.CUSTOM_FUNCTION }[kind]
+    const body = JSON.stringify(payload)
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-usher-function': kind }
+    let response: Response
+    if (binding) {
+      response = await binding.fetch(`https://usher.internal/${kind}`, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      })
+    } else {
+      headers['x-usher-signature'] = signPayload(this.config.secrets.functionSecret!, Math.floor(this.now() / 1000), body)
+      response = await fetch(url!, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) })
+    }
+    return { status: response.status, body: await response.json().catch(() => undefined) }
+  }
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (error instanceof Error) return error.name === 'TimeoutError' ? 'timed out after 10 s' : error.message
   return String(error)
 }

@@ -71,7 +71,13 @@ export async function toItems(usher: Usher, rows: UserRow[]): Promise<UserItem[]
   const ids = sql`(SELECT value FROM json_each(${JSON.stringify(rows.map((r) => r.id))}))`
   const [owned, expiries, locks] = await usher.db.batch([
     usher.db
-      .select({ id: identities.id, userId: identities.userId, providerType: identities.providerType, email: identities.email })
+      // An identity's id as App Services showed it: the provider's id for external providers.
+      .select({
+        id: sql<string>`coalesce(${identities.externalId}, ${identities.id})`,
+        userId: identities.userId,
+        providerType: identities.providerType,
+        email: identities.email,
+      })
       .from(identities)
       .where(sql`${identities.userId} IN ${ids}`)
       .orderBy(identities.createdAt, identities.id),
@@ -106,6 +112,8 @@ export async function toItems(usher: Usher, rows: UserRow[]): Promise<UserItem[]
 
 export interface ListQuery {
   status: ListStatus
+  /** Only users with an identity of this provider. */
+  provider?: ProviderType
   search?: string
   cursor?: string
   limit: number
@@ -117,6 +125,16 @@ export async function listUsers(usher: Usher, query: ListQuery) {
     query.status === 'all' ? undefined : eq(users.tab, query.status satisfies UserTab),
     position && sql`(${users.createdAt}, ${users.id}) < (${position.createdAt}, ${position.id})`,
   ]
+  if (query.provider) {
+    conditions.push(
+      exists(
+        usher.db
+          .select({ one: sql`1` })
+          .from(identities)
+          .where(and(eq(identities.userId, users.id), eq(identities.providerType, query.provider))),
+      ),
+    )
+  }
   const needle = query.search ? canonicalEmail(query.search) : ''
   if (needle) conditions.push(await searchCondition(usher, needle))
   const [rows, tabs] = await usher.db.batch([

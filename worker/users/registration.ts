@@ -154,6 +154,8 @@ export async function confirmUser(usher: Usher, userId: string, actor: Actor): P
 /** `confirm/send` and the admin's "Send confirmation email": only with the email method. */
 export async function resendConfirmationEmail(usher: Usher, target: Target, actor: Actor): Promise<void> {
   const method = usher.config.confirmation.method
+  // App Services' own answer to realm-web under automatic confirmation (apps match on it).
+  if (method === 'auto' && 'email' in target) throw errors.alreadyConfirmed()
   if (method !== 'email') {
     throw errors.wrongMethod(
       `confirmation emails are not used: this app confirms users ${method === 'auto' ? 'automatically' : 'with a confirmation function'}`,
@@ -176,6 +178,11 @@ export async function resendConfirmationEmail(usher: Usher, target: Target, acto
 
 /** `confirm/call` and the admin's "Re-run confirmation": whatever the current method is, again. */
 export async function rerunConfirmation(usher: Usher, target: Target, actor: Actor): Promise<void> {
+  // App Services' answer to `confirm/call` under automatic confirmation (realm-web's own tests assert it);
+  // an admin's re-run still confirms a user left pending from before the switch to `auto`.
+  if (usher.config.confirmation.method === 'auto' && 'email' in target) {
+    throw errors.wrongMethod(`cannot run confirmation for ${target.email}: automatic confirmation is enabled`)
+  }
   const base = usher.config.confirmation.method === 'email' ? linkBase(usher, 'confirm') : undefined
   await quietly(usher, target, async () => {
     const { user, identity } = await resolve(usher, target)

@@ -11,7 +11,8 @@
  * Pure: no Workers APIs, so Node-side tools (tests, `usher`) can validate a wrangler.toml too.
  */
 import { z } from 'zod'
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './db/schema'
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../db/schema'
+import { providersConfig, providersSchema, publicProviders, type ProvidersConfig } from './providers'
 
 /** workerd production caps: scrypt N, r, p and N·r·p each ≤ 2^20; PBKDF2 ≤ 100,000 iterations. */
 export const SCRYPT_MAX_COST = 2 ** 20
@@ -50,6 +51,8 @@ export interface Config {
   reset: { method: ResetMethod; url?: string; subject: string; functionUrl?: string }
   password: { minLength: number; maxLength: number }
   kdf: KdfParams
+  /** Enabled login providers and their settings (config/providers.ts). */
+  providers: ProvidersConfig
   /** Algorithm of newly created signing keys (the current key keeps its own until the next rotation). */
   signingAlgorithm: SigningAlgorithm
   accessTokenTtlSeconds: number
@@ -190,6 +193,7 @@ const secret = (name: string) =>
 const DISTINCT_SECRETS = ['ADMIN_API_KEY', 'KEY_ENCRYPTION_KEY', 'FUNCTION_SECRET'] as const
 
 const schema = z.object({
+  ...providersSchema.shape,
   USHER_ENV: z.enum(['development', 'production']).default('development'),
   USHER_DATABASE_ID: z.string().trim().default(''),
   APP_ID: z
@@ -325,6 +329,8 @@ export function loadConfig(source: ConfigSource): Config {
   }
 
   const hasBinding = (name: string) => typeof source[name] === 'object' && source[name] !== null
+  const providers = providersConfig(v, { appId: v.APP_ID, functionSecret: v.FUNCTION_SECRET, hasBinding })
+  problems.push(...providers.problems)
   for (const [kind, method, url, binding] of [
     ['CONFIRMATION', v.CONFIRMATION_METHOD, v.CONFIRMATION_FUNCTION_URL, 'CONFIRMATION_FUNCTION'],
     ['RESET', v.RESET_METHOD, v.RESET_FUNCTION_URL, 'RESET_FUNCTION'],
@@ -369,6 +375,7 @@ export function loadConfig(source: ConfigSource): Config {
     },
     password: { minLength: v.PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH },
     kdf,
+    providers: providers.config,
     signingAlgorithm: v.TOKEN_SIGNING_ALGORITHM,
     accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
@@ -394,7 +401,8 @@ export function loadConfig(source: ConfigSource): Config {
 
 /** The configuration as an admin may see it: everything but the secrets. */
 export function publicConfig(config: Config) {
-  const { secrets, ...rest } = config
+  const { secrets, providers, ...others } = config
+  const rest = { ...others, providers: publicProviders(providers) }
   // Unset settings are shown as null, not dropped: an operator reading `usher config` sees PUBLIC_URL is empty.
   const shown = JSON.parse(JSON.stringify(rest, (_key, value: unknown) => (value === undefined ? null : value))) as {
     [K in keyof typeof rest]: Exclude<(typeof rest)[K], undefined> | (undefined extends (typeof rest)[K] ? null : never)
