@@ -11,7 +11,7 @@
  *
  * @example realm-web: `app.logIn(Realm.Credentials.jwt(token))` → `{ token }`
  */
-import { decodeProtectedHeader, importSPKI, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose'
+import { decodeProtectedHeader, errors as joseErrors, importSPKI, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { z } from 'zod'
 import type { Usher } from '../../context'
 import type { ProvidersConfig } from '../../config/providers'
@@ -37,7 +37,7 @@ function keysFor(config: ProvidersConfig['customJwt']): (Uint8Array | Promise<Cr
   })
 }
 
-/** Verify with each configured key in turn: the first that verifies the signature decides. */
+/** Verify with each configured key in turn: the first whose signature verifies decides (claims included). */
 async function verified(token: string, config: ProvidersConfig['customJwt']): Promise<JWTPayload> {
   const header = (() => {
     try {
@@ -61,6 +61,8 @@ async function verified(token: string, config: ProvidersConfig['customJwt']): Pr
       })
       return payload
     } catch (error) {
+      // Another key may have signed it; any other failure (expired, malformed…) is the token's own.
+      if (!(error instanceof joseErrors.JWSSignatureVerificationFailed)) throw refusalOf(error, '')
       failure = error
     }
   }
