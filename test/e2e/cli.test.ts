@@ -548,8 +548,9 @@ describe('token verify', () => {
 })
 
 describe('keys', () => {
-  const currentKid = async () =>
-    (await json(['keys', 'list'])).items.find((key: any) => key.state === 'current').kid as string
+  const kidIn = async (state: string) =>
+    (await json(['keys', 'list'])).items.find((key: any) => key.state === state).kid as string
+  const currentKid = () => kidIn('current')
   /** A user with a fresh access token, signed by the key current now. */
   async function tokenHolder(name: string): Promise<string> {
     const email = `${name}-${RUN}@example.com`
@@ -557,40 +558,46 @@ describe('keys', () => {
     return (await logIn(email)).access_token
   }
 
-  it('list shows each key with its algorithm and state', async () => {
-    const kid = await currentKid()
+  it('list shows the current key, then the next one published ahead, each with its algorithm and state', async () => {
+    const [current, next] = [await currentKid(), await kidIn('next')]
     const human = await ok(['keys', 'list'])
     expect(human).toMatch(/^KID\s+ALGORITHM\s+STATE\s+CREATED\s+ROTATED\s+RETIRES$/m)
-    expect(human).toMatch(new RegExp(`^${kid}  ES256\\s+● current\\s+\\S.*—\\s+—$`, 'm'))
+    const rows = human.split('\n').slice(1)
+    expect(rows[0]).toMatch(new RegExp(`^${current}  ES256\\s+● current\\s+\\S.*—\\s+—$`))
+    expect(rows[1]).toMatch(new RegExp(`^${next}  ES256\\s+◌ next\\s+\\S.*—\\s+—$`))
+    expect(await ok(['keys', 'list', '--help'])).toContain('◌ next is published ahead and signs from the next rotation')
   })
 
-  it('rotate asks first, naming the key, and changes nothing unless the answer is yes', async () => {
-    const kid = await currentKid()
+  it('rotate asks first, naming the keys, and changes nothing unless the answer is yes', async () => {
+    const [kid, next] = [await currentKid(), await kidIn('next')]
     for (const input of ['n\n', '']) {
       const result = await cli(['keys', 'rotate'], { input })
       expect(result).toMatchObject({ code: 1, stdout: '' })
       expect(result.stderr).toBe(
-        `Rotate signing key ${kid}? New access tokens get a new key; this one stays accepted until the tokens it signed expire. [y/N] \nusher: aborted: nothing was changed\n`,
+        `Rotate signing key ${kid}? The next key ${next} signs new access tokens; this one stays accepted until the tokens it signed expire. [y/N] \nusher: aborted: nothing was changed\n`,
       )
     }
     const emergency = await cli(['keys', 'rotate', '--revoke-previous'], { input: 'no\n' })
     expect(emergency).toMatchObject({ code: 1, stdout: '' })
-    expect(emergency.stderr).toContain(`Rotate signing key ${kid} and revoke it with every earlier key?`)
-    expect(emergency.stderr).toContain('signed by earlier keys are refused at once')
+    expect(emergency.stderr).toContain(
+      `Revoke signing key ${kid} and every other published key (previous and next), and start over with new ones?`,
+    )
+    expect(emergency.stderr).toContain('Access tokens signed so far are refused at once')
     expect(emergency.stderr).toContain("every app's users will have to refresh their access tokens")
     expect(emergency.stderr).toMatch(/\nusher: aborted: nothing was changed\n$/)
-    expect(await currentKid()).toBe(kid)
+    expect([await currentKid(), await kidIn('next')]).toEqual([kid, next])
   })
 
-  it('rotate signs with a new key and keeps the previous one accepted until its tokens expire', async () => {
-    const before = await currentKid()
+  it('rotate hands signing to the next key, keeps the previous one accepted and publishes a new next key', async () => {
+    const [before, next] = [await currentKid(), await kidIn('next')]
     const token = await tokenHolder('rotate')
     const out = await ok(['keys', 'rotate', '--yes'])
-    const after = await currentKid()
-    expect(after).not.toBe(before)
+    expect(await currentKid()).toBe(next)
+    const published = await kidIn('next')
+    expect([before, next]).not.toContain(published)
     expect(out).toMatch(
       new RegExp(
-        `^✓ rotated: ${after} signs new access tokens; ${before} stays accepted until \\S.*, when the tokens it signed have expired\\n$`,
+        `^✓ rotated: ${next} signs new access tokens; ${before} stays accepted until \\S.*, when the tokens it signed have expired; ${published} is published as the next key\\n$`,
       ),
     )
     expect(await ok(['keys', 'list'])).toMatch(new RegExp(`^${before}  ES256\\s+◐ previous\\s+\\S`, 'm'))
@@ -598,18 +605,17 @@ describe('keys', () => {
     expect(await profileStatus(token)).toBe(200)
   })
 
-  it('rotate --revoke-previous refuses tokens signed by earlier keys at once; new logins work', async () => {
+  it('rotate --revoke-previous refuses tokens of every published key at once, next included; new logins work', async () => {
     const token = await tokenHolder('emergency')
-    const before = await currentKid()
+    const [before, next] = [await currentKid(), await kidIn('next')]
     const result = await cli(['keys', 'rotate', '--revoke-previous', '--json'], { input: 'y\n' })
     expect(result.code).toBe(0)
     expect(result.stderr).toContain('refused at once')
     const rotated = JSON.parse(result.stdout)
     expect(rotated.current).toMatchObject({ state: 'current', algorithm: 'ES256' })
-    expect(rotated.keys.find((key: any) => key.kid === before)).toMatchObject({
-      state: 'retired',
-      revokedAt: expect.any(String),
-    })
+    expect([before, next]).not.toContain(rotated.current.kid)
+    expect(rotated.previous).toMatchObject({ kid: before, state: 'retired', revokedAt: expect.any(String) })
+    expect(rotated.revoked.map((key: any) => key.kid)).toEqual(expect.arrayContaining([before, next]))
     expect(rotated.keys.filter((key: any) => key.state === 'previous')).toEqual([])
 
     expect(await cli(['token', 'verify', token])).toEqual({
@@ -618,15 +624,18 @@ describe('keys', () => {
       stderr: '',
     })
     expect(await profileStatus(token)).toBe(401)
-    expect(await ok(['keys', 'list'])).toMatch(
-      new RegExp(`^${before}  ES256\\s+⊘ revoked\\s+.*revoked \\S`, 'm'),
-    )
+    const listed = await ok(['keys', 'list'])
+    expect(listed).toMatch(new RegExp(`^${before}  ES256\\s+⊘ revoked\\s+.*revoked \\S`, 'm'))
+    expect(listed).toMatch(new RegExp(`^${next}  ES256\\s+⊘ revoked\\s+`, 'm'))
     expect((await json(['token', 'verify', await tokenHolder('after-emergency')])).status).toBe('live')
 
+    const [current, replaced] = [await currentKid(), await kidIn('next')]
     const again = await ok(['keys', 'rotate', '--revoke-previous', '--yes'])
-    expect(again).toMatch(
-      /; \S+ and every earlier key are revoked: tokens they signed are refused from now on\n$/,
-    )
+    const [now, published] = [await currentKid(), await kidIn('next')]
+    const [first, heading, ...revoked] = again.trimEnd().split('\n')
+    expect(first).toBe(`✓ rotated: ${now} signs new access tokens; ${published} is published as the next key`)
+    expect(heading).toBe('revoked 2 keys, whose tokens are refused from now on:')
+    expect(revoked.sort()).toEqual([`  ${current} (signed until now)`, `  ${replaced}`].sort())
   })
 })
 

@@ -101,26 +101,30 @@ it('clears an account\'s failed-login lock with l', async () => {
   expect((await login('password1')).status).toBe(200)
 }, 120_000)
 
-it('rotates the signing key with r, and the previous key keeps verifying its tokens', async () => {
+it('rotates the signing key with r: the next key takes over, and the previous key keeps verifying its tokens', async () => {
   const client = admin()
   const email = `rotate-${Date.now().toString(36)}@example.com`
   await client.users.create.mutate({ email, password: 'password1' })
   const { access_token: token } = (await (await logIn(email, 'password1')).json()) as { access_token: string }
-  const before = (await client.keys.list.query()).items.find((key) => key.state === 'current')!
+  const keys = (await client.keys.list.query()).items
+  const before = keys.find((key) => key.state === 'current')!
+  const next = keys.find((key) => key.state === 'next')!
 
   const ui = open(client)
   await ui.waitFor('● live', 30_000)
   await ui.press('5')
   await ui.waitFor(`› ● ${before.kid.slice(0, 20)}`, 30_000)
+  expect(ui.line(next.kid.slice(0, 20))).toMatch(/◌ \S+\s+next/)
   await ui.press('r')
   await ui.waitFor('⚠ Rotate the signing key?', 30_000)
   await ui.press('y')
-  await ui.waitForBanner(`✔ Rotated: `)
-  expect(ui.banner()).toContain(`; ${before.kid.slice(0, 8)}… stays accepted until `)
+  await ui.waitForBanner(`✔ Rotated: ${next.kid.slice(0, 8)}… signs new tokens; ${before.kid.slice(0, 8)}… stays accepted until `)
+  expect(ui.banner()).toMatch(/; \S{8}… is the new next key$/)
   await ui.waitFor(new RegExp(`◐ ${before.kid.slice(0, 20)}\\S*\\s+previous`), 30_000)
 
   const after = (await client.keys.list.query()).items
   expect(after.find((key) => key.kid === before.kid)?.state).toBe('previous')
-  expect(after.filter((key) => key.state === 'current')).toHaveLength(1)
+  expect(after.filter((key) => key.state === 'current').map((key) => key.kid)).toEqual([next.kid])
+  expect(after.filter((key) => key.state === 'next')).toHaveLength(1)
   expect(await client.users.verifyToken.mutate({ token })).toMatchObject({ status: 'live' })
 }, 120_000)

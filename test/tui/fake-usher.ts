@@ -51,7 +51,7 @@ export class FakeUsher {
   keys: ServerKey[] = []
   audit: AuditEntry[] = []
   outbox: OutboxMail[] = []
-  /** Newest first, as `keys.list` returns them; the first is made on the first `keys.list`. */
+  /** Newest first (`keys.list` lists current and next first); the first two are made on the first `keys.list`. */
   signingKeys: SigningKey[] = []
   config: DashboardConfig = {
     appId: 'fake-app',
@@ -124,8 +124,8 @@ export class FakeUsher {
   /**
    * What `keys.rotate` does on the server: the next key (published ahead) becomes current; the one it
    * replaces stays accepted until its tokens expire (30 minutes and a margin here), and a new next key is
-   * published. With `revokePrevious`, every key still published is revoked at once and fresh current and next
-   * keys take over.
+   * published. With `revokePrevious`, every key still published (previous, current and next) is revoked at
+   * once and fresh current and next keys take over.
    */
   rotateSigningKey(revokePrevious = false): KeyRotation {
     this.firstSigningKey()
@@ -135,7 +135,8 @@ export class FakeUsher {
     if (revokePrevious) {
       for (const key of this.signingKeys) {
         if (key.state !== 'retired') {
-          Object.assign(key, { state: 'retired', rotatedAt: key.rotatedAt ?? now, retiresAt: null, revokedAt: now })
+          const rotatedAt = key.state === 'current' ? now : key.rotatedAt
+          Object.assign(key, { state: 'retired', rotatedAt, retiresAt: null, revokedAt: now })
           revoked.push(key)
         }
       }
@@ -146,7 +147,7 @@ export class FakeUsher {
     }
     this.signingKeys.unshift(this.newSigningKey('next'))
     this.record('admin', 'signing-key.rotated', null)
-    const keys = structuredClone(this.signingKeys)
+    const keys = this.listedSigningKeys()
     return {
       current: keys.find((key) => key.state === 'current')!,
       previous: keys.find((key) => key.kid === previous.kid)!,
@@ -156,9 +157,17 @@ export class FakeUsher {
     }
   }
 
-  /** What the server does when it needs keys and has none: the first current key and a next one. */
+  /** What the server does when it needs keys and has none: the first current key, then a next one. */
   firstSigningKey() {
-    if (this.signingKeys.length === 0) this.signingKeys.push(this.newSigningKey('next'), this.newSigningKey('current'))
+    if (this.signingKeys.length > 0) return
+    this.signingKeys.unshift(this.newSigningKey('current'))
+    this.signingKeys.unshift(this.newSigningKey('next'))
+  }
+
+  /** In `keys.list` order: current, next, then previous and retired keys newest first. */
+  private listedSigningKeys(): SigningKey[] {
+    const order = { current: 0, next: 1, previous: 2, retired: 2 }
+    return structuredClone(this.signingKeys).sort((a, b) => order[a.state] - order[b.state])
   }
 
   private newSigningKey(state: 'current' | 'next'): SigningKey {
@@ -434,7 +443,7 @@ export class FakeUsher {
         query: () =>
           this.call('keys.list', undefined, () => {
             this.firstSigningKey()
-            return { items: structuredClone(this.signingKeys) }
+            return { items: this.listedSigningKeys() }
           }),
       },
       rotate: {

@@ -228,7 +228,7 @@ const CAPTIONS: Record<Tab['id'], string> = {
   confirmed: 'Confirmed users (●), newest first',
   disabled: 'Disabled users (⊘): logins refused until enabled (u)',
   'api-keys': 'Server API keys (n creates one; its key is shown once)',
-  'signing-keys': 'Signing keys: ● signs  ◐ still accepted  ○ retired  ⊘ revoked',
+  'signing-keys': '◌ next  ● signs  ◐ still accepted  ○ retired  ⊘ revoked',
   audit: 'Audit trail, newest first (search filters this page)',
   outbox: 'Dev outbox: the newest 100 mails (Enter shows the link)',
 }

@@ -223,9 +223,10 @@ export const API_KEY_ACTIONS: RowAction<ServerKey>[] = [
 ]
 
 /**
- * On the Keys tab. A rotation replaces the current key whichever row is selected: `r` keeps the replaced
- * key accepted until the tokens it signed expire (nobody notices); `R` is for a leaked key and refuses them
- * at once.
+ * On the Keys tab. A rotation replaces the current key whichever row is selected: `r` hands signing to the
+ * next key (published since the last rotation, so verifiers already hold it), keeps the replaced key accepted
+ * until the tokens it signed expire (nobody notices) and publishes a new next key; `R` is for a leaked key:
+ * every published key is revoked at once and fresh current and next keys take over.
  */
 export const SIGNING_KEY_ACTIONS: RowAction<SigningKey>[] = [
   {
@@ -236,7 +237,7 @@ export const SIGNING_KEY_ACTIONS: RowAction<SigningKey>[] = [
     confirm: () => ({
       question: 'Rotate the signing key?',
       warning:
-        'New access tokens get a new key; the current one stays accepted until the tokens it signed expire, so nobody notices.',
+        'The next key (◌), published ahead, signs new access tokens and a new next key is published; the current one stays accepted until the tokens it signed expire, so nobody notices.',
       consent: 'yes, rotate',
       declined: 'Cancelled: the signing key was not rotated',
     }),
@@ -248,26 +249,27 @@ export const SIGNING_KEY_ACTIONS: RowAction<SigningKey>[] = [
     id: 'rotate-revoke',
     key: 'R',
     label: 'emergency rotate',
-    description: 'rotate + revoke earlier keys now',
+    description: 'revoke all keys now, make new ones',
     confirm: () => ({
-      question: 'EMERGENCY: rotate and revoke the signing key and every earlier one now?',
+      question: 'EMERGENCY: revoke every published signing key and make new ones?',
       warning:
-        "Access tokens they signed are refused at once: every app's users must refresh their access tokens (nobody is logged out). Only for a leaked key.",
-      consent: 'yes, rotate and revoke',
+        "Access tokens signed so far are refused at once: every app's users must refresh their access tokens (nobody is logged out). The next key is replaced too. Only for a leaked key.",
+      consent: 'yes, revoke and rotate',
       declined: 'Cancelled: no key was rotated or revoked',
     }),
     refusal: () => undefined,
-    progress: () => 'Rotating the signing key and revoking earlier keys',
+    progress: () => 'Revoking every signing key and rotating',
     run: (client) => rotate(client, true),
   },
 ]
 
 async function rotate(client: DashboardClient, revokePrevious: boolean): Promise<string> {
   const rotation = await client.keys.rotate.mutate({ revokePrevious })
-  const signs = `Rotated: ${shortKid(rotation.current.kid)} signs new tokens`
   const previous = replacedKey(rotation)
-  if (!previous) return signs
-  return previous.revokedAt === null
-    ? `${signs}; ${shortKid(previous.kid)} stays accepted until ${stamp(previous.retiresAt).slice(-5)}`
-    : `${signs}; ${shortKid(previous.kid)} and every earlier key are revoked: their tokens are refused`
+  const signs = `Rotated: ${shortKid(rotation.current.kid)} signs new tokens`
+  if (previous.revokedAt === null) {
+    return `${signs}; ${shortKid(previous.kid)} stays accepted until ${stamp(previous.retiresAt).slice(-5)}; ${shortKid(rotation.next.kid)} is the new next key`
+  }
+  const others = rotation.revoked.filter((key) => key.kid !== previous.kid).length
+  return `${signs} and ${shortKid(rotation.next.kid)} is next; revoked ${shortKid(previous.kid)} and ${plural(others, 'other key')}: tokens they signed are refused`
 }

@@ -181,7 +181,7 @@ function signingKeyMeaning(key: SigningKey): string {
     case 'next':
       return 'Published ahead so verifiers already hold it; the next rotation (r) makes it sign. It has not signed yet.'
     case 'current':
-      return 'Signs every new access token; published at /.well-known/jwks.json. r rotates it (R if it leaked).'
+      return 'Signs every new access token; published at /.well-known/jwks.json. r hands over to the next key (R if it leaked).'
     case 'previous':
       return 'No longer signs. Published and accepted until the tokens it signed expire; R revokes it at once.'
     case 'retired':

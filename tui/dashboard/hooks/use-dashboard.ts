@@ -146,7 +146,7 @@ export function useDashboard(options: DashboardOptions): DashboardView {
         if (tab.kind === 'users') return forms.openNewUser()
         if (tab.kind === 'api-keys') return forms.openNewKey()
         if (tab.kind === 'signing-keys') {
-          return banner.show('notice', 'A new signing key comes from rotating: r (R revokes old keys too)')
+          return banner.show('notice', 'New signing keys come from rotating: r publishes a new next key (R revokes every key)')
         }
         return banner.show(
           'notice',
