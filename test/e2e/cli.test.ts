@@ -117,6 +117,24 @@ async function register(email: string): Promise<string> {
 const logIn = (email: string, password = 'password1') =>
   post(clientApi('/auth/providers/local-userpass/login'), { username: email, password }, 200)
 
+const loginWithKey = (key: string) =>
+  fetch(clientApi('/auth/providers/api-key/login'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key }),
+  })
+
+/** A user's own API key, made as their app makes it: with the refresh token of a password login. */
+async function userKey(session: { refresh_token: string }, name: string): Promise<{ _id: string; key: string }> {
+  const response = await fetch(`${usher.origin}/api/client/v2.0/auth/api_keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${session.refresh_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  })
+  expect(response.status).toBe(201)
+  return (await response.json()) as { _id: string; key: string }
+}
+
 async function profileStatus(accessToken: string): Promise<number> {
   const response = await fetch(`${usher.origin}/api/client/v2.0/auth/profile`, {
     headers: { authorization: `Bearer ${accessToken}` },
@@ -168,7 +186,19 @@ describe('help', () => {
     const group = await ok(['users', '--help'], offline)
     expect(group).toContain('Usage: usher users <command> [options]')
     expect(group).toContain('revoke-sessions <id>')
-    expect(group).not.toContain('api-keys')
+    for (const command of ['api-keys <id>', 'disable-api-key <id> <key-id>', 'enable-api-key <id> <key-id>'])
+      expect(group).toContain(`  ${command} `)
+    expect(group).toContain('  delete-api-key <id> <key-id> ')
+    expect(group).not.toContain('api-keys create')
+    expect(await ok(['users', 'revoke-sessions', '--help'], offline)).toContain(
+      'Usage: usher users revoke-sessions <id> [--disable-api-keys]',
+    )
+    expect(await ok(['users', 'delete-api-key', '--help'], offline)).toContain(
+      'Usage: usher users delete-api-key <id> <key-id> [--yes]',
+    )
+    expect(await ok(['users', 'clear-lock', '--help'], offline)).toContain(
+      'even the right password is refused (429 "temporarily locked…", not "invalid username/password")',
+    )
     const command = await ok(['users', 'list', '-h'], offline)
     expect(command).toContain(
       'Usage: usher users list [--status <status>] [--search <text>] [--limit <n>] [--cursor <cursor>]',
@@ -208,6 +238,11 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
     [['users', 'create', '--email', 'x@example.com'], 'missing --password <password>'],
     [['api-keys', 'create'], 'missing --name <name>'],
     [['token', 'verify'], 'missing <token>'],
+    [['users', 'disable-api-key', 'ffffffffffffffffffffffff'], 'missing <key-id>'],
+    [
+      ['users', 'delete-api-key', 'ffffffffffffffffffffffff', 'key'],
+      'malformed id "key": ids are 24 hexadecimal characters',
+    ],
     [['keys', 'rotate', '--revoke'], 'unknown option --revoke for `usher keys rotate`'],
     [['outbox', '--to'], '--to needs a value'],
     [['config', '--url', 'localhost:8787'], '--url "localhost:8787" is not an http(s) URL'],
@@ -321,6 +356,24 @@ describe('users', () => {
     expect(await fails(['users', 'get', 'ffffffffffffffffffffffff'], 1)).toBe('user not found (NOT_FOUND)')
   })
 
+  it('get shows the mail sent to the user and what the per-recipient limits dropped, once there is mail', async () => {
+    const email = `mail-quota-${RUN}@example.com`
+    const id = await register(email)
+    expect((await json(['users', 'get', id])).mail).toEqual({ sentToday: 1, dropped: 0, lastDroppedAt: null })
+    expect(await ok(['users', 'get', id])).toMatch(/^mail\s+1 sent today · none dropped$/m)
+    // This suite runs without the limits (test/bindings.ts): record drops as the limiter does.
+    await usher.db
+      .prepare('UPDATE mail_quota SET dropped = 2, last_dropped_at = ? WHERE recipient = ?')
+      .bind(Date.now(), email)
+      .run()
+    expect(await ok(['users', 'get', id])).toMatch(
+      /^mail\s+1 sent today · 2 dropped over the per-recipient limits, the last [A-Z][a-z]{2} \d\d \d\d:\d\d$/m,
+    )
+    const created = await json(['users', 'create', '--email', `never-mailed-${RUN}@example.com`, '--password', 'password1'])
+    expect((await json(['users', 'get', created.id])).mail).toBeNull()
+    expect(await ok(['users', 'get', created.id])).not.toMatch(/^mail/m)
+  })
+
   it('confirm makes a pending user pending-login, and only once', async () => {
     const email = `confirm-${RUN}@example.com`
     const id = await register(email)
@@ -380,6 +433,26 @@ describe('users', () => {
     )
     expect(await profileStatus(first.access_token)).toBe(401)
     expect(await json(['users', 'revoke-sessions', first.user_id])).toEqual({ revoked: 0 })
+  })
+
+  it('revoke-sessions leaves API keys alone unless --disable-api-keys, which stops them logging in', async () => {
+    const email = `revoke-keys-${RUN}@example.com`
+    await ok(['users', 'create', '--email', email, '--password', 'password1'])
+    const session = await logIn(email)
+    const id = session.user_id
+    const { _id: keyId, key } = await userKey(session, 'laptop')
+    expect(await ok(['users', 'revoke-sessions', id])).toBe(`✓ revoked 1 session of user ${id}\n`)
+    expect((await loginWithKey(key)).status).toBe(200)
+
+    expect(await ok(['users', 'revoke-sessions', id, '--disable-api-keys'])).toBe(
+      `✓ revoked 1 session of user ${id} and disabled their API keys\n`,
+    )
+    expect((await loginWithKey(key)).status).toBe(401)
+    expect(await ok(['users', 'api-keys', id])).toMatch(new RegExp(`^${keyId}  laptop\\s+⊘ disabled`, 'm'))
+    const disabled = (await json(['audit', '--user', id])).items.find(
+      (entry: any) => entry.action === 'api-key.disabled',
+    )
+    expect(disabled).toMatchObject({ actor: 'admin', detail: { reason: 'sessions revoked', keys: 1 } })
   })
 
   it('get shows a login lock after failed logins, and clear-lock unlocks the user', async () => {
@@ -446,14 +519,103 @@ describe('users', () => {
   })
 })
 
-describe('api-keys', () => {
-  const loginWithKey = (key: string) =>
-    fetch(clientApi('/auth/providers/api-key/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ key }),
-    })
+describe("a user's API keys", () => {
+  /** A confirmed user, logged in with their password, who made API keys with these names. */
+  async function keyOwner(name: string, keyNames: string[]) {
+    const email = `${name}-${RUN}@example.com`
+    await ok(['users', 'create', '--email', email, '--password', 'password1'])
+    const session = await logIn(email)
+    const keys = []
+    for (const keyName of keyNames) keys.push(await userKey(session, keyName))
+    return { email, id: session.user_id as string, session, keys }
+  }
 
+  it('api-keys lists them; disable-api-key stops one logging in and enable-api-key lets it back', async () => {
+    const { id, session } = await keyOwner('own-keys', [])
+    expect(await ok(['users', 'api-keys', id])).toBe(`user ${id} has no API keys\n`)
+    const laptop = await userKey(session, 'laptop')
+    expect((await loginWithKey(laptop.key)).status).toBe(200)
+
+    const listed = await ok(['users', 'api-keys', id])
+    expect(listed).toMatch(/^ID\s+NAME\s+STATE\s+CREATED\s+LAST USED$/m)
+    expect(listed).toMatch(new RegExp(`^${laptop._id}  laptop\\s+● enabled\\s+\\S`, 'm'))
+    expect(listed).not.toMatch(/never$/m) // it just logged in
+    const items = (await json(['users', 'api-keys', id])).items
+    expect(items).toEqual([expect.objectContaining({ id: laptop._id, name: 'laptop', disabled: false, userId: id })])
+    expect(JSON.stringify(items) + listed).not.toContain(laptop.key.split('.')[1])
+
+    expect(await ok(['users', 'disable-api-key', id, laptop._id])).toBe(
+      `✓ disabled API key "laptop" (${laptop._id}) of user ${id}, now ⊘ disabled\n`,
+    )
+    expect((await loginWithKey(laptop.key)).status).toBe(401)
+    expect(await ok(['users', 'get', id])).toMatch(new RegExp(`^${laptop._id}  laptop\\s+⊘ disabled`, 'm'))
+    expect(await ok(['users', 'enable-api-key', id, laptop._id.toUpperCase()])).toBe(
+      `✓ enabled API key "laptop" (${laptop._id}) of user ${id}, now ● enabled\n`,
+    )
+    expect((await loginWithKey(laptop.key)).status).toBe(200)
+    const actions = (await json(['audit', '--user', id])).items
+      .filter((entry: any) => entry.actor === 'admin' && entry.action.startsWith('api-key.'))
+      .map((entry: any) => entry.action)
+    expect(actions).toEqual(['api-key.enabled', 'api-key.disabled'])
+  })
+
+  it("refuses a key that is not one of the user's own with the server's sentence, without asking", async () => {
+    const owner = await keyOwner('key-owner', ['laptop'])
+    const other = await keyOwner('key-other', [])
+    const laptop = owner.keys[0]!
+    const unknown = 'f'.repeat(24)
+    const server = await json(['api-keys', 'create', '--name', `server-${RUN}`])
+    for (const [userId, keyId] of [
+      [owner.id, unknown],
+      [other.id, laptop._id],
+      [server.userId, server.id],
+    ]) {
+      for (const command of ['disable-api-key', 'enable-api-key']) {
+        expect(await fails(['users', command, userId, keyId], 1)).toBe('API key not found (NOT_FOUND)')
+      }
+      // Nothing to ask about: no question on stderr, only the server's refusal.
+      expect(await fails(['users', 'delete-api-key', userId, keyId], 1)).toBe('API key not found (NOT_FOUND)')
+    }
+    expect(await fails(['users', 'api-keys', unknown], 1)).toBe('user not found (NOT_FOUND)')
+    expect(await fails(['users', 'delete-api-key', unknown, laptop._id, '--yes'], 1)).toBe(
+      'API key not found (NOT_FOUND)',
+    )
+    expect((await loginWithKey(laptop.key)).status).toBe(200)
+    expect((await loginWithKey(server.key)).status).toBe(200)
+    await ok(['api-keys', 'delete', server.id, '--yes'])
+  })
+
+  it('delete-api-key asks first unless --yes, and a deleted key no longer logs in', async () => {
+    const { email, id, keys } = await keyOwner('delete-keys', ['phone', 'tablet'])
+    const [phone, tablet] = keys as [{ _id: string; key: string }, { _id: string; key: string }]
+    for (const input of ['n\n', '']) {
+      const declined = await cli(['users', 'delete-api-key', id, phone._id], { input })
+      expect(declined).toMatchObject({ code: 1, stdout: '' })
+      expect(declined.stderr).toBe(
+        `Delete API key "phone" (${phone._id}) of ${email} (${id})? Apps using it can no longer log in with it. [y/N] \nusher: aborted: nothing was changed\n`,
+      )
+    }
+    expect((await loginWithKey(phone.key)).status).toBe(200)
+
+    const agreed = await cli(['users', 'delete-api-key', id, phone._id, '--json'], { input: 'y\n' })
+    expect(agreed.code).toBe(0)
+    expect(JSON.parse(agreed.stdout)).toEqual({ deleted: true, keyId: phone._id })
+    expect(await ok(['users', 'delete-api-key', id, tablet._id, '--yes'])).toBe(
+      `✓ deleted API key ${tablet._id} of user ${id}\n`,
+    )
+    expect((await loginWithKey(phone.key)).status).toBe(401)
+    expect((await loginWithKey(tablet.key)).status).toBe(401)
+    expect(await ok(['users', 'api-keys', id])).toBe(`user ${id} has no API keys\n`)
+    expect(await fails(['users', 'delete-api-key', id, tablet._id, '--yes'], 1)).toBe('API key not found (NOT_FOUND)')
+    const deleted = (await json(['audit', '--user', id])).items.filter((entry: any) => entry.action === 'api-key.deleted')
+    expect(deleted.map((entry: any) => [entry.actor, entry.detail.name])).toEqual([
+      ['admin', 'tablet'],
+      ['admin', 'phone'],
+    ])
+  })
+})
+
+describe('api-keys', () => {
   it('create shows the secret once; list, disable, enable and delete manage the key', async () => {
     const name = `backend-${RUN}`
     const created = await ok(['api-keys', 'create', '--name', name])
