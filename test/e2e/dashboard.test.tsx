@@ -1,8 +1,8 @@
 /**
  * The real dashboard against the real worker: wrangler's test harness runs Usher on workerd with a fresh
  * local D1, the real admin client talks to it over HTTP, and Ink renders the dashboard (ink-testing-library).
- * A user registers through the client API, as an app would; the admin confirms them by pressing `c`, and
- * rotates the signing key with `r`.
+ * A user registers through the client API, as an app would; the admin confirms them by pressing `c`, manages
+ * a user's own API keys (`a`, then `d`; `s` then `k`) and rotates the signing key with `r`.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createAdminClient } from '../../tui/admin-client'
@@ -99,6 +99,60 @@ it('clears an account\'s failed-login lock with l', async () => {
   await ui.waitFor(`✔ Cleared the login lock of ${email}: they can log in again`, 30_000)
   expect((await client.users.get.query({ userId: user.id })).lock).toBeNull()
   expect((await login('password1')).status).toBe(200)
+}, 120_000)
+
+it("disables a user's own API key from their details (a, d); s then k disables the rest with their sessions", async () => {
+  const client = admin()
+  const email = `own-keys-${Date.now().toString(36)}@example.com`
+  const user = await client.users.create.mutate({ email, password: 'password1' })
+  const { refresh_token: refreshToken } = (await (await logIn(email, 'password1')).json()) as { refresh_token: string }
+  const makeKey = async (name: string) => {
+    const response = await fetch(`${usher.origin}/api/client/v2.0/auth/api_keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${refreshToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name }),
+    })
+    expect(response.status).toBe(201)
+    return ((await response.json()) as { key: string }).key
+  }
+  const keyLogin = (key: string) =>
+    fetch(`${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/api-key/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key }),
+    })
+  const laptop = await makeKey('laptop')
+  const phone = await makeKey('phone')
+
+  const ui = open(client)
+  await ui.waitFor('● live', 30_000)
+  await ui.press('2')
+  await ui.waitFor('Confirmed users', 30_000)
+  await ui.press('/')
+  await ui.waitFor('type to filter', 30_000)
+  await ui.type(email)
+  await ui.press(KEY.enter)
+  await ui.waitFor(`› ● ${email}`, 30_000)
+  await ui.press('a')
+  await ui.waitFor('› ● phone · used never', 30_000)
+  await ui.press('d')
+  await ui.waitForBanner(`✔ Disabled API key phone of ${email}`)
+  await ui.waitFor('› ⊘ phone · disabled', 30_000)
+  expect((await keyLogin(phone)).status).toBe(401)
+  expect((await keyLogin(laptop)).status).toBe(200)
+
+  await ui.press(KEY.escape, 's')
+  await ui.waitFor(`⚠ Revoke every session of ${email}?`, 30_000)
+  await ui.press('k')
+  // The password login's session and the laptop key's.
+  await ui.waitForBanner(`✔ Revoked 2 sessions of ${email} and disabled their API keys`)
+  expect((await keyLogin(laptop)).status).toBe(401)
+  const details = await client.users.get.query({ userId: user.id })
+  expect(details.sessionCount).toBe(0)
+  expect(details.apiKeys.map((key) => [key.name, key.disabled])).toEqual([
+    ['phone', true],
+    ['laptop', true],
+  ])
 }, 120_000)
 
 it('rotates the signing key with r: the next key takes over, and the previous key keeps verifying its tokens', async () => {

@@ -2,7 +2,8 @@
  * An in-memory Usher behind the dashboard's client interface, for component tests only (the e2e and tmux
  * checks use the real worker). It keeps the lifecycle rules the dashboard relies on (only
  * pending-confirmation users can be confirmed, they cannot be disabled, emails only with the email method,
- * a rotation keeps the replaced signing key accepted unless it revokes it), pages by cursor like the server,
+ * a rotation keeps the replaced signing key accepted unless it revokes it, admins reach a user's own API
+ * keys only through that user), pages by cursor like the server,
  * records every call, and can fail on demand: one procedure with a server message, or everything as if the
  * worker were down or the key wrong.
  */
@@ -105,6 +106,13 @@ export class FakeUsher {
       lastUsedAt: null,
     }
     this.keys.push(key)
+    return key
+  }
+
+  /** An API key the user made for themselves (as `POST auth/api_keys` does), newest first like the server. */
+  addUserKey(email: string, name: string, disabled = false): UserDetails['apiKeys'][number] {
+    const key = { id: hexId(), name, kind: 'user' as const, disabled, createdAt: iso(0), lastUsedAt: null }
+    this.byEmail(email).apiKeys.unshift(key)
     return key
   }
 
@@ -261,6 +269,22 @@ export class FakeUsher {
     return user
   }
 
+  /** One of the user's own keys (never a server user's server key), as the admin API addresses them. */
+  private userKey(userId: string, keyId: string) {
+    const key = this.user(userId).apiKeys.find((candidate) => candidate.id === keyId && candidate.kind === 'user')
+    if (!key) throw serverError('API key not found', 'NOT_FOUND')
+    return key
+  }
+
+  /** `users.enableApiKey` / `users.disableApiKey`: answered with the key as the admin API shows it. */
+  private switchUserKey(path: string, input: { userId: string; keyId: string }, disabled: boolean) {
+    return this.call(path, input, () => {
+      const { kind: _kind, ...key } = Object.assign(this.userKey(input.userId, input.keyId), { disabled })
+      this.record('admin', disabled ? 'api-key.disabled' : 'api-key.enabled', input.userId)
+      return { ...key, userId: input.userId }
+    })
+  }
+
   private key(keyId: string): ServerKey {
     const key = this.keys.find((candidate) => candidate.id === keyId)
     if (!key) throw serverError('API key not found', 'NOT_FOUND')
@@ -272,7 +296,7 @@ export class FakeUsher {
   }
 
   private item(user: User): UserItem {
-    const { sessionCount: _sessions, apiKeys: _keys, recentAudit: _audit, lock: _lock, ...item } = user
+    const { sessionCount: _sessions, apiKeys: _keys, recentAudit: _audit, lock: _lock, mail: _mail, ...item } = user
     return item
   }
 
@@ -381,11 +405,17 @@ export class FakeUsher {
           }),
       },
       revokeSessions: {
-        mutate: ({ userId }) =>
-          this.call('users.revokeSessions', { userId }, () => {
-            const user = this.user(userId)
+        mutate: (input) =>
+          this.call('users.revokeSessions', input, () => {
+            const user = this.user(input.userId)
             const revoked = user.sessionCount
             user.sessionCount = 0
+            this.record('admin', 'user.sessions-revoked', user.id)
+            if (input.disableApiKeys) {
+              const enabled = user.apiKeys.filter((key) => key.kind === 'user' && !key.disabled)
+              for (const key of enabled) key.disabled = true
+              if (enabled.length > 0) this.record('admin', 'api-key.disabled', user.id)
+            }
             return { revoked }
           }),
       },
@@ -396,6 +426,18 @@ export class FakeUsher {
             user.lockedUntil = null
             user.lock = null
             return this.item(user)
+          }),
+      },
+      enableApiKey: { mutate: (input) => this.switchUserKey('users.enableApiKey', input, false) },
+      disableApiKey: { mutate: (input) => this.switchUserKey('users.disableApiKey', input, true) },
+      deleteApiKey: {
+        mutate: (input) =>
+          this.call('users.deleteApiKey', input, () => {
+            const user = this.user(input.userId)
+            const key = this.userKey(input.userId, input.keyId)
+            user.apiKeys = user.apiKeys.filter((candidate) => candidate !== key)
+            this.record('admin', 'api-key.deleted', input.userId)
+            return { deleted: true as const, keyId: key.id }
           }),
       },
       delete: {

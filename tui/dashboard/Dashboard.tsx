@@ -149,6 +149,7 @@ function Body({ view }: { view: DashboardView }) {
           <DetailsPane
             row={list.selected}
             user={view.details}
+            keyIndex={view.userKeyIndex}
             width={layout.detailsWidth}
             height={layout.bodyHeight - formRows}
             now={now}
@@ -179,12 +180,7 @@ function Overlay({ view }: { view: DashboardView }) {
   switch (overlay.type) {
     case 'confirm':
       return (
-        <ConfirmPrompt
-          question={overlay.confirmation.question}
-          warning={overlay.confirmation.warning}
-          width={layout.width}
-          onAnswer={view.answer}
-        />
+        <ConfirmPrompt {...overlay.confirmation} width={layout.width} onAnswer={view.answer} />
       )
     case 'new-user':
       return (
