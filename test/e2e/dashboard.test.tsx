@@ -25,6 +25,20 @@ function open(client = admin()) {
   return renderDashboard({ client, connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } } })
 }
 
+/** The dashboard on the Confirmed tab, searched down to `email`, who is selected. */
+async function openOnConfirmed(client: ReturnType<typeof admin>, email: string) {
+  const ui = open(client)
+  await ui.waitFor('● live', 30_000)
+  await ui.press('2')
+  await ui.waitFor('Confirmed users', 30_000)
+  await ui.press('/')
+  await ui.waitFor('type to filter', 30_000)
+  await ui.type(email)
+  await ui.press(KEY.enter)
+  await ui.waitFor(`› ● ${email}`, 30_000)
+  return ui
+}
+
 const logIn = (email: string, password: string) =>
   fetch(`${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/local-userpass/login`, {
     method: 'POST',
@@ -83,15 +97,7 @@ it('clears an account\'s failed-login lock with l', async () => {
   // Locked: the right password is told so ("temporarily locked"), never "invalid username/password".
   expect((await login('password1')).status).toBe(429)
 
-  const ui = open(client)
-  await ui.waitFor('● live', 30_000)
-  await ui.press('2')
-  await ui.waitFor('Confirmed users', 30_000)
-  await ui.press('/')
-  await ui.waitFor('type to filter', 30_000)
-  await ui.type(email)
-  await ui.press(KEY.enter)
-  await ui.waitFor(`› ● ${email}`, 30_000)
+  const ui = await openOnConfirmed(client, email)
   await ui.press(KEY.enter)
   // The first lock (after the 5th failure) lasts a second; the failures stay on record until cleared.
   await ui.waitFor('5 in a row, 5 this hour', 30_000)
@@ -124,15 +130,7 @@ it("disables a user's own API key from their details (a, d); s then k disables t
   const laptop = await makeKey('laptop')
   const phone = await makeKey('phone')
 
-  const ui = open(client)
-  await ui.waitFor('● live', 30_000)
-  await ui.press('2')
-  await ui.waitFor('Confirmed users', 30_000)
-  await ui.press('/')
-  await ui.waitFor('type to filter', 30_000)
-  await ui.type(email)
-  await ui.press(KEY.enter)
-  await ui.waitFor(`› ● ${email}`, 30_000)
+  const ui = await openOnConfirmed(client, email)
   await ui.press('a')
   await ui.waitFor('› ● phone · used never', 30_000)
   await ui.press('d')
