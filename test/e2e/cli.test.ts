@@ -117,6 +117,24 @@ async function register(email: string): Promise<string> {
 const logIn = (email: string, password = 'password1') =>
   post(clientApi('/auth/providers/local-userpass/login'), { username: email, password }, 200)
 
+const loginWithKey = (key: string) =>
+  fetch(clientApi('/auth/providers/api-key/login'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key }),
+  })
+
+/** A user's own API key, made as their app makes it: with the refresh token of a password login. */
+async function userKey(session: { refresh_token: string }, name: string): Promise<{ _id: string; key: string }> {
+  const response = await fetch(`${usher.origin}/api/client/v2.0/auth/api_keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${session.refresh_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  })
+  expect(response.status).toBe(201)
+  return (await response.json()) as { _id: string; key: string }
+}
+
 async function profileStatus(accessToken: string): Promise<number> {
   const response = await fetch(`${usher.origin}/api/client/v2.0/auth/profile`, {
     headers: { authorization: `Bearer ${accessToken}` },
@@ -168,7 +186,19 @@ describe('help', () => {
     const group = await ok(['users', '--help'], offline)
     expect(group).toContain('Usage: usher users <command> [options]')
     expect(group).toContain('revoke-sessions <id>')
-    expect(group).not.toContain('api-keys')
+    for (const command of ['api-keys <id>', 'disable-api-key <id> <key-id>', 'enable-api-key <id> <key-id>'])
+      expect(group).toContain(`  ${command} `)
+    expect(group).toContain('  delete-api-key <id> <key-id> ')
+    expect(group).not.toContain('api-keys create')
+    expect(await ok(['users', 'revoke-sessions', '--help'], offline)).toContain(
+      'Usage: usher users revoke-sessions <id> [--disable-api-keys]',
+    )
+    expect(await ok(['users', 'delete-api-key', '--help'], offline)).toContain(
+      'Usage: usher users delete-api-key <id> <key-id> [--yes]',
+    )
+    expect(await ok(['users', 'clear-lock', '--help'], offline)).toContain(
+      'even the right password is refused (429 "temporarily locked…", not "invalid username/password")',
+    )
     const command = await ok(['users', 'list', '-h'], offline)
     expect(command).toContain(
       'Usage: usher users list [--status <status>] [--search <text>] [--limit <n>] [--cursor <cursor>]',
@@ -208,6 +238,11 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
     [['users', 'create', '--email', 'x@example.com'], 'missing --password <password>'],
     [['api-keys', 'create'], 'missing --name <name>'],
     [['token', 'verify'], 'missing <token>'],
+    [['users', 'disable-api-key', 'ffffffffffffffffffffffff'], 'missing <key-id>'],
+    [
+      ['users', 'delete-api-key', 'ffffffffffffffffffffffff', 'key'],
+      'malformed id "key": ids are 24 hexadecimal characters',
+    ],
     [['keys', 'rotate', '--revoke'], 'unknown option --revoke for `usher keys rotate`'],
     [['outbox', '--to'], '--to needs a value'],
     [['config', '--url', 'localhost:8787'], '--url "localhost:8787" is not an http(s) URL'],
@@ -321,6 +356,24 @@ describe('users', () => {
     expect(await fails(['users', 'get', 'ffffffffffffffffffffffff'], 1)).toBe('user not found (NOT_FOUND)')
   })
 
+  it('get shows the mail sent to the user and what the per-recipient limits dropped, once there is mail', async () => {
+    const email = `mail-quota-${RUN}@example.com`
+    const id = await register(email)
+    expect((await json(['users', 'get', id])).mail).toEqual({ sentToday: 1, dropped: 0, lastDroppedAt: null })
+    expect(await ok(['users', 'get', id])).toMatch(/^mail\s+1 sent today · none dropped$/m)
+    // This suite runs without the limits (test/bindings.ts): record drops as the limiter does.
+    await usher.db
+      .prepare('UPDATE mail_quota SET dropped = 2, last_dropped_at = ? WHERE recipient = ?')
+      .bind(Date.now(), email)
+      .run()
+    expect(await ok(['users', 'get', id])).toMatch(
+      /^mail\s+1 sent today · 2 dropped over the per-recipient limits, the last [A-Z][a-z]{2} \d\d \d\d:\d\d$/m,
+    )
+    const created = await json(['users', 'create', '--email', `never-mailed-${RUN}@example.com`, '--password', 'password1'])
+    expect((await json(['users', 'get', created.id])).mail).toBeNull()
+    expect(await ok(['users', 'get', created.id])).not.toMatch(/^mail/m)
+  })
+
   it('confirm makes a pending user pending-login, and only once', async () => {
     const email = `confirm-${RUN}@example.com`
     const id = await register(email)
@@ -380,6 +433,26 @@ describe('users', () => {
     )
     expect(await profileStatus(first.access_token)).toBe(401)
     expect(await json(['users', 'revoke-sessions', first.user_id])).toEqual({ revoked: 0 })
+  })
+
+  it('revoke-sessions leaves API keys alone unless --disable-api-keys, which stops them logging in', async () => {
+    const email = `revoke-keys-${RUN}@example.com`
+    await ok(['users', 'create', '--email', email, '--password', 'password1'])
+    const session = await logIn(email)
+    const id = session.user_id
+    const { _id: keyId, key } = await userKey(session, 'laptop')
+    expect(await ok(['users', 'revoke-sessions', id])).toBe(`✓ revoked 1 session of user ${id}\n`)
+    expect((await loginWithKey(key)).status).toBe(200)
+
+    expect(await ok(['users', 'revoke-sessions', id, '--disable-api-keys'])).toBe(
+      `✓ revoked 1 session of user ${id} and disabled their API keys\n`,
+    )
+    expect((await loginWithKey(key)).status).toBe(401)
+    expect(await ok(['users', 'api-keys', id])).toMatch(new RegExp(`^${keyId}  laptop\\s+⊘ disabled`, 'm'))
+    const disabled = (await json(['audit', '--user', id])).items.find(
+      (entry: any) => entry.action === 'api-key.disabled',
+    )
+    expect(disabled).toMatchObject({ actor: 'admin', detail: { reason: 'sessions revoked', keys: 1 } })
   })
 
   it('get shows a login lock after failed logins, and clear-lock unlocks the user', async () => {
@@ -446,14 +519,103 @@ describe('users', () => {
   })
 })
 
-describe('api-keys', () => {
-  const loginWithKey = (key: string) =>
-    fetch(clientApi('/auth/providers/api-key/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ key }),
-    })
+describe("a user's API keys", () => {
+  /** A confirmed user, logged in with their password, who made API keys with these names. */
+  async function keyOwner(name: string, keyNames: string[]) {
+    const email = `${name}-${RUN}@example.com`
+    await ok(['users', 'create', '--email', email, '--password', 'password1'])
+    const session = await logIn(email)
+    const keys = []
+    for (const keyName of keyNames) keys.push(await userKey(session, keyName))
+    return { email, id: session.user_id as string, session, keys }
+  }
 
+  it('api-keys lists them; disable-api-key stops one logging in and enable-api-key lets it back', async () => {
+    const { id, session } = await keyOwner('own-keys', [])
+    expect(await ok(['users', 'api-keys', id])).toBe(`user ${id} has no API keys\n`)
+    const laptop = await userKey(session, 'laptop')
+    expect((await loginWithKey(laptop.key)).status).toBe(200)
+
+    const listed = await ok(['users', 'api-keys', id])
+    expect(listed).toMatch(/^ID\s+NAME\s+STATE\s+CREATED\s+LAST USED$/m)
+    expect(listed).toMatch(new RegExp(`^${laptop._id}  laptop\\s+● enabled\\s+\\S`, 'm'))
+    expect(listed).not.toMatch(/never$/m) // it just logged in
+    const items = (await json(['users', 'api-keys', id])).items
+    expect(items).toEqual([expect.objectContaining({ id: laptop._id, name: 'laptop', disabled: false, userId: id })])
+    expect(JSON.stringify(items) + listed).not.toContain(laptop.key.split('.')[1])
+
+    expect(await ok(['users', 'disable-api-key', id, laptop._id])).toBe(
+      `✓ disabled API key "laptop" (${laptop._id}) of user ${id}, now ⊘ disabled\n`,
+    )
+    expect((await loginWithKey(laptop.key)).status).toBe(401)
+    expect(await ok(['users', 'get', id])).toMatch(new RegExp(`^${laptop._id}  laptop\\s+⊘ disabled`, 'm'))
+    expect(await ok(['users', 'enable-api-key', id, laptop._id.toUpperCase()])).toBe(
+      `✓ enabled API key "laptop" (${laptop._id}) of user ${id}, now ● enabled\n`,
+    )
+    expect((await loginWithKey(laptop.key)).status).toBe(200)
+    const actions = (await json(['audit', '--user', id])).items
+      .filter((entry: any) => entry.actor === 'admin' && entry.action.startsWith('api-key.'))
+      .map((entry: any) => entry.action)
+    expect(actions).toEqual(['api-key.enabled', 'api-key.disabled'])
+  })
+
+  it("refuses a key that is not one of the user's own with the server's sentence, without asking", async () => {
+    const owner = await keyOwner('key-owner', ['laptop'])
+    const other = await keyOwner('key-other', [])
+    const laptop = owner.keys[0]!
+    const unknown = 'f'.repeat(24)
+    const server = await json(['api-keys', 'create', '--name', `server-${RUN}`])
+    for (const [userId, keyId] of [
+      [owner.id, unknown],
+      [other.id, laptop._id],
+      [server.userId, server.id],
+    ]) {
+      for (const command of ['disable-api-key', 'enable-api-key']) {
+        expect(await fails(['users', command, userId, keyId], 1)).toBe('API key not found (NOT_FOUND)')
+      }
+      // Nothing to ask about: no question on stderr, only the server's refusal.
+      expect(await fails(['users', 'delete-api-key', userId, keyId], 1)).toBe('API key not found (NOT_FOUND)')
+    }
+    expect(await fails(['users', 'api-keys', unknown], 1)).toBe('user not found (NOT_FOUND)')
+    expect(await fails(['users', 'delete-api-key', unknown, laptop._id, '--yes'], 1)).toBe(
+      'API key not found (NOT_FOUND)',
+    )
+    expect((await loginWithKey(laptop.key)).status).toBe(200)
+    expect((await loginWithKey(server.key)).status).toBe(200)
+    await ok(['api-keys', 'delete', server.id, '--yes'])
+  })
+
+  it('delete-api-key asks first unless --yes, and a deleted key no longer logs in', async () => {
+    const { email, id, keys } = await keyOwner('delete-keys', ['phone', 'tablet'])
+    const [phone, tablet] = keys as [{ _id: string; key: string }, { _id: string; key: string }]
+    for (const input of ['n\n', '']) {
+      const declined = await cli(['users', 'delete-api-key', id, phone._id], { input })
+      expect(declined).toMatchObject({ code: 1, stdout: '' })
+      expect(declined.stderr).toBe(
+        `Delete API key "phone" (${phone._id}) of ${email} (${id})? Apps using it can no longer log in with it. [y/N] \nusher: aborted: nothing was changed\n`,
+      )
+    }
+    expect((await loginWithKey(phone.key)).status).toBe(200)
+
+    const agreed = await cli(['users', 'delete-api-key', id, phone._id, '--json'], { input: 'y\n' })
+    expect(agreed.code).toBe(0)
+    expect(JSON.parse(agreed.stdout)).toEqual({ deleted: true, keyId: phone._id })
+    expect(await ok(['users', 'delete-api-key', id, tablet._id, '--yes'])).toBe(
+      `✓ deleted API key ${tablet._id} of user ${id}\n`,
+    )
+    expect((await loginWithKey(phone.key)).status).toBe(401)
+    expect((await loginWithKey(tablet.key)).status).toBe(401)
+    expect(await ok(['users', 'api-keys', id])).toBe(`user ${id} has no API keys\n`)
+    expect(await fails(['users', 'delete-api-key', id, tablet._id, '--yes'], 1)).toBe('API key not found (NOT_FOUND)')
+    const deleted = (await json(['audit', '--user', id])).items.filter((entry: any) => entry.action === 'api-key.deleted')
+    expect(deleted.map((entry: any) => [entry.actor, entry.detail.name])).toEqual([
+      ['admin', 'tablet'],
+      ['admin', 'phone'],
+    ])
+  })
+})
+
+describe('api-keys', () => {
   it('create shows the secret once; list, disable, enable and delete manage the key', async () => {
     const name = `backend-${RUN}`
     const created = await ok(['api-keys', 'create', '--name', name])
@@ -548,8 +710,9 @@ describe('token verify', () => {
 })
 
 describe('keys', () => {
-  const currentKid = async () =>
-    (await json(['keys', 'list'])).items.find((key: any) => key.state === 'current').kid as string
+  const kidIn = async (state: string) =>
+    (await json(['keys', 'list'])).items.find((key: any) => key.state === state).kid as string
+  const currentKid = () => kidIn('current')
   /** A user with a fresh access token, signed by the key current now. */
   async function tokenHolder(name: string): Promise<string> {
     const email = `${name}-${RUN}@example.com`
@@ -557,40 +720,46 @@ describe('keys', () => {
     return (await logIn(email)).access_token
   }
 
-  it('list shows each key with its algorithm and state', async () => {
-    const kid = await currentKid()
+  it('list shows the current key, then the next one published ahead, each with its algorithm and state', async () => {
+    const [current, next] = [await currentKid(), await kidIn('next')]
     const human = await ok(['keys', 'list'])
     expect(human).toMatch(/^KID\s+ALGORITHM\s+STATE\s+CREATED\s+ROTATED\s+RETIRES$/m)
-    expect(human).toMatch(new RegExp(`^${kid}  ES256\\s+● current\\s+\\S.*—\\s+—$`, 'm'))
+    const rows = human.split('\n').slice(1)
+    expect(rows[0]).toMatch(new RegExp(`^${current}  ES256\\s+● current\\s+\\S.*—\\s+—$`))
+    expect(rows[1]).toMatch(new RegExp(`^${next}  ES256\\s+◌ next\\s+\\S.*—\\s+—$`))
+    expect(await ok(['keys', 'list', '--help'])).toContain('◌ next is published ahead and signs from the next rotation')
   })
 
-  it('rotate asks first, naming the key, and changes nothing unless the answer is yes', async () => {
-    const kid = await currentKid()
+  it('rotate asks first, naming the keys, and changes nothing unless the answer is yes', async () => {
+    const [kid, next] = [await currentKid(), await kidIn('next')]
     for (const input of ['n\n', '']) {
       const result = await cli(['keys', 'rotate'], { input })
       expect(result).toMatchObject({ code: 1, stdout: '' })
       expect(result.stderr).toBe(
-        `Rotate signing key ${kid}? New access tokens get a new key; this one stays accepted until the tokens it signed expire. [y/N] \nusher: aborted: nothing was changed\n`,
+        `Rotate signing key ${kid}? The next key ${next} signs new access tokens; this one stays accepted until the tokens it signed expire. [y/N] \nusher: aborted: nothing was changed\n`,
       )
     }
     const emergency = await cli(['keys', 'rotate', '--revoke-previous'], { input: 'no\n' })
     expect(emergency).toMatchObject({ code: 1, stdout: '' })
-    expect(emergency.stderr).toContain(`Rotate signing key ${kid} and revoke it with every earlier key?`)
-    expect(emergency.stderr).toContain('signed by earlier keys are refused at once')
+    expect(emergency.stderr).toContain(
+      `Revoke signing key ${kid} and every other published key (previous and next), and start over with new ones?`,
+    )
+    expect(emergency.stderr).toContain('Access tokens signed so far are refused at once')
     expect(emergency.stderr).toContain("every app's users will have to refresh their access tokens")
     expect(emergency.stderr).toMatch(/\nusher: aborted: nothing was changed\n$/)
-    expect(await currentKid()).toBe(kid)
+    expect([await currentKid(), await kidIn('next')]).toEqual([kid, next])
   })
 
-  it('rotate signs with a new key and keeps the previous one accepted until its tokens expire', async () => {
-    const before = await currentKid()
+  it('rotate hands signing to the next key, keeps the previous one accepted and publishes a new next key', async () => {
+    const [before, next] = [await currentKid(), await kidIn('next')]
     const token = await tokenHolder('rotate')
     const out = await ok(['keys', 'rotate', '--yes'])
-    const after = await currentKid()
-    expect(after).not.toBe(before)
+    expect(await currentKid()).toBe(next)
+    const published = await kidIn('next')
+    expect([before, next]).not.toContain(published)
     expect(out).toMatch(
       new RegExp(
-        `^✓ rotated: ${after} signs new access tokens; ${before} stays accepted until \\S.*, when the tokens it signed have expired\\n$`,
+        `^✓ rotated: ${next} signs new access tokens; ${before} stays accepted until \\S.*, when the tokens it signed have expired; ${published} is published as the next key\\n$`,
       ),
     )
     expect(await ok(['keys', 'list'])).toMatch(new RegExp(`^${before}  ES256\\s+◐ previous\\s+\\S`, 'm'))
@@ -598,18 +767,17 @@ describe('keys', () => {
     expect(await profileStatus(token)).toBe(200)
   })
 
-  it('rotate --revoke-previous refuses tokens signed by earlier keys at once; new logins work', async () => {
+  it('rotate --revoke-previous refuses tokens of every published key at once, next included; new logins work', async () => {
     const token = await tokenHolder('emergency')
-    const before = await currentKid()
+    const [before, next] = [await currentKid(), await kidIn('next')]
     const result = await cli(['keys', 'rotate', '--revoke-previous', '--json'], { input: 'y\n' })
     expect(result.code).toBe(0)
     expect(result.stderr).toContain('refused at once')
     const rotated = JSON.parse(result.stdout)
     expect(rotated.current).toMatchObject({ state: 'current', algorithm: 'ES256' })
-    expect(rotated.keys.find((key: any) => key.kid === before)).toMatchObject({
-      state: 'retired',
-      revokedAt: expect.any(String),
-    })
+    expect([before, next]).not.toContain(rotated.current.kid)
+    expect(rotated.previous).toMatchObject({ kid: before, state: 'retired', revokedAt: expect.any(String) })
+    expect(rotated.revoked.map((key: any) => key.kid)).toEqual(expect.arrayContaining([before, next]))
     expect(rotated.keys.filter((key: any) => key.state === 'previous')).toEqual([])
 
     expect(await cli(['token', 'verify', token])).toEqual({
@@ -618,15 +786,18 @@ describe('keys', () => {
       stderr: '',
     })
     expect(await profileStatus(token)).toBe(401)
-    expect(await ok(['keys', 'list'])).toMatch(
-      new RegExp(`^${before}  ES256\\s+⊘ revoked\\s+.*revoked \\S`, 'm'),
-    )
+    const listed = await ok(['keys', 'list'])
+    expect(listed).toMatch(new RegExp(`^${before}  ES256\\s+⊘ revoked\\s+.*revoked \\S`, 'm'))
+    expect(listed).toMatch(new RegExp(`^${next}  ES256\\s+⊘ revoked\\s+`, 'm'))
     expect((await json(['token', 'verify', await tokenHolder('after-emergency')])).status).toBe('live')
 
+    const [current, replaced] = [await currentKid(), await kidIn('next')]
     const again = await ok(['keys', 'rotate', '--revoke-previous', '--yes'])
-    expect(again).toMatch(
-      /; \S+ and every earlier key are revoked: tokens they signed are refused from now on\n$/,
-    )
+    const [now, published] = [await currentKid(), await kidIn('next')]
+    const [first, heading, ...revoked] = again.trimEnd().split('\n')
+    expect(first).toBe(`✓ rotated: ${now} signs new access tokens; ${published} is published as the next key`)
+    expect(heading).toBe('revoked 2 keys, whose tokens are refused from now on:')
+    expect(revoked.sort()).toEqual([`  ${current} (signed until now)`, `  ${replaced}`].sort())
   })
 })
 

@@ -1,8 +1,8 @@
 /**
  * The real dashboard against the real worker: wrangler's test harness runs Usher on workerd with a fresh
  * local D1, the real admin client talks to it over HTTP, and Ink renders the dashboard (ink-testing-library).
- * A user registers through the client API, as an app would; the admin confirms them by pressing `c`, and
- * rotates the signing key with `r`.
+ * A user registers through the client API, as an app would; the admin confirms them by pressing `c`, manages
+ * a user's own API keys (`a`, then `d`; `s` then `k`) and rotates the signing key with `r`.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createAdminClient } from '../../tui/admin-client'
@@ -23,6 +23,20 @@ const admin = () => createAdminClient({ url: usher.origin, adminKey: ADMIN_KEY }
 /** The real dashboard on the real admin client. */
 function open(client = admin()) {
   return renderDashboard({ client, connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } } })
+}
+
+/** The dashboard on the Confirmed tab, searched down to `email`, who is selected. */
+async function openOnConfirmed(client: ReturnType<typeof admin>, email: string) {
+  const ui = open(client)
+  await ui.waitFor('● live', 30_000)
+  await ui.press('2')
+  await ui.waitFor('Confirmed users', 30_000)
+  await ui.press('/')
+  await ui.waitFor('type to filter', 30_000)
+  await ui.type(email)
+  await ui.press(KEY.enter)
+  await ui.waitFor(`› ● ${email}`, 30_000)
+  return ui
 }
 
 const logIn = (email: string, password: string) =>
@@ -83,15 +97,7 @@ it('clears an account\'s failed-login lock with l', async () => {
   // Locked: the right password is told so ("temporarily locked"), never "invalid username/password".
   expect((await login('password1')).status).toBe(429)
 
-  const ui = open(client)
-  await ui.waitFor('● live', 30_000)
-  await ui.press('2')
-  await ui.waitFor('Confirmed users', 30_000)
-  await ui.press('/')
-  await ui.waitFor('type to filter', 30_000)
-  await ui.type(email)
-  await ui.press(KEY.enter)
-  await ui.waitFor(`› ● ${email}`, 30_000)
+  const ui = await openOnConfirmed(client, email)
   await ui.press(KEY.enter)
   // The first lock (after the 5th failure) lasts a second; the failures stay on record until cleared.
   await ui.waitFor('5 in a row, 5 this hour', 30_000)
@@ -101,26 +107,76 @@ it('clears an account\'s failed-login lock with l', async () => {
   expect((await login('password1')).status).toBe(200)
 }, 120_000)
 
-it('rotates the signing key with r, and the previous key keeps verifying its tokens', async () => {
+it("disables a user's own API key from their details (a, d); s then k disables the rest with their sessions", async () => {
+  const client = admin()
+  const email = `own-keys-${Date.now().toString(36)}@example.com`
+  const user = await client.users.create.mutate({ email, password: 'password1' })
+  const { refresh_token: refreshToken } = (await (await logIn(email, 'password1')).json()) as { refresh_token: string }
+  const makeKey = async (name: string) => {
+    const response = await fetch(`${usher.origin}/api/client/v2.0/auth/api_keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${refreshToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name }),
+    })
+    expect(response.status).toBe(201)
+    return ((await response.json()) as { key: string }).key
+  }
+  const keyLogin = (key: string) =>
+    fetch(`${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/api-key/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key }),
+    })
+  const laptop = await makeKey('laptop')
+  const phone = await makeKey('phone')
+
+  const ui = await openOnConfirmed(client, email)
+  await ui.press('a')
+  await ui.waitFor('› ● phone · used never', 30_000)
+  await ui.press('d')
+  await ui.waitForBanner(`✔ Disabled API key phone of ${email}`)
+  await ui.waitFor('› ⊘ phone · disabled', 30_000)
+  expect((await keyLogin(phone)).status).toBe(401)
+  expect((await keyLogin(laptop)).status).toBe(200)
+
+  await ui.press(KEY.escape, 's')
+  await ui.waitFor(`⚠ Revoke every session of ${email}?`, 30_000)
+  await ui.press('k')
+  // The password login's session and the laptop key's.
+  await ui.waitForBanner(`✔ Revoked 2 sessions of ${email} and disabled their API keys`)
+  expect((await keyLogin(laptop)).status).toBe(401)
+  const details = await client.users.get.query({ userId: user.id })
+  expect(details.sessionCount).toBe(0)
+  expect(details.apiKeys.map((key) => [key.name, key.disabled])).toEqual([
+    ['phone', true],
+    ['laptop', true],
+  ])
+}, 120_000)
+
+it('rotates the signing key with r: the next key takes over, and the previous key keeps verifying its tokens', async () => {
   const client = admin()
   const email = `rotate-${Date.now().toString(36)}@example.com`
   await client.users.create.mutate({ email, password: 'password1' })
   const { access_token: token } = (await (await logIn(email, 'password1')).json()) as { access_token: string }
-  const before = (await client.keys.list.query()).items.find((key) => key.state === 'current')!
+  const keys = (await client.keys.list.query()).items
+  const before = keys.find((key) => key.state === 'current')!
+  const next = keys.find((key) => key.state === 'next')!
 
   const ui = open(client)
   await ui.waitFor('● live', 30_000)
   await ui.press('5')
   await ui.waitFor(`› ● ${before.kid.slice(0, 20)}`, 30_000)
+  expect(ui.line(next.kid.slice(0, 20))).toMatch(/◌ \S+\s+next/)
   await ui.press('r')
   await ui.waitFor('⚠ Rotate the signing key?', 30_000)
   await ui.press('y')
-  await ui.waitForBanner(`✔ Rotated: `)
-  expect(ui.banner()).toContain(`; ${before.kid.slice(0, 8)}… stays accepted until `)
+  await ui.waitForBanner(`✔ Rotated: ${next.kid.slice(0, 8)}… signs new tokens; ${before.kid.slice(0, 8)}… stays accepted until `)
+  expect(ui.banner()).toMatch(/; \S{8}… is the new next key$/)
   await ui.waitFor(new RegExp(`◐ ${before.kid.slice(0, 20)}\\S*\\s+previous`), 30_000)
 
   const after = (await client.keys.list.query()).items
   expect(after.find((key) => key.kid === before.kid)?.state).toBe('previous')
-  expect(after.filter((key) => key.state === 'current')).toHaveLength(1)
+  expect(after.filter((key) => key.state === 'current').map((key) => key.kid)).toEqual([next.kid])
+  expect(after.filter((key) => key.state === 'next')).toHaveLength(1)
   expect(await client.users.verifyToken.mutate({ token })).toMatchObject({ status: 'live' })
 }, 120_000)

@@ -32,7 +32,8 @@ describe('details pane', () => {
     expect(frame).toMatch(new RegExp(`identities local-userpass\\s.*\\n.*${cora.identities[0]!.id}`))
     expect(frame).toMatch(/created\s+\d{4}-\d\d-\d\d \d\d:\d\d \(\d+m ago\)/)
     expect(frame).toMatch(/last login \d{4}-\d\d-\d\d \d\d:\d\d \(1m ago\)/)
-    expect(frame).toContain('API keys   ● cora-laptop · user · used never')
+    expect(frame).toContain('API keys   ● cora-laptop · used never')
+    expect(frame).not.toContain('mail ')
     expect(frame).toContain('recent activity')
     expect(frame).toMatch(/✔ (just now|\S+ ago)\s+client user\.registered/)
     // Beside the list at 100 columns; the list is still there.
@@ -41,6 +42,19 @@ describe('details pane', () => {
 
     await ui.press(KEY.enter)
     await ui.waitFor((screen) => !screen.includes('recent activity'))
+  })
+
+  it('shows the mail sent to the user today, and what the per-recipient limits dropped', async () => {
+    const { usher, cora } = withHistory()
+    cora.mail = { sentToday: 3, dropped: 0, lastDroppedAt: null }
+    const ui = renderDashboard({ client: usher.client, columns: 80, rows: 24 })
+    await ui.press('2')
+    await ui.waitFor('› ● cora@example.com')
+    await ui.press(KEY.enter)
+    await ui.waitFor('mail       3 sent today, none dropped')
+    cora.mail = { sentToday: 10, dropped: 2, lastDroppedAt: new Date(Date.now() - 5 * 60_000).toISOString() }
+    await ui.press(KEY.enter, KEY.enter)
+    await ui.waitFor('mail       10 sent today · ⚠ 2 dropped over the limits, last 5m ago')
   })
 
   it('a stuck user is explained, with the way out', async () => {

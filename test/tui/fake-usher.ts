@@ -2,7 +2,8 @@
  * An in-memory Usher behind the dashboard's client interface, for component tests only (the e2e and tmux
  * checks use the real worker). It keeps the lifecycle rules the dashboard relies on (only
  * pending-confirmation users can be confirmed, they cannot be disabled, emails only with the email method,
- * a rotation keeps the replaced signing key accepted unless it revokes it), pages by cursor like the server,
+ * a rotation keeps the replaced signing key accepted unless it revokes it, admins reach a user's own API
+ * keys only through that user), pages by cursor like the server,
  * records every call, and can fail on demand: one procedure with a server message, or everything as if the
  * worker were down or the key wrong.
  */
@@ -51,7 +52,7 @@ export class FakeUsher {
   keys: ServerKey[] = []
   audit: AuditEntry[] = []
   outbox: OutboxMail[] = []
-  /** Newest first, as `keys.list` returns them; the first is made on the first `keys.list`. */
+  /** Newest first (`keys.list` lists current and next first); the first two are made on the first `keys.list`. */
   signingKeys: SigningKey[] = []
   config: DashboardConfig = {
     appId: 'fake-app',
@@ -108,6 +109,13 @@ export class FakeUsher {
     return key
   }
 
+  /** An API key the user made for themselves (as `POST auth/api_keys` does), newest first like the server. */
+  addUserKey(email: string, name: string, disabled = false): UserDetails['apiKeys'][number] {
+    const key = { id: hexId(), name, kind: 'user' as const, disabled, createdAt: iso(0), lastUsedAt: null }
+    this.byEmail(email).apiKeys.unshift(key)
+    return key
+  }
+
   addMail(to: string, subject = 'Confirm your email address'): OutboxMail {
     const mail: OutboxMail = {
       id: this.outbox.length + 1,
@@ -124,8 +132,8 @@ export class FakeUsher {
   /**
    * What `keys.rotate` does on the server: the next key (published ahead) becomes current; the one it
    * replaces stays accepted until its tokens expire (30 minutes and a margin here), and a new next key is
-   * published. With `revokePrevious`, every key still published is revoked at once and fresh current and next
-   * keys take over.
+   * published. With `revokePrevious`, every key still published (previous, current and next) is revoked at
+   * once and fresh current and next keys take over.
    */
   rotateSigningKey(revokePrevious = false): KeyRotation {
     this.firstSigningKey()
@@ -135,7 +143,8 @@ export class FakeUsher {
     if (revokePrevious) {
       for (const key of this.signingKeys) {
         if (key.state !== 'retired') {
-          Object.assign(key, { state: 'retired', rotatedAt: key.rotatedAt ?? now, retiresAt: null, revokedAt: now })
+          const rotatedAt = key.state === 'current' ? now : key.rotatedAt
+          Object.assign(key, { state: 'retired', rotatedAt, retiresAt: null, revokedAt: now })
           revoked.push(key)
         }
       }
@@ -146,7 +155,7 @@ export class FakeUsher {
     }
     this.signingKeys.unshift(this.newSigningKey('next'))
     this.record('admin', 'signing-key.rotated', null)
-    const keys = structuredClone(this.signingKeys)
+    const keys = this.listedSigningKeys()
     return {
       current: keys.find((key) => key.state === 'current')!,
       previous: keys.find((key) => key.kid === previous.kid)!,
@@ -156,9 +165,17 @@ export class FakeUsher {
     }
   }
 
-  /** What the server does when it needs keys and has none: the first current key and a next one. */
+  /** What the server does when it needs keys and has none: the first current key, then a next one. */
   firstSigningKey() {
-    if (this.signingKeys.length === 0) this.signingKeys.push(this.newSigningKey('next'), this.newSigningKey('current'))
+    if (this.signingKeys.length > 0) return
+    this.signingKeys.unshift(this.newSigningKey('current'))
+    this.signingKeys.unshift(this.newSigningKey('next'))
+  }
+
+  /** In `keys.list` order: current, next, then previous and retired keys newest first. */
+  private listedSigningKeys(): SigningKey[] {
+    const order = { current: 0, next: 1, previous: 2, retired: 2 }
+    return structuredClone(this.signingKeys).sort((a, b) => order[a.state] - order[b.state])
   }
 
   private newSigningKey(state: 'current' | 'next'): SigningKey {
@@ -252,6 +269,22 @@ export class FakeUsher {
     return user
   }
 
+  /** One of the user's own keys (never a server user's server key), as the admin API addresses them. */
+  private userKey(userId: string, keyId: string) {
+    const key = this.user(userId).apiKeys.find((candidate) => candidate.id === keyId && candidate.kind === 'user')
+    if (!key) throw serverError('API key not found', 'NOT_FOUND')
+    return key
+  }
+
+  /** `users.enableApiKey` / `users.disableApiKey`: answered with the key as the admin API shows it. */
+  private switchUserKey(path: string, input: { userId: string; keyId: string }, disabled: boolean) {
+    return this.call(path, input, () => {
+      const { kind: _kind, ...key } = Object.assign(this.userKey(input.userId, input.keyId), { disabled })
+      this.record('admin', disabled ? 'api-key.disabled' : 'api-key.enabled', input.userId)
+      return { ...key, userId: input.userId }
+    })
+  }
+
   private key(keyId: string): ServerKey {
     const key = this.keys.find((candidate) => candidate.id === keyId)
     if (!key) throw serverError('API key not found', 'NOT_FOUND')
@@ -263,7 +296,7 @@ export class FakeUsher {
   }
 
   private item(user: User): UserItem {
-    const { sessionCount: _sessions, apiKeys: _keys, recentAudit: _audit, lock: _lock, ...item } = user
+    const { sessionCount: _sessions, apiKeys: _keys, recentAudit: _audit, lock: _lock, mail: _mail, ...item } = user
     return item
   }
 
@@ -372,11 +405,17 @@ export class FakeUsher {
           }),
       },
       revokeSessions: {
-        mutate: ({ userId }) =>
-          this.call('users.revokeSessions', { userId }, () => {
-            const user = this.user(userId)
+        mutate: (input) =>
+          this.call('users.revokeSessions', input, () => {
+            const user = this.user(input.userId)
             const revoked = user.sessionCount
             user.sessionCount = 0
+            this.record('admin', 'user.sessions-revoked', user.id)
+            if (input.disableApiKeys) {
+              const enabled = user.apiKeys.filter((key) => key.kind === 'user' && !key.disabled)
+              for (const key of enabled) key.disabled = true
+              if (enabled.length > 0) this.record('admin', 'api-key.disabled', user.id)
+            }
             return { revoked }
           }),
       },
@@ -387,6 +426,18 @@ export class FakeUsher {
             user.lockedUntil = null
             user.lock = null
             return this.item(user)
+          }),
+      },
+      enableApiKey: { mutate: (input) => this.switchUserKey('users.enableApiKey', input, false) },
+      disableApiKey: { mutate: (input) => this.switchUserKey('users.disableApiKey', input, true) },
+      deleteApiKey: {
+        mutate: (input) =>
+          this.call('users.deleteApiKey', input, () => {
+            const user = this.user(input.userId)
+            const key = this.userKey(input.userId, input.keyId)
+            user.apiKeys = user.apiKeys.filter((candidate) => candidate !== key)
+            this.record('admin', 'api-key.deleted', input.userId)
+            return { deleted: true as const, keyId: key.id }
           }),
       },
       delete: {
@@ -434,7 +485,7 @@ export class FakeUsher {
         query: () =>
           this.call('keys.list', undefined, () => {
             this.firstSigningKey()
-            return { items: structuredClone(this.signingKeys) }
+            return { items: this.listedSigningKeys() }
           }),
       },
       rotate: {

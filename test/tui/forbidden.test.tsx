@@ -112,6 +112,6 @@ describe('actions the rules forbid for the selected row', () => {
       '⚠ d means disable on the user tabs (1–3), disable on the API keys tab (4); not on Keys',
     )
     await ui.press('n')
-    await ui.waitForBanner('⚠ A new signing key comes from rotating: r (R revokes old keys too)')
+    await ui.waitForBanner('⚠ New signing keys come from rotating: r publishes a new next key (R revokes every key)')
   })
 })

@@ -21,7 +21,17 @@ describe('layout', () => {
     it(`fits ${columns}×${rows} exactly, on every tab and with details open`, async () => {
       const ui = renderDashboard({ client: busyUsher().client, columns, rows })
       await ui.waitFor('user01@example.com')
-      for (const keys of [[], [KEY.enter], ['4'], ['5'], ['?'], [KEY.escape, 'R'], [KEY.escape, '1', 'x']]) {
+      for (const keys of [
+        [],
+        [KEY.enter],
+        ['4'],
+        ['5'],
+        ['?'],
+        [KEY.escape, 'R'],
+        [KEY.escape, '1', 'x'],
+        [KEY.escape, 's'],
+        [KEY.escape, 'a'],
+      ]) {
         await ui.press(...keys)
         await ui.waitFor('● live')
         const lines = ui.frame().split('\n')

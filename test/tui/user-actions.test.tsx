@@ -103,14 +103,35 @@ describe('user actions', () => {
     await ui.waitFor('No disabled users.')
   })
 
-  it('s revokes every session', async () => {
-    const { usher, ui } = await withUser(confirmed, '2')
+  it('s asks first: y revokes the sessions only, k disables their API keys too', async () => {
+    const { usher, user, ui } = await withUser(confirmed, '2')
+    const laptop = usher.addUserKey('cora@example.com', 'laptop')
     await ui.press('s')
-    await ui.waitFor('✔ Revoked 2 sessions of cora@example.com')
-    expect(usher.byEmail('cora@example.com').sessionCount).toBe(0)
+    await ui.waitFor('⚠ Revoke every session of cora@example.com?')
+    expect(ui.frame()).toContain('Their API keys could log straight back in: k disables them too.')
+    expect(ui.frame()).toContain('y: sessions only · k: sessions and API keys · any other key keeps it.')
+    const footer = ui.frame().split('\n').slice(-2).join(' ')
+    expect(footer).toContain('y sessions only')
+    expect(footer).toContain('k sessions and API keys')
+    await ui.press('n')
+    await ui.waitFor('⚠ Cancelled: no session was revoked')
+    expect(usher.callsTo('users.revokeSessions')).toEqual([])
+
+    await ui.press('s', 'y')
+    await ui.waitFor('✔ Revoked 2 sessions of cora@example.com; their API keys still log in')
+    expect(laptop.disabled).toBe(false)
+    usher.byEmail('cora@example.com').sessionCount = 1
+    await ui.press('s', 'k')
+    await ui.waitFor('✔ Revoked 1 session of cora@example.com and disabled their API keys')
+    expect(laptop.disabled).toBe(true)
+    expect(usher.callsTo('users.revokeSessions').map((call) => call.input)).toEqual([
+      { userId: user.id, disableApiKeys: false },
+      { userId: user.id, disableApiKeys: true },
+    ])
+
     usher.failNext('users.revokeSessions', 'user not found')
-    await ui.press('s')
-    await ui.waitFor('✘ Revoking the sessions of cora@example.com failed: user not found')
+    await ui.press('s', 'k')
+    await ui.waitFor('✘ Revoking the sessions and API keys of cora@example.com failed: user not found')
   })
 
   it('x asks to type y before deleting; any other key keeps the user', async () => {

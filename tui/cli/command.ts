@@ -55,8 +55,12 @@ export interface ApiCommand<Result = unknown> {
   args?: readonly ArgumentSpec[]
   options?: Record<string, OptionSpec>
   examples?: readonly string[]
-  /** Destructive commands: the question asked (on stderr) unless `--yes`; may look the target up first. */
-  confirm?: (context: RunContext) => Promise<string>
+  /**
+   * Destructive commands: the question asked (on stderr) unless `--yes`; may look the target up first, and
+   * resolve to undefined when it does not exist (nothing to ask about: the command runs, and the server's
+   * refusal is what the person reads).
+   */
+  confirm?: (context: RunContext) => Promise<string | undefined>
   run(context: RunContext): Promise<Result>
   /** Human output; `--json` prints `run`'s result instead. */
   render(result: Result, context: Invocation): string

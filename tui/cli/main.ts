@@ -89,8 +89,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const context: RunContext = { ...invocation, client, readStdin: () => readAll(io.stdin) }
     if (command.confirm && !invocation.flags.yes) {
       const question = await command.confirm(context)
-      const agreed = await askYesNo(question, io.stdin, io.stderr)
-      if (!agreed) throw new CommandError('aborted: nothing was changed')
+      if (question !== undefined && !(await askYesNo(question, io.stdin, io.stderr))) {
+        throw new CommandError('aborted: nothing was changed')
+      }
     }
     const result = await command.run(context)
     io.stdout.write(

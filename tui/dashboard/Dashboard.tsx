@@ -149,6 +149,7 @@ function Body({ view }: { view: DashboardView }) {
           <DetailsPane
             row={list.selected}
             user={view.details}
+            keyIndex={view.userKeyIndex}
             width={layout.detailsWidth}
             height={layout.bodyHeight - formRows}
             now={now}
@@ -179,12 +180,7 @@ function Overlay({ view }: { view: DashboardView }) {
   switch (overlay.type) {
     case 'confirm':
       return (
-        <ConfirmPrompt
-          question={overlay.confirmation.question}
-          warning={overlay.confirmation.warning}
-          width={layout.width}
-          onAnswer={view.answer}
-        />
+        <ConfirmPrompt {...overlay.confirmation} width={layout.width} onAnswer={view.answer} />
       )
     case 'new-user':
       return (
@@ -228,7 +224,7 @@ const CAPTIONS: Record<Tab['id'], string> = {
   confirmed: 'Confirmed users (●), newest first',
   disabled: 'Disabled users (⊘): logins refused until enabled (u)',
   'api-keys': 'Server API keys (n creates one; its key is shown once)',
-  'signing-keys': 'Signing keys: ● signs  ◐ still accepted  ○ retired  ⊘ revoked',
+  'signing-keys': '◌ next  ● signs  ◐ still accepted  ○ retired  ⊘ revoked',
   audit: 'Audit trail, newest first (search filters this page)',
   outbox: 'Dev outbox: the newest 100 mails (Enter shows the link)',
 }

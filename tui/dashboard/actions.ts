@@ -1,21 +1,16 @@
 /**
  * @module dashboard/actions
- * What an admin can do to the selected row, one entry per key. Each action knows when the rules forbid it
- * for a row (so the footer leaves it out, and pressing its key explains why instead of calling the server),
- * what to say while it runs, and the sentence for its success banner. The server stays the judge: if it
- * refuses anyway, its own message is shown.
+ * What an admin can do to the selected row, one entry per key: the shape of an action, and the actions on a
+ * user (the ones on keys are in key-actions.ts). Each action knows when the rules forbid it for a row (so
+ * the footer leaves it out, and pressing its key explains why instead of calling the server), what to say
+ * while it runs, and the sentence for its success banner. The server stays the judge: if it refuses anyway,
+ * its own message is shown.
  *
- * Adding an action is one more entry here; the footer, the help overlay and the key handling pick it up.
+ * Adding an action is one more entry in a table; the footer, the help overlay and the key handling pick it up.
  */
-import {
-  replacedKey,
-  type ServerKey,
-  type SigningKey,
-  type UserDetails,
-  type UserItem,
-} from '../admin-client'
+import type { UserDetails, UserItem } from '../admin-client'
 import type { DashboardClient, DashboardConfig } from './client'
-import { plural, shortKid, stamp } from './format'
+import { plural } from './format'
 
 export interface ActionContext {
   config: DashboardConfig
@@ -30,9 +25,14 @@ export interface Confirmation {
   warning?: string
   /** The footer's words for `y`: `y yes, delete`. */
   consent: string
-  /** The banner when the admin answers anything but `y`. */
+  /** A second way to go ahead, on its own key: `k` for "sessions and API keys". */
+  alternative?: { key: string; consent: string }
+  /** The banner when the admin answers anything but `y` (or the alternative's key). */
   declined: string
 }
+
+/** How the admin went ahead: `y`, or the confirmation's alternative key. Actions that do not ask get `yes`. */
+export type Consent = 'yes' | 'alternative'
 
 export interface RowAction<Target> {
   id: string
@@ -46,14 +46,14 @@ export interface RowAction<Target> {
   /** Why the rules forbid this action for `target`, or undefined when they allow it. */
   refusal(target: Target, context: ActionContext): string | undefined
   /** Banner while the request runs: "Confirming ann@example.com". */
-  progress(target: Target): string
+  progress(target: Target, consent: Consent): string
   /** Call the admin API; resolves to the success banner's sentence. */
-  run(client: DashboardClient, target: Target): Promise<string>
+  run(client: DashboardClient, target: Target, consent: Consent): Promise<string>
 }
 
 export const userName = (user: Pick<UserItem, 'email' | 'id'>) => user.email ?? user.id
 
-const deletion = (_target: unknown, name: string): Confirmation => ({
+export const deletion = (_target: unknown, name: string): Confirmation => ({
   question: `Delete ${name}? This cannot be undone.`,
   consent: 'yes, delete',
   declined: 'Cancelled: nothing was deleted',
@@ -144,12 +144,24 @@ export const USER_ACTIONS: RowAction<UserItem>[] = [
     id: 'revoke',
     key: 's',
     label: 'revoke sessions',
-    description: 'revoke all their sessions',
+    description: 'revoke sessions (k: API keys too)',
+    confirm: (_user, name) => ({
+      question: `Revoke every session of ${name}?`,
+      warning: 'Their apps must log in again. Their API keys could log straight back in: k disables them too.',
+      consent: 'sessions only',
+      alternative: { key: 'k', consent: 'sessions and API keys' },
+      declined: 'Cancelled: no session was revoked',
+    }),
     refusal: () => undefined,
-    progress: (user) => `Revoking the sessions of ${userName(user)}`,
-    async run(client, user) {
-      const { revoked } = await client.users.revokeSessions.mutate({ userId: user.id })
-      return `Revoked ${plural(revoked, 'session')} of ${userName(user)}`
+    progress: (user, consent) =>
+      consent === 'alternative'
+        ? `Revoking the sessions and API keys of ${userName(user)}`
+        : `Revoking the sessions of ${userName(user)}`,
+    async run(client, user, consent) {
+      const disableApiKeys = consent === 'alternative'
+      const { revoked } = await client.users.revokeSessions.mutate({ userId: user.id, disableApiKeys })
+      const done = `Revoked ${plural(revoked, 'session')} of ${userName(user)}`
+      return disableApiKeys ? `${done} and disabled their API keys` : `${done}; their API keys still log in`
     },
   },
   {
@@ -181,93 +193,3 @@ export const USER_ACTIONS: RowAction<UserItem>[] = [
     },
   },
 ]
-
-export const API_KEY_ACTIONS: RowAction<ServerKey>[] = [
-  {
-    id: 'disable-key',
-    key: 'd',
-    label: 'disable',
-    description: 'disable the key',
-    refusal: (key) => (key.disabled ? 'already disabled' : undefined),
-    progress: (key) => `Disabling API key ${key.name}`,
-    async run(client, key) {
-      await client.apiKeys.disable.mutate({ keyId: key.id })
-      return `Disabled API key ${key.name}`
-    },
-  },
-  {
-    id: 'enable-key',
-    key: 'u',
-    label: 'enable',
-    description: 'enable the key',
-    refusal: (key) => (key.disabled ? undefined : 'not disabled'),
-    progress: (key) => `Enabling API key ${key.name}`,
-    async run(client, key) {
-      await client.apiKeys.enable.mutate({ keyId: key.id })
-      return `Enabled API key ${key.name}`
-    },
-  },
-  {
-    id: 'delete-key',
-    key: 'x',
-    label: 'delete',
-    description: 'delete the key (asks y)',
-    confirm: deletion,
-    refusal: () => undefined,
-    progress: (key) => `Deleting API key ${key.name}`,
-    async run(client, key) {
-      await client.apiKeys.delete.mutate({ keyId: key.id })
-      return `Deleted API key ${key.name}`
-    },
-  },
-]
-
-/**
- * On the Keys tab. A rotation replaces the current key whichever row is selected: `r` keeps the replaced
- * key accepted until the tokens it signed expire (nobody notices); `R` is for a leaked key and refuses them
- * at once.
- */
-export const SIGNING_KEY_ACTIONS: RowAction<SigningKey>[] = [
-  {
-    id: 'rotate',
-    key: 'r',
-    label: 'rotate',
-    description: 'rotate (old key kept till expiry)',
-    confirm: () => ({
-      question: 'Rotate the signing key?',
-      warning:
-        'New access tokens get a new key; the current one stays accepted until the tokens it signed expire, so nobody notices.',
-      consent: 'yes, rotate',
-      declined: 'Cancelled: the signing key was not rotated',
-    }),
-    refusal: () => undefined,
-    progress: () => 'Rotating the signing key',
-    run: (client) => rotate(client, false),
-  },
-  {
-    id: 'rotate-revoke',
-    key: 'R',
-    label: 'emergency rotate',
-    description: 'rotate + revoke earlier keys now',
-    confirm: () => ({
-      question: 'EMERGENCY: rotate and revoke the signing key and every earlier one now?',
-      warning:
-        "Access tokens they signed are refused at once: every app's users must refresh their access tokens (nobody is logged out). Only for a leaked key.",
-      consent: 'yes, rotate and revoke',
-      declined: 'Cancelled: no key was rotated or revoked',
-    }),
-    refusal: () => undefined,
-    progress: () => 'Rotating the signing key and revoking earlier keys',
-    run: (client) => rotate(client, true),
-  },
-]
-
-async function rotate(client: DashboardClient, revokePrevious: boolean): Promise<string> {
-  const rotation = await client.keys.rotate.mutate({ revokePrevious })
-  const signs = `Rotated: ${shortKid(rotation.current.kid)} signs new tokens`
-  const previous = replacedKey(rotation)
-  if (!previous) return signs
-  return previous.revokedAt === null
-    ? `${signs}; ${shortKid(previous.kid)} stays accepted until ${stamp(previous.retiresAt).slice(-5)}`
-    : `${signs}; ${shortKid(previous.kid)} and every earlier key are revoked: their tokens are refused`
-}

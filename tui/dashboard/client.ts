@@ -24,6 +24,7 @@ type UserId = In['users']['confirm']
 /** A procedure's input when it is given one (inputs with defaults are optional, i.e. `void`). */
 type Given<T> = Exclude<T, void | undefined>
 type KeyId = In['apiKeys']['disable']
+type UserKeyId = In['users']['disableApiKey']
 
 /** What the dashboard reads from the configuration: who it is, how users confirm, password limits. */
 export type DashboardConfig = Pick<Out['config']['get'], 'appId' | 'confirmation' | 'password'>
@@ -39,9 +40,12 @@ export interface DashboardClient {
     sendConfirmationEmail: Mutation<UserId, Out['users']['sendConfirmationEmail']>
     disable: Mutation<UserId, Out['users']['disable']>
     enable: Mutation<UserId, Out['users']['enable']>
-    revokeSessions: Mutation<UserId, Out['users']['revokeSessions']>
+    revokeSessions: Mutation<In['users']['revokeSessions'], Out['users']['revokeSessions']>
     clearLock: Mutation<UserId, Out['users']['clearLock']>
     delete: Mutation<UserId, Out['users']['delete']>
+    enableApiKey: Mutation<UserKeyId, Out['users']['enableApiKey']>
+    disableApiKey: Mutation<UserKeyId, Out['users']['disableApiKey']>
+    deleteApiKey: Mutation<UserKeyId, Out['users']['deleteApiKey']>
   }
   apiKeys: {
     list: { query(): Promise<Out['apiKeys']['list']> }

@@ -1,7 +1,8 @@
 /**
  * @module dashboard/keys
- * The dashboard's keys that are not row actions (those live in actions.ts): tabs, movement, search, details,
- * new, help and quit. One table feeds the key handling, the footer and the `?` overlay, so they cannot drift.
+ * The dashboard's keys that are not row actions (those live in actions.ts and key-actions.ts): tabs,
+ * movement, search, details, new, help and quit, and `a`, which moves into the selected user's API keys. One
+ * table feeds the key handling, the footer and the `?` overlay, so they cannot drift.
  */
 import type { Key } from 'ink'
 import { TABS } from './tabs'
@@ -14,6 +15,7 @@ export type Command =
   | { type: 'search' }
   | { type: 'details' }
   | { type: 'new' }
+  | { type: 'user-keys' }
   | { type: 'help' }
   | { type: 'quit' }
 
@@ -94,8 +96,15 @@ export const BINDINGS: Binding[] = [
   },
 ]
 
+/** On a user (tabs 1–3): into their API keys, where d / u / x act on the key and Esc (or `a`) comes back. */
+export const USER_KEYS_BINDING: Binding = {
+  keys: 'a',
+  description: 'their API keys: d u x, Esc back',
+  read: (input, key) => (input === 'a' && plain(key) ? { type: 'user-keys' } : undefined),
+}
+
 export function commandFor(input: string, key: Key): Command | undefined {
-  for (const binding of BINDINGS) {
+  for (const binding of [...BINDINGS, USER_KEYS_BINDING]) {
     const command = binding.read(input, key)
     if (command) return command
   }

@@ -10,7 +10,19 @@ import { keyStatus, printable, shortDate, table } from '../format'
 const KEY_ID = [ID_ARGUMENT("the key's id (24 hexadecimal characters, as `usher api-keys list` shows)")]
 /** Declared arguments are always present once parsing succeeded. */
 const keyId = (invocation: Invocation) => invocation.args.id!
-const describe = (key: ServerKey) => `API key "${printable(key.name)}" (${key.id})`
+
+/** `API key "ci" (65f0…)`. */
+export const describeKey = (key: Pick<ServerKey, 'name' | 'id'>) => `API key "${printable(key.name)}" (${key.id})`
+
+/** Server keys and users' own keys alike (never their secrets). */
+export const apiKeyTable = (keys: readonly Omit<ServerKey, 'userId'>[]) =>
+  table(keys, [
+    { header: 'id', value: (key) => key.id },
+    { header: 'name', value: (key) => key.name, max: 40 },
+    { header: 'state', value: keyStatus },
+    { header: 'created', value: (key) => shortDate(key.createdAt) },
+    { header: 'last used', value: (key) => shortDate(key.lastUsedAt, 'never') },
+  ])
 
 export const apiKeys: CommandGroup = {
   summary: 'server API keys for backends (api-key login)',
@@ -21,13 +33,7 @@ export const apiKeys: CommandGroup = {
       render: ({ items }) =>
         items.length === 0
           ? 'no server API keys (create one with `usher api-keys create --name <name>`)'
-          : table(items, [
-              { header: 'id', value: (key) => key.id },
-              { header: 'name', value: (key) => key.name, max: 40 },
-              { header: 'state', value: keyStatus },
-              { header: 'created', value: (key) => shortDate(key.createdAt) },
-              { header: 'last used', value: (key) => shortDate(key.lastUsedAt, 'never') },
-            ]),
+          : apiKeyTable(items),
     }),
     create: apiCommand({
       summary: 'create a server API key; prints its secret once',
@@ -40,19 +46,19 @@ export const apiKeys: CommandGroup = {
       ],
       run: ({ client, options }) => client.apiKeys.create.mutate({ name: options.name! }),
       render: (key) =>
-        `✓ created ${describe(key)}\n\nkey: ${key.key}\n\nStore the key now: it is shown only this once.`,
+        `✓ created ${describeKey(key)}\n\nkey: ${key.key}\n\nStore the key now: it is shown only this once.`,
     }),
     enable: apiCommand({
       summary: 'enable a server API key',
       args: KEY_ID,
       run: ({ client, ...invocation }) => client.apiKeys.enable.mutate({ keyId: keyId(invocation) }),
-      render: (key) => `✓ enabled ${describe(key)}, now ${keyStatus(key)}`,
+      render: (key) => `✓ enabled ${describeKey(key)}, now ${keyStatus(key)}`,
     }),
     disable: apiCommand({
       summary: 'disable a server API key (its logins fail)',
       args: KEY_ID,
       run: ({ client, ...invocation }) => client.apiKeys.disable.mutate({ keyId: keyId(invocation) }),
-      render: (key) => `✓ disabled ${describe(key)}, now ${keyStatus(key)}`,
+      render: (key) => `✓ disabled ${describeKey(key)}, now ${keyStatus(key)}`,
     }),
     delete: apiCommand({
       summary: 'delete a server API key and its server user',
@@ -60,7 +66,7 @@ export const apiKeys: CommandGroup = {
       args: KEY_ID,
       confirm: async ({ client, ...invocation }) => {
         const key = await client.apiKeys.get.query({ keyId: keyId(invocation) })
-        return `Delete ${describe(key)}? Backends using it can no longer log in. [y/N] `
+        return `Delete ${describeKey(key)}? Backends using it can no longer log in. [y/N] `
       },
       run: ({ client, ...invocation }) => client.apiKeys.delete.mutate({ keyId: keyId(invocation) }),
       render: ({ keyId }) => `✓ deleted API key ${keyId}`,

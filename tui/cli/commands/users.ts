@@ -1,41 +1,20 @@
 /**
  * @module tui/cli/commands/users
- * `usher users …`: list, inspect, create, confirm, disable/enable, revoke sessions of and delete users. The
- * rules (who may be confirmed, disabled…) are the server's; refusals arrive as its sentence.
+ * `usher users …`: list, inspect, create, confirm, disable/enable, revoke sessions of and delete users, and
+ * manage the API keys they made (user-api-keys.ts). The rules (who may be confirmed, disabled…) are the
+ * server's; refusals arrive as its sentence.
  */
 import type { RouterInputs, UserDetails, UserItem } from '../../admin-client'
-import {
-  apiCommand,
-  CURSOR_OPTION,
-  ID_ARGUMENT,
-  limitOption,
-  type CommandGroup,
-  type Invocation,
-  type RunContext,
-} from '../command'
-import {
-  count,
-  fields,
-  keyStatus,
-  nextPageHint,
-  outcome,
-  printable,
-  shortDate,
-  table,
-  userStatus,
-} from '../format'
+import { apiCommand, CURSOR_OPTION, limitOption, type CommandGroup, type RunContext } from '../command'
+import { count, fields, nextPageHint, outcome, shortDate, table, userStatus } from '../format'
+import { apiKeyTable } from './api-keys'
+import { userApiKeys } from './user-api-keys'
+import { displayName, USER_ID, userId, who } from './user-argument'
 
 type ListStatus = Exclude<RouterInputs['users']['list'], void | undefined>['status']
 
-const USER_ID = [ID_ARGUMENT("the user's id (24 hexadecimal characters, as `usher users list` shows)")]
-/** Declared arguments are always present once parsing succeeded. */
-const userId = (invocation: Invocation) => invocation.args.id!
-
 const providers = (user: UserItem) =>
   user.identities.map((identity) => identity.providerType).join(', ') || '—'
-const displayName = (user: UserItem) =>
-  user.email ?? (user.type === 'server' ? '(server user)' : '(no email)')
-const who = (user: UserItem) => (user.email ? `${printable(user.email)} (${user.id})` : `user ${user.id}`)
 
 function userTable(users: readonly UserItem[]): string {
   return table(users, [
@@ -49,14 +28,7 @@ function userTable(users: readonly UserItem[]): string {
 }
 
 function renderDetails(user: UserDetails): string {
-  const keys = user.apiKeys.length
-    ? table(user.apiKeys, [
-        { header: 'key id', value: (key) => key.id },
-        { header: 'name', value: (key) => key.name, max: 40 },
-        { header: 'state', value: keyStatus },
-        { header: 'last used', value: (key) => shortDate(key.lastUsedAt, 'never') },
-      ])
-    : 'no API keys'
+  const keys = user.apiKeys.length ? apiKeyTable(user.apiKeys) : 'no API keys'
   const activity = user.recentAudit.length
     ? table(user.recentAudit, [
         { header: 'at', value: (entry) => shortDate(entry.at) },
@@ -76,6 +48,7 @@ function renderDetails(user: UserDetails): string {
     ['last login', shortDate(user.lastLoginAt, 'never')],
     ...(user.confirmationExpiresAt ? [['link expires', shortDate(user.confirmationExpiresAt)] as const] : []),
     ['sessions', String(user.sessionCount)],
+    ...(user.mail ? [['mail', mailQuota(user.mail)] as const] : []),
     ...(user.lock
       ? [
           [
@@ -90,6 +63,15 @@ function renderDetails(user: UserDetails): string {
   return `${block}\n\nAPI keys\n${keys}\n\nRecent activity\n${activity}`
 }
 
+/** Mail to the user's address against the per-recipient limits (over them, mail is dropped silently). */
+function mailQuota(mail: NonNullable<UserDetails['mail']>): string {
+  const dropped =
+    mail.dropped === 0
+      ? 'none dropped'
+      : `${mail.dropped} dropped over the per-recipient limits, the last ${shortDate(mail.lastDroppedAt)}`
+  return `${mail.sentToday} sent today · ${dropped}`
+}
+
 /** A lifecycle action on one user: the server answers with the user's new state, which is what we show. */
 const action = (spec: {
   summary: string
@@ -100,7 +82,7 @@ const action = (spec: {
   apiCommand({
     summary: spec.summary,
     details: spec.details,
-    args: USER_ID,
+    args: [USER_ID],
     run: spec.mutate,
     render: (user) => `✓ ${spec.done} ${who(user)}, now ${userStatus(user)}`,
   })
@@ -135,8 +117,8 @@ export const users: CommandGroup = {
       },
     }),
     get: apiCommand({
-      summary: 'one user: identities, sessions, keys, activity',
-      args: USER_ID,
+      summary: 'one user: identities, sessions, API keys, mail, activity',
+      args: [USER_ID],
       run: ({ client, ...invocation }) => client.users.get.query({ userId: userId(invocation) }),
       render: renderDetails,
     }),
@@ -194,22 +176,38 @@ export const users: CommandGroup = {
     }),
     'clear-lock': action({
       summary: "forget a user's failed logins (unlocks them)",
-      details: 'Clears the backoff and the hourly count of failed logins; audited.',
+      details:
+        'While locked, even the right password is refused (429 "temporarily locked…", not "invalid username/password"). Clears the backoff and the hourly count of failed logins; audited.',
       done: 'cleared the login lock of',
       mutate: ({ client, ...invocation }) => client.users.clearLock.mutate({ userId: userId(invocation) }),
     }),
     'revoke-sessions': apiCommand({
       summary: "end all of a user's sessions now",
-      details: 'Their access and refresh tokens are refused from the next request.',
-      args: USER_ID,
-      run: ({ client, ...invocation }) => client.users.revokeSessions.mutate({ userId: userId(invocation) }),
+      details:
+        'Their access and refresh tokens are refused from the next request. Their API keys can still log in unless --disable-api-keys (a password reset disables them too).',
+      args: [USER_ID],
+      options: {
+        'disable-api-keys': {
+          type: 'boolean',
+          description: 'also disable their API keys, which could otherwise log straight back in',
+        },
+      },
+      examples: ['usher users revoke-sessions 65f0c0ffee0123456789abcd --disable-api-keys'],
+      run: ({ client, ...invocation }) =>
+        client.users.revokeSessions.mutate({
+          userId: userId(invocation),
+          disableApiKeys: invocation.flags['disable-api-keys'] === true,
+        }),
       render: ({ revoked }, invocation) =>
-        `✓ revoked ${count(revoked, 'session')} of user ${userId(invocation)}`,
+        `✓ revoked ${count(revoked, 'session')} of user ${userId(invocation)}${
+          invocation.flags['disable-api-keys'] ? ' and disabled their API keys' : ''
+        }`,
     }),
+    ...userApiKeys,
     delete: apiCommand({
       summary: 'delete a user and all they own',
       details: 'Removes the user with their sessions, identities and API keys. Asks first unless --yes.',
-      args: USER_ID,
+      args: [USER_ID],
       examples: ['usher users delete 65f0c0ffee0123456789abcd --yes'],
       confirm: async ({ client, ...invocation }) => {
         const user = await client.users.get.query({ userId: userId(invocation) })

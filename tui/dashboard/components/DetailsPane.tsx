@@ -1,25 +1,29 @@
 /**
  * @module dashboard/components/DetailsPane
  * Everything about the selected row. For a user (loaded with `users.get`): status, identities, created,
- * last login, sessions, API keys and the most recent audit entries; for the other tabs, the row itself
- * (a mail's full text and link, an audit entry's detail, what a signing key's state means for its tokens).
+ * last login, sessions, mail against the per-recipient limits, API keys (one of them chosen while the admin
+ * is in them, after `a`) and the most recent audit entries; for the other tabs, the row itself (a mail's full
+ * text and link, an audit entry's detail, what a signing key's state means for its tokens).
  */
 import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
 import type { SigningKey, UserDetails } from '../../admin-client'
 import { ago, isStuck, keyLook, outcomeLook, signingKeyLook, stamp, userLook } from '../format'
+import { wrappedRows } from '../layout'
 import type { Row } from '../tabs'
 import type { DetailsState } from '../hooks/use-user-details'
 
 export interface DetailsPaneProps {
   row: Row | undefined
   user: DetailsState
+  /** The chosen API key's position while the admin is in the user's keys (after `a`). */
+  keyIndex?: number
   width: number
   height: number
   now: number
 }
 
-export function DetailsPane({ row, user, width, height, now }: DetailsPaneProps) {
+export function DetailsPane({ row, user, keyIndex, width, height, now }: DetailsPaneProps) {
   return (
     <Box
       width={width}
@@ -30,60 +34,85 @@ export function DetailsPane({ row, user, width, height, now }: DetailsPaneProps)
       paddingX={1}
       overflow="hidden"
     >
-      {row === undefined ? (
-        <Text dimColor>Nothing selected.</Text>
-      ) : row.kind === 'user' ? (
-        user.status === 'error' ? (
-          <Text color="red">✘ Could not load the details: {user.message}</Text>
-        ) : (user.status === 'ready' || user.status === 'loading') && user.details ? (
-          <UserDetailsView details={user.details} now={now} rows={height - 2} />
+      {/* Never squeezed: a pane too short for its content (a question open below) cuts the bottom off. */}
+      <Box flexDirection="column" flexShrink={0}>
+        {row === undefined ? (
+          <Text dimColor>Nothing selected.</Text>
+        ) : row.kind === 'user' ? (
+          user.status === 'error' ? (
+            <Text color="red">✘ Could not load the details: {user.message}</Text>
+          ) : (user.status === 'ready' || user.status === 'loading') && user.details ? (
+            <UserDetailsView
+              details={user.details}
+              keyIndex={keyIndex}
+              now={now}
+              rows={height - 2}
+              columns={width - 4}
+            />
+          ) : (
+            <Text dimColor>loading {row.user.email ?? row.user.id}…</Text>
+          )
+        ) : row.kind === 'api-key' ? (
+          <>
+            <Title>API key {row.key.name}</Title>
+            <Field name="id">{row.key.id}</Field>
+            <Field name="state">{`${keyLook(row.key).glyph} ${keyLook(row.key).label}`}</Field>
+            <Field name="user">{row.key.userId}</Field>
+            <Field name="created">{`${stamp(row.key.createdAt)} (${ago(row.key.createdAt, now)})`}</Field>
+            <Field name="last used">
+              {row.key.lastUsedAt ? `${stamp(row.key.lastUsedAt)} (${ago(row.key.lastUsedAt, now)})` : 'never'}
+            </Field>
+          </>
+        ) : row.kind === 'signing-key' ? (
+          <SigningKeyView signingKey={row.key} now={now} />
+        ) : row.kind === 'audit' ? (
+          <>
+            <Title>{row.entry.action}</Title>
+            <Field name="when">{`${stamp(row.entry.at)} (${ago(row.entry.at, now)})`}</Field>
+            <Field name="actor">{row.entry.actor}</Field>
+            <Field name="outcome">{`${outcomeLook(row.entry.outcome).glyph} ${row.entry.outcome}`}</Field>
+            <Field name="user">{row.entry.userId ?? '—'}</Field>
+            <Text dimColor>detail</Text>
+            <Text wrap="wrap">{JSON.stringify(row.entry.detail, null, 1)}</Text>
+          </>
         ) : (
-          <Text dimColor>loading {row.user.email ?? row.user.id}…</Text>
-        )
-      ) : row.kind === 'api-key' ? (
-        <>
-          <Title>API key {row.key.name}</Title>
-          <Field name="id">{row.key.id}</Field>
-          <Field name="state">{`${keyLook(row.key).glyph} ${keyLook(row.key).label}`}</Field>
-          <Field name="user">{row.key.userId}</Field>
-          <Field name="created">{`${stamp(row.key.createdAt)} (${ago(row.key.createdAt, now)})`}</Field>
-          <Field name="last used">
-            {row.key.lastUsedAt ? `${stamp(row.key.lastUsedAt)} (${ago(row.key.lastUsedAt, now)})` : 'never'}
-          </Field>
-        </>
-      ) : row.kind === 'signing-key' ? (
-        <SigningKeyView signingKey={row.key} now={now} />
-      ) : row.kind === 'audit' ? (
-        <>
-          <Title>{row.entry.action}</Title>
-          <Field name="when">{`${stamp(row.entry.at)} (${ago(row.entry.at, now)})`}</Field>
-          <Field name="actor">{row.entry.actor}</Field>
-          <Field name="outcome">{`${outcomeLook(row.entry.outcome).glyph} ${row.entry.outcome}`}</Field>
-          <Field name="user">{row.entry.userId ?? '—'}</Field>
-          <Text dimColor>detail</Text>
-          <Text wrap="wrap">{JSON.stringify(row.entry.detail, null, 1)}</Text>
-        </>
-      ) : (
-        <>
-          <Title>{row.mail.subject}</Title>
-          <Field name="to">{row.mail.to}</Field>
-          <Field name="sent">{`${stamp(row.mail.createdAt)} (${ago(row.mail.createdAt, now)})`}</Field>
-          {row.mail.link && <Field name="link">{row.mail.link}</Field>}
-          <Text wrap="wrap">{row.mail.text}</Text>
-        </>
-      )}
+          <>
+            <Title>{row.mail.subject}</Title>
+            <Field name="to">{row.mail.to}</Field>
+            <Field name="sent">{`${stamp(row.mail.createdAt)} (${ago(row.mail.createdAt, now)})`}</Field>
+            {row.mail.link && <Field name="link">{row.mail.link}</Field>}
+            <Text wrap="wrap">{row.mail.text}</Text>
+          </>
+        )}
+      </Box>
     </Box>
   )
 }
 
-function UserDetailsView({ details, now, rows }: { details: UserDetails; now: number; rows: number }) {
+interface UserDetailsViewProps {
+  details: UserDetails
+  keyIndex: number | undefined
+  now: number
+  /** Inside the border and padding. */
+  rows: number
+  columns: number
+}
+
+function UserDetailsView({ details, keyIndex, now, rows, columns }: UserDetailsViewProps) {
   const look = userLook(details, now)
   const stuck = isStuck(details, now)
-  // What is left below the fixed fields goes to audit entries, newest first.
-  const auditRoom = Math.max(
-    1,
-    rows - 11 - Math.max(1, details.apiKeys.length) - 2 * details.identities.length,
-  )
+  const mail = details.mail && mailText(details.mail, now)
+  const wrapped = (text: string) => wrappedRows(text, columns - FIELD_NAME_WIDTH)
+  const fixedRows =
+    7 + // title, status, id, created, last login, sessions, "recent activity"
+    (details.status === 'pending-confirmation' && details.confirmationExpiresAt ? 1 : 0) +
+    details.identities.reduce((sum, identity) => sum + wrapped(`${identity.providerType} ${identity.id}`), 0) +
+    (mail ? wrapped(mail.text) : 0) +
+    (details.lock?.locked ? 1 : 0) +
+    (details.lock ? 1 : 0)
+  // The keys get what is left but one audit entry; the audit entries, newest first, what the keys leave.
+  const keys = keyWindow(details.apiKeys.length, Math.max(1, rows - fixedRows - 1), keyIndex)
+  const auditRoom = Math.max(1, rows - fixedRows - keys.rows)
   return (
     <>
       <Title>{details.email ?? details.id}</Title>
@@ -114,6 +143,11 @@ function UserDetailsView({ details, now, rows }: { details: UserDetails; now: nu
         {details.lastLoginAt ? `${stamp(details.lastLoginAt)} (${ago(details.lastLoginAt, now)})` : 'never'}
       </Field>
       <Field name="sessions">{String(details.sessionCount)}</Field>
+      {mail && (
+        <Field name="mail" wrap>
+          <Text color={mail.tone}>{mail.text}</Text>
+        </Field>
+      )}
       {details.lock?.locked && (
         <Field name="login">
           <Text color="yellow">⚠ locked until {stamp(details.lock.lockedUntil!).slice(-5)} (l unlocks)</Text>
@@ -127,11 +161,20 @@ function UserDetailsView({ details, now, rows }: { details: UserDetails; now: nu
       {details.apiKeys.length === 0 ? (
         <Field name="API keys">none</Field>
       ) : (
-        details.apiKeys.map((key, index) => (
-          <Field key={key.id} name={index === 0 ? 'API keys' : ''}>
-            {`${keyLook(key).glyph} ${key.name} · ${key.kind} · used ${ago(key.lastUsedAt, now)}`}
-          </Field>
+        details.apiKeys.slice(keys.start, keys.end).map((key, offset) => (
+          <ApiKeyLine
+            key={key.id}
+            apiKey={key}
+            first={offset === 0}
+            chosen={keyIndex === undefined ? undefined : keys.start + offset === keyIndex}
+            now={now}
+          />
         ))
+      )}
+      {keys.hidden > 0 && (
+        <Field name="">
+          <Text dimColor>{`… ${keys.hidden} more (${keyIndex === undefined ? 'a, then ' : ''}↑↓)`}</Text>
+        </Field>
       )}
       <Text dimColor>recent activity</Text>
       {details.recentAudit.length === 0 ? (
@@ -146,6 +189,49 @@ function UserDetailsView({ details, now, rows }: { details: UserDetails; now: nu
       )}
     </>
   )
+}
+
+/**
+ * One API key: `● laptop · used 5m ago`, `⊘ old-phone · disabled · used never` (short: the pane is 35 columns
+ * wide beside the list). While the admin is in the keys (`chosen` defined), every line has a marker column
+ * and the chosen one is `›` in inverse video, like a list row.
+ */
+function ApiKeyLine(props: {
+  apiKey: UserDetails['apiKeys'][number]
+  first: boolean
+  chosen: boolean | undefined
+  now: number
+}) {
+  const { apiKey: key, chosen, now } = props
+  const look = keyLook(key)
+  const notes = [key.disabled && look.label, key.kind === 'server' && 'server key'].filter(Boolean)
+  return (
+    <Field name={props.first ? 'API keys' : ''}>
+      <Text inverse={chosen} bold={chosen}>
+        {chosen === undefined ? '' : chosen ? '› ' : '  '}
+        <Text color={look.tone}>{look.glyph}</Text>{' '}
+        {[key.name, ...notes, `used ${ago(key.lastUsedAt, now)}`].join(' · ')}
+      </Text>
+    </Field>
+  )
+}
+
+/** Which of `count` keys fit in `room` rows, the chosen one in view; a last row says how many are not shown. */
+function keyWindow(count: number, room: number, chosen: number | undefined) {
+  if (count <= room) return { start: 0, end: count, hidden: 0, rows: Math.max(1, count) }
+  const shown = Math.max(1, room - 1)
+  const start = Math.min(Math.max(0, (chosen ?? 0) - shown + 1), count - shown)
+  return { start, end: start + shown, hidden: count - shown, rows: shown + 1 }
+}
+
+/** Mail to the user's address: sent in the last day, and what the per-recipient limits dropped (silently). */
+function mailText(mail: NonNullable<UserDetails['mail']>, now: number) {
+  return mail.dropped === 0
+    ? { text: `${mail.sentToday} sent today, none dropped`, tone: undefined }
+    : {
+        text: `${mail.sentToday} sent today · ⚠ ${mail.dropped} dropped over the limits, last ${ago(mail.lastDroppedAt, now)}`,
+        tone: 'yellow' as const,
+      }
 }
 
 function SigningKeyView({ signingKey: key, now }: { signingKey: SigningKey; now: number }) {
@@ -181,7 +267,7 @@ function signingKeyMeaning(key: SigningKey): string {
     case 'next':
       return 'Published ahead so verifiers already hold it; the next rotation (r) makes it sign. It has not signed yet.'
     case 'current':
-      return 'Signs every new access token; published at /.well-known/jwks.json. r rotates it (R if it leaked).'
+      return 'Signs every new access token; published at /.well-known/jwks.json. r hands over to the next key (R if it leaked).'
     case 'previous':
       return 'No longer signs. Published and accepted until the tokens it signed expire; R revokes it at once.'
     case 'retired':
@@ -209,10 +295,12 @@ function Title({ children }: { children: ReactNode }) {
 }
 
 /** `name  value`; long values (ids, explanations) may `wrap` onto the next lines instead of being cut. */
+const FIELD_NAME_WIDTH = 11
+
 function Field({ name, children, wrap = false }: { name: string; children: ReactNode; wrap?: boolean }) {
   return (
     <Box>
-      <Box width={11} flexShrink={0}>
+      <Box width={FIELD_NAME_WIDTH} flexShrink={0}>
         <Text dimColor>{name}</Text>
       </Box>
       <Text wrap={wrap ? 'wrap' : 'truncate-end'}>{children}</Text>

@@ -1,11 +1,12 @@
 /**
  * @module dashboard/components/HelpOverlay
- * Every key, grouped, from the same tables the key handling reads (keys.ts, actions.ts). Two columns, so it
- * fits an 80×24 terminal.
+ * Every key, grouped, from the same tables the key handling reads (keys.ts, actions.ts, key-actions.ts). Two
+ * columns, so it fits an 80×24 terminal.
  */
 import { Box, Text } from 'ink'
-import { API_KEY_ACTIONS, SIGNING_KEY_ACTIONS, USER_ACTIONS, type RowAction } from '../actions'
-import { BINDINGS } from '../keys'
+import { USER_ACTIONS, type RowAction } from '../actions'
+import { API_KEY_ACTIONS, SIGNING_KEY_ACTIONS } from '../key-actions'
+import { BINDINGS, USER_KEYS_BINDING } from '../keys'
 
 type Section = { title: string; keys: (readonly [string, string])[] }
 
@@ -20,9 +21,11 @@ export function HelpOverlay({ width, height }: { width: number; height: number }
     { title: 'Everywhere', keys: BINDINGS.map((binding) => [binding.keys, binding.description] as const) },
     actions('On the Keys tab (5)', SIGNING_KEY_ACTIONS),
   ]
+  const onUser = actions('On a user (tabs 1–3)', USER_ACTIONS)
   const right: Section[] = [
-    actions('On a user (tabs 1–3)', USER_ACTIONS),
-    actions('On an API key (tab 4)', API_KEY_ACTIONS),
+    { ...onUser, keys: [...onUser.keys, [USER_KEYS_BINDING.keys, USER_KEYS_BINDING.description]] },
+    // A user's own keys (after a) take the same keys as server keys.
+    actions("On an API key (tab 4, or a user's)", API_KEY_ACTIONS),
   ]
   const column = Math.floor((width - 4) / 2)
   return (

@@ -67,7 +67,7 @@ function emptyText(tab: Tab, search: string): string {
     case 'api-keys':
       return '  No server API keys (n creates one).'
     case 'signing-keys':
-      return '  No signing keys yet: Usher makes the first when it signs its first token.'
+      return '  No signing keys yet: Usher makes the current and next keys on first use.'
     case 'audit':
       return '  The audit trail is empty.'
     case 'outbox':

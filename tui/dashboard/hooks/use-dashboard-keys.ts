@@ -2,24 +2,41 @@
  * @module dashboard/hooks/use-dashboard-keys
  * Keys to intentions, by mode. Text fields (search, forms) own printable keys while they are open, so only
  * Esc, Enter, Tab and arrows are read here then; in the browsing mode the binding table (keys.ts) and the
- * row actions (actions.ts) apply. A key handler must never crash the terminal app, so failures become a
- * red banner.
+ * row actions (actions.ts, key-actions.ts) apply, and in a user's API keys (after `a`) the moves and d / u / x
+ * are the key list's. A key handler must never crash the terminal app, so failures become a red banner.
  */
 import { useInput, type Key } from 'ink'
+import type { Consent } from '../actions'
 import { commandFor, type Command } from '../keys'
 import type { Move } from './use-paged-list'
 
-export type Mode = 'browse' | 'offline' | 'search' | 'help' | 'confirm' | 'new-user' | 'new-key' | 'secret'
+export type Mode =
+  | 'browse'
+  | 'user-keys'
+  | 'offline'
+  | 'search'
+  | 'help'
+  | 'confirm'
+  | 'new-user'
+  | 'new-key'
+  | 'secret'
 
 export interface KeyHandlers {
   command(command: Command): void
   /** A key that may be a row action (`c`, `d`, `x`…). */
   action(key: string): void
   move(to: Move): void
+  /** In a user's API keys: a key that may be a key action (`d`, `u`, `x`). */
+  keyAction(key: string): void
+  moveKey(by: 1 | -1): void
+  /** Back from a user's API keys to the users. */
+  leaveKeys(): void
   /** Esc: close what is open (overlay, search, details). */
   back(): void
-  /** The confirm prompt: anything but `y` cancels. */
-  answer(yes: boolean): void
+  /** The confirm prompt: `y` or the alternative's key goes ahead; anything else cancels (undefined). */
+  answer(consent: Consent | undefined): void
+  /** The open question's alternative key (`k`), if it has one. */
+  alternativeKey: string | undefined
   /** Tab / ↑ / ↓ in a form. */
   otherField(): void
   quit(): void
@@ -50,8 +67,10 @@ function handle(mode: Mode, input: string, key: Key, on: KeyHandlers): void {
       else if (key.tab || key.upArrow || key.downArrow) on.otherField()
       return
     case 'confirm':
-      // The prompt (ConfirmInput) reads y and n itself; every other key is a no.
-      if (!['y', 'n'].includes(input.toLowerCase())) on.answer(false)
+      // The prompt (ConfirmInput) reads y and n itself; the alternative's key goes ahead its own way; every
+      // other key is a no.
+      if (on.alternativeKey !== undefined && input === on.alternativeKey) on.answer('alternative')
+      else if (!['y', 'n'].includes(input.toLowerCase())) on.answer(undefined)
       return
     case 'secret':
       if (key.escape || key.return) on.back()
@@ -69,16 +88,35 @@ function handle(mode: Mode, input: string, key: Key, on: KeyHandlers): void {
     }
     case 'browse': {
       if (key.escape) return on.back()
-      // A held j or k can arrive as one chunk ("jjj"); any other run of characters is a paste, and a paste
-      // must never fire actions (think "xy").
-      const repeated = /^([jk])\1+$/.exec(input)
-      if (repeated) {
-        for (let n = 0; n < input.length; n++) on.move(repeated[1] === 'j' ? 'down' : 'up')
-        return
-      }
+      const held = heldMoves(input)
+      if (held) return held.forEach((by) => on.move(by === 1 ? 'down' : 'up'))
       const command = commandFor(input, key)
       if (command) return on.command(command)
       if (input.length === 1 && !key.ctrl && !key.meta) on.action(input)
+      return
+    }
+    case 'user-keys': {
+      const command = commandFor(input, key)
+      if (key.escape || command?.type === 'user-keys') return on.leaveKeys()
+      const held = heldMoves(input)
+      if (held) return held.forEach(on.moveKey)
+      if (command?.type === 'move' && (command.by === 'up' || command.by === 'down')) {
+        return on.moveKey(command.by === 'up' ? -1 : 1)
+      }
+      // Leaving the user (another tab, closing the details) leaves their keys; help and quit work as ever.
+      if (command && ['tab', 'next-tab', 'previous-tab', 'details', 'help', 'quit'].includes(command.type)) {
+        return on.command(command)
+      }
+      if (input.length === 1 && !key.ctrl && !key.meta) on.keyAction(input)
     }
   }
+}
+
+/**
+ * A held j or k can arrive as one chunk ("jjj"): one move each (+1 down, -1 up). Any other run of characters
+ * is a paste, and a paste must never fire actions (think "xy").
+ */
+function heldMoves(input: string): (1 | -1)[] | undefined {
+  const repeated = /^([jk])\1+$/.exec(input)
+  return repeated ? Array.from(input, () => (repeated[1] === 'j' ? 1 : -1)) : undefined
 }

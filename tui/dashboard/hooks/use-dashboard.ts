@@ -1,17 +1,17 @@
 /**
  * @module dashboard/hooks/use-dashboard
  * The dashboard's behaviour in one place: it composes the data hooks (connection, counts, the open tab's
- * rows, the selected user's details), the banner, the action runner, row actions and the forms, routes
- * keys to them by mode, and hands the components a plain view of it all.
+ * rows, the selected user's details and their API keys), the banner, the action runner, row actions and the
+ * forms, routes keys to them by mode, and hands the components a plain view of it all.
  */
 import { useApp } from 'ink'
 import { useCallback, useState } from 'react'
-import type { ActionContext, Confirmation } from '../actions'
+import { userName, type ActionContext, type Confirmation, type Consent } from '../actions'
 import type { DashboardClient } from '../client'
 import type { Command, Hint } from '../keys'
 import { layoutFor, type Layout } from '../layout'
 import { classify, problemMessage } from '../problems'
-import { browsingHints } from '../hints'
+import { browsingHints, userKeysHints } from '../hints'
 import { TABS, tabAt, type Row, type Tab, type TabId } from '../tabs'
 import { useActionRunner } from './use-action-runner'
 import { useBanner, type BannerHandle } from './use-banner'
@@ -26,6 +26,7 @@ import { useRowActions } from './use-row-actions'
 import { useTabRows } from './use-tab-rows'
 import { useTerminalSize } from './use-terminal-size'
 import { useUserDetails, type DetailsState } from './use-user-details'
+import { useUserKeys } from './use-user-keys'
 
 export interface DashboardOptions {
   client: DashboardClient
@@ -41,7 +42,7 @@ export type Overlay =
   | { type: 'none' }
   | { type: 'search' }
   | { type: 'help' }
-  | { type: 'confirm'; confirmation: Confirmation; progress: string; work: () => Promise<string> }
+  | { type: 'confirm'; confirmation: Confirmation; proceed(consent: Consent): void }
   | { type: 'new-user' }
   | { type: 'new-key'; name: string; error: string | undefined }
   | { type: 'secret'; name: string; key: string }
@@ -57,6 +58,8 @@ export interface DashboardView extends CreateForms {
   list: PagedList<Row>
   details: DetailsState
   detailsOpen: boolean
+  /** The chosen key's position while the admin is in the selected user's API keys (after `a`). */
+  userKeyIndex: number | undefined
   overlay: Overlay
   banner: BannerHandle['banner']
   busy: string | undefined
@@ -64,7 +67,7 @@ export interface DashboardView extends CreateForms {
   hints: Hint[]
   setSearch(value: string): void
   keepSearch(): void
-  answer(yes: boolean): void
+  answer(consent: Consent | undefined): void
 }
 
 export function useDashboard(options: DashboardOptions): DashboardView {
@@ -108,6 +111,9 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     connection.lost,
   )
 
+  const loaded = details.status === 'ready' || details.status === 'loading' ? details.details : undefined
+  const userKeys = useUserKeys(selectedUser, loaded, detailsOpen)
+
   const [overlay, setOverlay] = useState<Overlay>({ type: 'none' })
   const close = useCallback(() => setOverlay({ type: 'none' }), [])
   const banner = useBanner(options.bannerMs)
@@ -125,28 +131,35 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     context,
     banner,
     runner,
-    confirm: (confirmation, progress, work) => setOverlay({ type: 'confirm', confirmation, progress, work }),
+    userKey: userKeys.active ? userKeys.selected : undefined,
+    confirm: (confirmation, proceed) => setOverlay({ type: 'confirm', confirmation, proceed }),
   })
 
   function command(chosen: Command) {
     switch (chosen.type) {
       case 'tab':
+        userKeys.leave()
         return setTabIndex(chosen.index)
       case 'next-tab':
+        userKeys.leave()
         return setTabIndex((index) => (index + 1) % TABS.length)
       case 'previous-tab':
+        userKeys.leave()
         return setTabIndex((index) => (index + TABS.length - 1) % TABS.length)
       case 'move':
         return list.move(chosen.by)
       case 'search':
         return setOverlay({ type: 'search' })
       case 'details':
+        userKeys.leave()
         return setDetailsOpen((open) => !open)
+      case 'user-keys':
+        return enterUserKeys()
       case 'new':
         if (tab.kind === 'users') return forms.openNewUser()
         if (tab.kind === 'api-keys') return forms.openNewKey()
         if (tab.kind === 'signing-keys') {
-          return banner.show('notice', 'A new signing key comes from rotating: r (R revokes old keys too)')
+          return banner.show('notice', 'New signing keys come from rotating: r publishes a new next key (R revokes every key)')
         }
         return banner.show(
           'notice',
@@ -157,6 +170,19 @@ export function useDashboard(options: DashboardOptions): DashboardView {
       case 'quit':
         return exit()
     }
+  }
+
+  /** `a`: into the selected user's API keys, opening their details (the keys are listed there). */
+  function enterUserKeys() {
+    if (tab.kind !== 'users') {
+      return banner.show('notice', `a opens a user's API keys on the user tabs (1–3); not on ${tab.title}`)
+    }
+    if (!selectedUser) return banner.show('notice', 'Nothing selected to show the API keys of')
+    if (loaded?.id === selectedUser.id && loaded.apiKeys.length === 0) {
+      return banner.show('notice', `${userName(selectedUser)} has no API keys`)
+    }
+    setDetailsOpen(true)
+    userKeys.enter()
   }
 
   function back() {
@@ -171,13 +197,23 @@ export function useDashboard(options: DashboardOptions): DashboardView {
   }
 
   const mode: Mode =
-    !ready && overlay.type !== 'help' ? 'offline' : overlay.type === 'none' ? 'browse' : overlay.type
+    !ready && overlay.type !== 'help'
+      ? 'offline'
+      : overlay.type !== 'none'
+        ? overlay.type
+        : userKeys.active
+          ? 'user-keys'
+          : 'browse'
   useDashboardKeys(mode, {
     command,
-    action,
+    action: action.onRow,
     move: list.move,
+    keyAction: action.onUserKey,
+    moveKey: userKeys.move,
+    leaveKeys: userKeys.leave,
     back,
     answer,
+    alternativeKey: overlay.type === 'confirm' ? overlay.confirmation.alternative?.key : undefined,
     otherField: forms.newUser.otherField,
     quit: () => exit(),
     toggleHelp: () =>
@@ -185,10 +221,10 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     failed: (error) => banner.show('failure', `That key failed: ${problemMessage(classify(error))}`),
   })
 
-  function answer(yes: boolean) {
+  function answer(consent: Consent | undefined) {
     if (overlay.type !== 'confirm') return
     close()
-    if (yes) void runner.run(overlay.progress, overlay.work)
+    if (consent) overlay.proceed(consent)
     else banner.show('notice', overlay.confirmation.declined)
   }
 
@@ -203,10 +239,13 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     list,
     details,
     detailsOpen,
+    userKeyIndex: userKeys.index,
     overlay,
     banner: banner.banner,
     busy: runner.busy,
-    hints: browsingHints(tab, list.selected, context, detailsOpen),
+    hints: userKeys.active
+      ? userKeysHints(userKeys.selected, context)
+      : browsingHints(tab, list.selected, context, detailsOpen),
     setSearch,
     keepSearch: close,
     answer,
