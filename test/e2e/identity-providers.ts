@@ -48,6 +48,11 @@ export interface OpenIdOptions {
   interactive?: boolean
   /** Apple: the client authenticates with an ES256 JWT signed by this key instead of the secret. */
   appleClientKey?: CryptoKey
+  /**
+   * Redirect URIs whose codes come without PKCE (Google's own code client, whose codes an app forwards as
+   * `{authCode}`); every other authorization request must use PKCE.
+   */
+  pkceExempt?: string[]
 }
 
 /** A running OpenID Provider on `server`, and helpers to get id tokens and codes from it without a browser. */
@@ -65,7 +70,7 @@ export async function startOpenIdProvider(server: Awaited<ReturnType<typeof loop
         token_endpoint_auth_method: 'client_secret_post',
       },
     ],
-    pkce: { required: () => true },
+    pkce: { required: (ctx) => !(options.pkceExempt ?? []).includes(String(ctx.oidc.params?.redirect_uri)) },
     jwks: { keys: [jwk] },
     cookies: { keys: [randomUUID()] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name', 'picture'] },
@@ -122,13 +127,9 @@ export async function startOpenIdProvider(server: Awaited<ReturnType<typeof loop
     issuer: server.origin,
     /** An id token as this provider would issue it (for the `{id_token}` logins). */
     idToken(sub: string, claims: JWTPayload = {}) {
-      return new SignJWT({ ...options.accounts[sub], ...claims })
+      const iat = Math.floor(Date.now() / 1000)
+      return new SignJWT({ iss: server.origin, aud: options.clientId, sub, iat, exp: iat + 300, ...options.accounts[sub], ...claims })
         .setProtectedHeader({ alg: 'RS256', kid: jwk.kid })
-        .setIssuer(server.origin)
-        .setAudience(options.clientId)
-        .setSubject(sub)
-        .setIssuedAt()
-        .setExpirationTime('5m')
         .sign(signingKey)
     },
     /**

@@ -75,7 +75,8 @@ export const redirect: RedirectProvider = {
       redirect_uri: flow.callbackUrl,
       response_type: 'code',
       response_mode: 'form_post',
-      scope: 'name email',
+      // Apple's discovery lists openid, email and name; openid is what lets a nonce be checked.
+      scope: 'openid name email',
       state: flow.state,
       nonce: flow.nonce,
       code_challenge: flow.codeChallenge,
