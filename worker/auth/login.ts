@@ -16,6 +16,7 @@ import { errors } from '../errors'
 import { byEmailKey, identitiesOf, type IdentityRow, type UserRow } from '../users/accounts'
 import { canonicalEmail } from '../users/credentials'
 import { auditIfChanged, auditStatement } from '../users/audit'
+import { hashParameterLookup } from './hash-parameters'
 import { hashPassword, needsRehash, spendDummyVerification, verifyPassword } from './passwords'
 import { newId, secretMatches, splitCompositeSecret } from './crypto'
 import { accessTokenFor, startSession, type Authenticated, type LoginResponse } from './sessions'
@@ -37,7 +38,7 @@ export async function checkPassword(usher: Usher, username: string, password: st
     if (!until) await runBatch(usher.db, recordFailure(usher, account, client, undefined))
     throw errors.invalidCredentials()
   }
-  if (!(await verifyPassword(password, row.identity.passwordHash!))) {
+  if (!(await verifyPassword(password, row.identity.passwordHash, hashParameterLookup(usher)))) {
     // While locked, failures are refused without being counted (the backoff grows only with real attempts).
     if (!until) await runBatch(usher.db, recordFailure(usher, account, client, row.user.id))
     throw errors.invalidCredentials()

@@ -6,20 +6,29 @@
  *
  * Parameters read back from the database are checked against the production caps *before* deriving: a
  * corrupted row must not be able to ask for 2^30 of work.
+ *
+ * Imported users keep the hash their old system made until their first successful login rehashes it:
+ * Better Auth's scrypt (converted by the CLI into this module's own `$scrypt$` form, with its 64-byte key),
+ * bcrypt and Firebase's scrypt (auth/foreign-hashes.ts). `verifyPassword` checks every stored form;
+ * `foreignHashProblem` tells the importer which ones it must refuse.
  */
-import { pbkdf2, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 import { kdfProblems, type KdfParams } from '../config'
+import {
+  parseForeignHash,
+  verifyBcrypt,
+  verifyFirebaseScrypt,
+  type ForeignHash,
+  type HashParameterLookup,
+} from './foreign-hashes'
+import { scryptKey } from './crypto'
 
-const scryptAsync = promisify(scrypt) as (
-  password: string,
-  salt: Buffer,
-  keylen: number,
-  options: { N: number; r: number; p: number; maxmem: number },
-) => Promise<Buffer>
 const pbkdf2Async = promisify(pbkdf2)
 
 const KEY_LENGTH = 32
+/** Better Auth derives 64 bytes; its hashes are verified as they are, then rehashed to 32. */
+const IMPORTED_KEY_LENGTH = 64
 const SALT_LENGTH = 16
 
 /**
@@ -39,17 +48,10 @@ export function passwordLength(password: string): number {
   return [...normalizePassword(password)].length
 }
 
-async function derive(password: string, salt: Buffer, kdf: KdfParams): Promise<Buffer> {
+async function derive(password: string, salt: Buffer, kdf: KdfParams, keyLength = KEY_LENGTH): Promise<Buffer> {
   const normalized = normalizePassword(password)
-  if (kdf.algorithm === 'scrypt') {
-    return scryptAsync(normalized, salt, KEY_LENGTH, {
-      N: kdf.N,
-      r: kdf.r,
-      p: kdf.p,
-      maxmem: 256 * kdf.N * kdf.r + 1024 * 1024,
-    })
-  }
-  return pbkdf2Async(normalized, salt, kdf.iterations, KEY_LENGTH, 'sha256')
+  if (kdf.algorithm === 'scrypt') return scryptKey(normalized, salt, keyLength, kdf)
+  return pbkdf2Async(normalized, salt, kdf.iterations, keyLength, 'sha256')
 }
 
 function encode(kdf: KdfParams, salt: Buffer, hash: Buffer): string {
@@ -61,25 +63,53 @@ function encode(kdf: KdfParams, salt: Buffer, hash: Buffer): string {
 
 const PHC = /^\$(scrypt|pbkdf2-sha256)\$([a-z]+=\d{1,10}(?:,[a-z]+=\d{1,10})*)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/
 
-/** Parse a stored hash; undefined if it is malformed or asks for more work than the caps allow. */
-export function parseHash(stored: string): { kdf: KdfParams; salt: Buffer; hash: Buffer } | undefined {
+/** A stored hash, as `verifyPassword` reads it: Usher's own PHC string, or a foreign form. */
+export type StoredHash = { scheme: 'usher'; kdf: KdfParams; salt: Buffer; hash: Buffer } | ForeignHash
+
+/** The stored hash, or a sentence (completing "the password hash …") saying why it is unusable. */
+function readHash(stored: string): StoredHash | { problem: string } {
+  const foreign = parseForeignHash(stored)
+  if (foreign) return foreign
   const match = PHC.exec(stored)
-  if (!match) return undefined
+  if (!match) {
+    return { problem: 'is not a form Usher can verify ($scrypt$, $pbkdf2-sha256$, bcrypt $2a$/$2b$/$2y$ or $firebase-scrypt$)' }
+  }
   const [, algorithm, paramText, salt, hash] = match
   const params = Object.fromEntries(paramText!.split(',').map((kv) => kv.split('=') as [string, string]))
   const num = (key: string) => (params[key] === undefined ? Number.NaN : Number(params[key]))
   let kdf: KdfParams
   if (algorithm === 'scrypt') {
     const ln = num('ln')
-    if (!(ln >= 1 && ln <= 20)) return undefined
     kdf = { algorithm: 'scrypt', N: 2 ** ln, r: num('r'), p: num('p') }
-    if (!(kdf.r >= 1 && kdf.p >= 1)) return undefined
+    if (!(ln >= 1 && ln <= 20 && kdf.r >= 1 && kdf.p >= 1)) return { problem: 'has scrypt parameters out of range' }
   } else {
     kdf = { algorithm: 'pbkdf2-sha256', iterations: num('i') }
-    if (!(kdf.iterations >= 1)) return undefined
+    if (!(kdf.iterations >= 1)) return { problem: 'has a PBKDF2 iteration count out of range' }
   }
-  if (kdfProblems(kdf).length > 0) return undefined
-  return { kdf, salt: Buffer.from(salt!, 'base64'), hash: Buffer.from(hash!, 'base64') }
+  const problems = kdfProblems(kdf)
+  if (problems.length > 0) return { problem: `asks for more work than a Worker may do: ${problems.join('; ')}` }
+  const key = Buffer.from(hash!, 'base64')
+  if (key.length !== KEY_LENGTH && key.length !== IMPORTED_KEY_LENGTH) {
+    return { problem: `has a ${key.length}-byte key (Usher verifies ${KEY_LENGTH}- or ${IMPORTED_KEY_LENGTH}-byte keys)` }
+  }
+  return { scheme: 'usher', kdf, salt: Buffer.from(salt!, 'base64'), hash: key }
+}
+
+/** Parse a stored hash; undefined if it is malformed or asks for more work than the caps allow. */
+export function parseHash(stored: string): StoredHash | undefined {
+  const parsed = readHash(stored)
+  return 'problem' in parsed ? undefined : parsed
+}
+
+/**
+ * Why an imported password hash cannot be stored, as a sentence for the import report ("the password hash
+ * has bcrypt cost 13, …"); undefined when `verifyPassword` can check it. Over-cap parameters and unknown
+ * forms are refused here, at import, rather than failing every login later. A `$firebase-scrypt$` hash also
+ * needs its parameter set stored: auth/hash-parameters.ts `missingHashParameters` checks that (it needs D1).
+ */
+export function foreignHashProblem(stored: string): string | undefined {
+  const parsed = readHash(stored)
+  return 'problem' in parsed ? `the password hash ${parsed.problem}` : undefined
 }
 
 export async function hashPassword(password: string, kdf: KdfParams): Promise<string> {
@@ -87,18 +117,38 @@ export async function hashPassword(password: string, kdf: KdfParams): Promise<st
   return encode(kdf, salt, await derive(password, salt, kdf))
 }
 
-/** Constant-time verification; a malformed or over-cap stored hash never matches. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const parsed = parseHash(stored)
-  if (!parsed || parsed.hash.length !== KEY_LENGTH) return false
-  const candidate = await derive(password, parsed.salt, parsed.kdf)
-  return timingSafeEqual(candidate, parsed.hash)
+/**
+ * Constant-time verification of every stored form; a malformed or over-cap stored hash never matches, nor
+ * does none at all (an imported user who has not set a password yet). `hashParameters` finds the parameter
+ * sets of `$firebase-scrypt$` hashes (auth/hash-parameters.ts `hashParameterLookup`); without it those never
+ * match.
+ */
+export async function verifyPassword(
+  password: string,
+  stored: string | null,
+  hashParameters?: HashParameterLookup,
+): Promise<boolean> {
+  const parsed = stored === null ? undefined : parseHash(stored)
+  if (!parsed) return false
+  switch (parsed.scheme) {
+    case 'usher':
+      return timingSafeEqual(await derive(password, parsed.salt, parsed.kdf, parsed.hash.length), parsed.hash)
+    case 'bcrypt':
+      return verifyBcrypt(password, parsed)
+    case 'firebase-scrypt': {
+      const parameters = await hashParameters?.(parsed.parametersId)
+      return parameters ? verifyFirebaseScrypt(password, parsed, parameters) : false
+    }
+  }
 }
 
-/** True when the stored hash was made with other parameters than the configured ones. */
+/**
+ * True when the stored hash is not Usher's own with the configured parameters: made with older settings, or
+ * imported (every foreign form, and Better Auth's 64-byte keys), so the next successful login replaces it.
+ */
 export function needsRehash(stored: string, kdf: KdfParams): boolean {
   const parsed = parseHash(stored)
-  if (!parsed) return true
+  if (parsed?.scheme !== 'usher' || parsed.hash.length !== KEY_LENGTH) return true
   return JSON.stringify(parsed.kdf) !== JSON.stringify(kdf)
 }
 

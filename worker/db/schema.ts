@@ -7,7 +7,8 @@
  * - one account per canonical email (`identities.email_key` is UNIQUE);
  * - one API key name per owner (`api_keys (user_id, name)` is UNIQUE);
  * - secrets (refresh tokens, API keys, confirmation/reset tokens) exist only as SHA-256 hashes;
- *   passwords only as salted KDF hashes with their parameters (PHC strings).
+ *   passwords only as salted KDF hashes with their parameters (PHC strings), or as imported hashes whose
+ *   per-project parameters are stored once, encrypted (`password_hash_parameters`).
  * Times are Unix milliseconds.
  */
 import { sql } from 'drizzle-orm'
@@ -309,4 +310,19 @@ export const oauthFlows = sqliteTable('oauth_flows', {
   linkSessionId: text('link_session_id'),
   createdAt: integer('created_at').notNull(),
   expiresAt: integer('expires_at').notNull(),
+})
+
+export const HASH_PARAMETER_SCHEMES = ['firebase-scrypt'] as const
+
+/**
+ * Per-project parameters of imported password hashes, named by the hashes that need them
+ * (`$firebase-scrypt$p=<id>$…`) rather than repeated in each: Firebase's signer key is a pepper, so it exists
+ * only here, sealed under KEY_ENCRYPTION_KEY with the row's id as associated data (auth/hash-parameters.ts).
+ * The id is derived from the parameters; rows never change.
+ */
+export const passwordHashParameters = sqliteTable('password_hash_parameters', {
+  id: text('id').primaryKey(),
+  scheme: text('scheme', { enum: HASH_PARAMETER_SCHEMES }).notNull(),
+  sealed: text('sealed').notNull(),
+  createdAt: integer('created_at').notNull(),
 })

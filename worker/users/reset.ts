@@ -9,6 +9,7 @@
  * after a compromise), and clears any login lock.
  */
 import { and, eq, sql } from 'drizzle-orm'
+import { hashParameterLookup } from '../auth/hash-parameters'
 import { hashPassword, verifyPassword } from '../auth/passwords'
 import { disableUserApiKeys } from '../auth/api-keys'
 import { clearThrottleOfUser } from '../auth/throttle'
@@ -75,7 +76,7 @@ export async function callResetFunction(
   }
   const { user, identity } = row
   usher.spendKdf()
-  const currentPasswordValid = await verifyPassword(input.password, identity.passwordHash!)
+  const currentPasswordValid = await verifyPassword(input.password, identity.passwordHash, hashParameterLookup(usher))
   const token = issueActionToken(usher, user.id, 'reset')
   await runBatch(usher.db, [
     ...token.statements,
