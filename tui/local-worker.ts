@@ -12,7 +12,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 
 // wrangler's package exports only its API; its CLI sits next to it. Run it on this Node (24, from npm).
-const WRANGLER = path.join(path.dirname(createRequire(import.meta.url).resolve('wrangler')), '..', 'bin', 'wrangler.js')
+export const WRANGLER = path.join(path.dirname(createRequire(import.meta.url).resolve('wrangler')), '..', 'bin', 'wrangler.js')
 export const DEV_VARS = '.dev.vars'
 const REQUIRED_SECRETS = ['ADMIN_API_KEY', 'KEY_ENCRYPTION_KEY', 'FUNCTION_SECRET'] as const
 

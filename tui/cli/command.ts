@@ -1,10 +1,11 @@
 /**
  * @module tui/cli/command
  * The shape of the command tree. Commands are declarations (options, arguments, help text) plus a `run`
- * that calls the admin API and a `render` for people, so parsing, help, `--json` and error handling are
- * written once, in main.ts, for every command.
+ * that calls the admin API (or, for local commands, this machine's own settings) and a `render` for
+ * people, so parsing, help, `--json` and error handling are written once, in main.ts, for every command.
  */
 import type { AdminClient } from '../admin-client'
+import type { Environment } from '../profiles'
 
 export interface OptionSpec {
   type: 'string' | 'boolean'
@@ -40,14 +41,23 @@ export interface Invocation {
   flags: Record<string, boolean>
 }
 
-export interface RunContext extends Invocation {
-  client: AdminClient
+/** What every command may use besides its parsed line: the connection flags as given, and stdin. */
+export interface LocalContext extends Invocation {
+  /** The global `--url`, `--admin-key` and `--profile` as given (not resolved). */
+  connection: { url?: string; adminKey?: string; profile?: string }
+  env: Environment
   /** Reads a secret given as `-` from stdin (so it stays out of shell history and `ps`). */
   readStdin(): Promise<string>
+  /** Asks for a secret on stderr without echoing it (a line from stdin when it is not a terminal). */
+  askSecret(question: string): Promise<string>
 }
 
-/** A command that calls the admin API and prints its result. */
-export interface ApiCommand<Result = unknown> {
+export interface RunContext extends LocalContext {
+  client: AdminClient
+}
+
+/** What API and local commands share: declarations, an optional question, `run` and `render`. */
+export interface CommandShape<Context, Result> {
   /** One line, for command lists. */
   summary: string
   /** More, for the command's own --help. */
@@ -60,8 +70,8 @@ export interface ApiCommand<Result = unknown> {
    * resolve to undefined when it does not exist (nothing to ask about: the command runs, and the server's
    * refusal is what the person reads).
    */
-  confirm?: (context: RunContext) => Promise<string | undefined>
-  run(context: RunContext): Promise<Result>
+  confirm?: (context: Context) => Promise<string | undefined>
+  run(context: Context): Promise<Result>
   /** Human output; `--json` prints `run`'s result instead. */
   render(result: Result, context: Invocation): string
   /**
@@ -69,6 +79,14 @@ export interface ApiCommand<Result = unknown> {
    * answer is printed, 0 when absent. The answer goes to stdout either way; it is not a failure.
    */
   exitCode?(result: Result): number
+}
+
+/** A command that calls the admin API and prints its result. */
+export interface ApiCommand<Result = unknown> extends CommandShape<RunContext, Result> {}
+
+/** A command about this machine's own settings (`usher profiles …`): it never contacts Usher. */
+export interface LocalCommand<Result = unknown> extends CommandShape<LocalContext, Result> {
+  local: true
 }
 
 /** A command that hands the terminal to another program (the dashboard) and exits with its code. */
@@ -80,7 +98,7 @@ export interface LaunchCommand {
   launch(forwardedFlags: string[]): Promise<number>
 }
 
-export type Command = ApiCommand | LaunchCommand
+export type Command = ApiCommand | LocalCommand | LaunchCommand
 
 /** A word that only groups commands (`users`, `api-keys`, and the root `usher` itself). */
 export interface CommandGroup {
@@ -90,9 +108,16 @@ export interface CommandGroup {
 
 export const isGroup = (node: Command | CommandGroup): node is CommandGroup => 'commands' in node
 export const isLaunch = (command: Command): command is LaunchCommand => 'launch' in command
+export const isLocal = (command: Command): command is LocalCommand => 'local' in command
 
 /** Declare an API command with its result type inferred from `run`, checked against `render`. */
 export const apiCommand = <Result>(command: ApiCommand<Result>): ApiCommand => command
+
+/** Declare a local command the same way. */
+export const localCommand = <Result>(command: Omit<LocalCommand<Result>, 'local'>): LocalCommand => ({
+  ...command,
+  local: true,
+})
 
 export const ID_ARGUMENT = (description: string): ArgumentSpec => ({ name: 'id', description, kind: 'id' })
 

@@ -6,7 +6,8 @@
  * see one for an unexpected error.
  */
 import { TRPCClientError } from '@trpc/client'
-import type { Connection } from '../connection'
+import { keyOrigin, urlOrigin, type Connection } from '../connection'
+import { ProfileError } from '../profiles'
 
 /** The command line itself is wrong; `helpPath` is the command whose `--help` explains it. */
 export class UsageError extends Error {
@@ -30,13 +31,6 @@ export const EXIT_USAGE = 2
 export interface Failure {
   line: string
   exitCode: number
-}
-
-const KEY_SOURCE: Record<Connection['source']['adminKey'], string> = {
-  flag: 'from --admin-key',
-  env: 'from USHER_ADMIN_KEY',
-  local: 'ADMIN_API_KEY from ./.dev.vars',
-  missing: 'none given',
 }
 
 /** Network-level failure codes from undici/Node: the request never got an HTTP answer. */
@@ -78,8 +72,8 @@ function describeApiError(error: TRPCClientError<never>, connection: Connection)
   if (data?.code === 'UNAUTHORIZED') {
     const line =
       connection.source.adminKey === 'missing'
-        ? `no admin key, and ${connection.url} requires one: pass --admin-key, set USHER_ADMIN_KEY, or run from the project directory so ADMIN_API_KEY in .dev.vars is used`
-        : `the admin key (${KEY_SOURCE[connection.source.adminKey]}) was refused by ${connection.url}; it must equal the deployment's ADMIN_API_KEY`
+        ? `no admin key, and ${connection.url} requires one: pass --admin-key, set USHER_ADMIN_KEY, use a saved profile (--profile, see \`usher profiles add\`), or run from the project directory so ADMIN_API_KEY in .dev.vars is used`
+        : `the admin key (${keyOrigin(connection)}) was refused by ${connection.url}; it must equal the deployment's ADMIN_API_KEY`
     return { line, exitCode: EXIT_FAILURE }
   }
   if (data?.code) return { line: `${error.message} (${data.code})`, exitCode: EXIT_FAILURE }
@@ -96,14 +90,20 @@ export function describeFailure(error: unknown, connection?: Connection): Failur
     const help = ['usher', ...error.helpPath, '--help'].join(' ')
     return { line: `${error.message} (see \`${help}\`)`, exitCode: EXIT_USAGE }
   }
-  if (error instanceof CommandError) return { line: error.message, exitCode: EXIT_FAILURE }
+  if (error instanceof CommandError || error instanceof ProfileError) {
+    return { line: error.message, exitCode: EXIT_FAILURE }
+  }
   if (connection && causes(error).some((link) => link instanceof Timeout)) {
     return { line: `Usher at ${connection.url} did not answer in time`, exitCode: EXIT_FAILURE }
   }
   const unreachable = connection && unreachableReason(error)
   if (connection && unreachable) {
+    const advice =
+      connection.source.url === 'profile'
+        ? `is the deployment up, and ${urlOrigin(connection)} right?`
+        : 'start it locally with `npm run dev`, or point --url / USHER_URL at a running deployment'
     return {
-      line: `cannot reach Usher at ${connection.url} (${unreachable}); start it locally with \`npm run dev\`, or point --url / USHER_URL at a running deployment`,
+      line: `cannot reach Usher at ${connection.url} (${unreachable}); ${advice}`,
       exitCode: EXIT_FAILURE,
     }
   }

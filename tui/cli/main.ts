@@ -1,9 +1,10 @@
 /**
  * @module tui/cli/main
- * One run of `usher`: parse the command line, show help or resolve the connection, ask first if the
- * command is destructive, call the admin API, print the result (a human rendering, or the procedure's JSON
- * with `--json`), and turn any failure into one `usher: …` line on stderr and an exit code. An answer that
- * is "no" (`token verify` on a token that is not live) is printed like any answer, then exits 1.
+ * One run of `usher`: parse the command line, show help or resolve the connection (local commands, like
+ * `usher profiles`, need none), ask first if the command is destructive, call the admin API, print the
+ * result (a human rendering, or the procedure's JSON with `--json`), and turn any failure into one
+ * `usher: …` line on stderr and an exit code. An answer that is "no" (`token verify` on a token that is not
+ * live) is printed like any answer, then exits 1.
  *
  * Streams and environment are parameters (the binary, tui/cli.ts, passes the process's own), so the whole
  * CLI can also be driven in-process.
@@ -14,20 +15,21 @@
  * ```
  */
 import { createAdminClient } from '../admin-client'
-import { resolveConnection, type Connection } from '../connection'
-import { isLaunch, type RunContext } from './command'
+import { resolveConnection, urlOrigin, type Connection } from '../connection'
+import type { Environment } from '../profiles'
+import { isLaunch, isLocal, type CommandShape, type LocalContext } from './command'
 import { usher } from './commands'
 import { CommandError, describeFailure, Timeout, UsageError } from './failure'
 import { printable } from './format'
 import { renderHelp } from './help'
 import { parseCommandLine } from './parse'
-import { askYesNo, readAll } from './prompt'
+import { askSecret, askYesNo, readAll } from './prompt'
 
 /** Long enough for a cold Worker and a slow link; short enough that a hung connection does not hang scripts. */
 const REQUEST_TIMEOUT_MS = 30_000
 
 export interface Io {
-  env: NodeJS.ProcessEnv
+  env: Environment
   stdin: NodeJS.ReadableStream
   stdout: { write(text: string): unknown }
   stderr: NodeJS.WritableStream
@@ -57,8 +59,29 @@ function withTimeout(base: typeof fetch, ms: number): typeof fetch {
 function checkUrl(connection: Connection, path: string[]) {
   const { url } = connection
   if (URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)) return
-  const origin = connection.source.url === 'flag' ? '--url' : 'USHER_URL'
-  throw new UsageError(`${origin} "${url}" is not an http(s) URL like http://127.0.0.1:8787`, path)
+  throw new UsageError(
+    `${urlOrigin(connection)} "${url}" is not an http(s) URL like http://127.0.0.1:8787`,
+    path,
+  )
+}
+
+/** Ask first if the command is destructive (unless --yes), run it, and print its result. */
+async function execute<Context extends LocalContext>(
+  command: CommandShape<Context, unknown>,
+  context: Context,
+  io: Io,
+  json: boolean,
+): Promise<number> {
+  if (command.confirm && !context.flags.yes) {
+    // No question when the target does not exist: the command runs, and the server's refusal is the answer.
+    const question = await command.confirm(context)
+    if (question !== undefined && !(await askYesNo(question, io.stdin, io.stderr))) {
+      throw new CommandError('aborted: nothing was changed')
+    }
+  }
+  const result = await command.run(context)
+  io.stdout.write(`${json ? JSON.stringify(result, null, 2) : command.render(result, context)}\n`)
+  return command.exitCode?.(result) ?? 0
 }
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -70,15 +93,27 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 0
     }
     const { command, invocation, globals } = line
+    const given = { url: globals.url, adminKey: globals.adminKey, profile: globals.profile }
     if (isLaunch(command)) {
-      const forwarded = [
-        ...(globals.url === undefined ? [] : ['--url', globals.url]),
-        ...(globals.adminKey === undefined ? [] : ['--admin-key', globals.adminKey]),
-      ]
-      return await command.launch(forwarded)
+      const forwarded = Object.entries({
+        url: given.url,
+        'admin-key': given.adminKey,
+        profile: given.profile,
+      })
+      return await command.launch(
+        forwarded.flatMap(([name, value]) => (value === undefined ? [] : [`--${name}`, value])),
+      )
     }
+    const context: LocalContext = {
+      ...invocation,
+      connection: given,
+      env: io.env,
+      readStdin: () => readAll(io.stdin),
+      askSecret: (question) => askSecret(question, io.stdin, io.stderr),
+    }
+    if (isLocal(command)) return await execute(command, context, io, globals.json)
 
-    const resolved = resolveConnection({ url: globals.url, adminKey: globals.adminKey }, io.env)
+    const resolved = resolveConnection(given, io.env)
     checkUrl(resolved, line.path)
     connection = resolved
     const client = createAdminClient({
@@ -86,18 +121,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       adminKey: resolved.adminKey,
       fetch: withTimeout(fetch, REQUEST_TIMEOUT_MS),
     })
-    const context: RunContext = { ...invocation, client, readStdin: () => readAll(io.stdin) }
-    if (command.confirm && !invocation.flags.yes) {
-      const question = await command.confirm(context)
-      if (question !== undefined && !(await askYesNo(question, io.stdin, io.stderr))) {
-        throw new CommandError('aborted: nothing was changed')
-      }
-    }
-    const result = await command.run(context)
-    io.stdout.write(
-      `${globals.json ? JSON.stringify(result, null, 2) : command.render(result, invocation)}\n`,
-    )
-    return command.exitCode?.(result) ?? 0
+    return await execute(command, { ...context, client }, io, globals.json)
   } catch (error) {
     const failure = describeFailure(error, connection)
     io.stderr.write(`usher: ${printable(failure.line)}\n`)

@@ -15,12 +15,19 @@ export const GLOBAL_OPTIONS = {
   url: {
     type: 'string',
     placeholder: 'url',
-    description: "Usher's address (else $USHER_URL, else http://127.0.0.1:8787)",
+    description:
+      "Usher's address (else the profile's, else $USHER_URL, else the local worker at http://127.0.0.1:$PORT, port 8787 when PORT is unset)",
   },
   'admin-key': {
     type: 'string',
     placeholder: 'key',
-    description: 'the admin API key (else $USHER_ADMIN_KEY, else ADMIN_API_KEY in ./.dev.vars)',
+    description:
+      "the admin API key (else the profile's, else $USHER_ADMIN_KEY, else ADMIN_API_KEY in ./.dev.vars)",
+  },
+  profile: {
+    type: 'string',
+    placeholder: 'name',
+    description: 'use a saved deployment from `usher profiles list` (else $USHER_PROFILE)',
   },
   json: { type: 'boolean', description: "print the API's result as JSON only, for scripts" },
   help: { type: 'boolean', short: 'h', description: 'show help for any command' },
@@ -32,6 +39,7 @@ export const YES_OPTION: OptionSpec = { type: 'boolean', description: 'do not as
 export interface GlobalFlags {
   url?: string
   adminKey?: string
+  profile?: string
   json: boolean
 }
 
@@ -158,12 +166,12 @@ export function parseCommandLine(argv: readonly string[], root: CommandGroup): C
 
   const { strings, flags } = checkOptions(node, options, path)
   const args = checkArguments(node, positionals.slice(path.length), path)
-  const { url, 'admin-key': adminKey, ...own } = strings
+  const { url, 'admin-key': adminKey, profile, ...own } = strings
   return {
     kind: 'run',
     path,
     command: node,
     invocation: { args, options: own, flags },
-    globals: { url, adminKey, json: flags.json === true },
+    globals: { url, adminKey, profile, json: flags.json === true },
   }
 }

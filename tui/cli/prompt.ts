@@ -1,10 +1,12 @@
 /**
  * @module tui/cli/prompt
- * The yes/no question before destructive commands. It is asked on stderr so stdout stays clean for
- * `--json`, and it works with a terminal or a pipe (`echo y | usher users delete …`). Only `y` or `yes`
- * agrees; any other answer, end of input or Ctrl-C declines.
+ * Questions, asked on stderr so stdout stays clean for `--json`, with a terminal or a pipe alike: the
+ * yes/no question before destructive commands (`echo y | usher users delete …`; only `y` or `yes` agrees,
+ * any other answer, end of input or Ctrl-C declines), and answers and secrets (never echoed) for
+ * `usher profiles add` and `npm run deploy`.
  */
 import { createInterface } from 'node:readline'
+import { Writable } from 'node:stream'
 
 export function askYesNo(
   question: string,
@@ -36,4 +38,74 @@ export async function readAll(input: NodeJS.ReadableStream = process.stdin): Pro
   let text = ''
   for await (const chunk of input) text += chunk.toString()
   return text.replace(/\r?\n$/, '')
+}
+
+/** Questions asked one after another on one stream (see `createPrompter`). */
+export interface Prompter {
+  /** The answer without its line break; undefined at end of input or on Ctrl-C. */
+  ask(question: string, options?: { secret?: boolean }): Promise<string | undefined>
+  close(): void
+}
+
+/**
+ * Several questions over one reader, so answers piped in together (`printf 'a\nb\n' | …`) are not lost
+ * between questions. A `secret` answer is never echoed: on a terminal nothing is drawn while it is typed.
+ */
+export function createPrompter(
+  input: NodeJS.ReadableStream = process.stdin,
+  output: NodeJS.WritableStream = process.stderr,
+): Prompter {
+  const terminal = 'isTTY' in input && input.isTTY === true
+  let muted = false
+  const echo = new Writable({
+    write(chunk, _encoding, done) {
+      if (!muted) output.write(chunk)
+      done()
+    },
+  })
+  const reader = createInterface({ input, output: echo, terminal })
+  const early: string[] = []
+  let closed = false
+  let pending: ((answer: string | undefined) => void) | undefined
+  reader.on('line', (line) => early.push(line))
+  reader.on('SIGINT', () => reader.close())
+  reader.on('close', () => {
+    closed = true
+    pending?.(undefined)
+  })
+  return {
+    ask(question, options = {}) {
+      return new Promise((resolve) => {
+        const finish = (answer: string | undefined) => {
+          pending = undefined
+          // A piped or hidden answer leaves the cursor after the question: end that line.
+          if (!terminal || muted || answer === undefined) output.write('\n')
+          muted = false
+          resolve(answer)
+        }
+        if (early.length > 0 || closed) {
+          output.write(question)
+          return finish(early.shift())
+        }
+        pending = finish
+        reader.question(question, finish)
+        muted = options.secret === true
+      })
+    },
+    close: () => reader.close(),
+  }
+}
+
+/** One secret, asked without echo (a terminal) or read as the next line (a pipe); '' when none is given. */
+export async function askSecret(
+  question: string,
+  input: NodeJS.ReadableStream = process.stdin,
+  output: NodeJS.WritableStream = process.stderr,
+): Promise<string> {
+  const prompter = createPrompter(input, output)
+  try {
+    return (await prompter.ask(question, { secret: true })) ?? ''
+  } finally {
+    prompter.close()
+  }
 }

@@ -34,7 +34,7 @@ import { TABS, type Tab } from './tabs'
 export interface DashboardProps {
   client: DashboardClient
   /** Where the client points, for the header and for plain-language connection problems. */
-  connection: Pick<Connection, 'url' | 'source'>
+  connection: Pick<Connection, 'url' | 'source' | 'profile'>
   /** Lists and counts reload this often (ms); default 5 s. */
   refreshMs?: number
   /** While Usher cannot be reached, retry this often (ms); default 3 s. */

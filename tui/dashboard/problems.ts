@@ -5,7 +5,7 @@
  * is shown as is). Errors arrive as tRPC client errors; only their `message`, `data.code` and `cause` are
  * read, so a test fake can throw plain objects of the same shape.
  */
-import type { Connection } from '../connection'
+import { keyOrigin, urlOrigin, type Connection } from '../connection'
 
 export type Problem =
   | { kind: 'unreachable'; detail: string }
@@ -43,7 +43,7 @@ export function isConnectionProblem(problem: Problem): boolean {
 /** Plain sentences for a connection problem: what happened, then what to do about it. */
 export function explainConnectionProblem(
   problem: Problem,
-  connection: Pick<Connection, 'url' | 'source'>,
+  connection: Pick<Connection, 'url' | 'source' | 'profile'>,
 ): { title: string; advice: string[] } {
   const { url, source } = connection
   switch (problem.kind) {
@@ -52,11 +52,11 @@ export function explainConnectionProblem(
         ? {
             title: `No admin key to present to Usher at ${url}.`,
             advice: [
-              'Pass --admin-key <key>, set USHER_ADMIN_KEY, or run `npm run dev` once to create .dev.vars.',
+              'Pass --admin-key <key>, set USHER_ADMIN_KEY, use a saved profile (--profile <name>), or run `npm run dev` once to create .dev.vars.',
             ],
           }
         : {
-            title: `Usher at ${url} refused the admin key (${keySource[source.adminKey]}).`,
+            title: `Usher at ${url} refused the admin key (${keyOrigin(connection)}).`,
             advice: ['Check the key: it must equal the ADMIN_API_KEY secret of that deployment.'],
           }
     case 'not-usher':
@@ -72,18 +72,13 @@ export function explainConnectionProblem(
             ? [
                 'Is the local worker running? `npm run dev` starts it; `npm start` starts it with this dashboard.',
               ]
-            : ['Check that the deployment is up and the URL is right (--url or USHER_URL).'],
+            : [
+                `Check that the deployment is up and the URL is right (${source.url === 'profile' ? urlOrigin(connection) : '--url or USHER_URL'}).`,
+              ],
       }
     case 'refused':
       return { title: problem.message, advice: [] }
   }
-}
-
-const keySource: Record<Connection['source']['adminKey'], string> = {
-  flag: 'from --admin-key',
-  env: 'from USHER_ADMIN_KEY',
-  local: 'from .dev.vars',
-  missing: 'none given',
 }
 
 /** The sentence to show for a failed request: the server's own words when it gave some. */

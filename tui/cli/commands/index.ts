@@ -6,11 +6,12 @@ import type { CommandGroup } from '../command'
 import { apiKeys } from './api-keys'
 import { dashboard } from './dashboard'
 import { keys } from './keys'
+import { profiles } from './profiles'
 import { audit, config, outbox } from './records'
 import { token } from './token'
 import { users } from './users'
 
 export const usher: CommandGroup = {
   summary: 'manage the users of an Usher deployment from the terminal',
-  commands: { users, 'api-keys': apiKeys, keys, token, audit, outbox, config, dashboard },
+  commands: { users, 'api-keys': apiKeys, keys, token, audit, outbox, config, dashboard, profiles },
 }

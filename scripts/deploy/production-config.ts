@@ -1,0 +1,192 @@
+/**
+ * @module scripts/deploy/production-config
+ * The production configuration `npm run deploy` keeps in wrangler.toml: an `[env.production]` section
+ * between two marker comments, regenerated whole from the top level and the operator's answers on every
+ * run. The top level (what `npm run dev` and the tests use) is never touched.
+ *
+ * wrangler inherits `main`, compatibility settings, `[limits]` and `[triggers]` into environments, but not
+ * vars or bindings, so the block repeats them: every top-level var (with the operator's values, plus
+ * `USHER_ENV` and `USHER_DATABASE_ID`), the D1 binding with the real database id, the rate limiters, any
+ * service bindings, and `SEND_EMAIL` for Cloudflare Email Service. `name` is repeated too: an environment's
+ * Worker would otherwise be called `usher-production`, and app Workers bind to `service = "usher"`.
+ *
+ * Reading goes through wrangler's own parser; writing is text, so the rest of the file (comments, order)
+ * stays exactly as it was.
+ */
+import { readFileSync } from 'node:fs'
+import { experimental_readRawConfig } from 'wrangler'
+
+export const ENVIRONMENT = 'production'
+export const BEGIN_MARKER = '# >>> npm run deploy: production configuration >>>'
+export const END_MARKER = '# <<< npm run deploy: production configuration <<<'
+
+type TomlValue = string | number | boolean | TomlValue[] | { [key: string]: TomlValue }
+type Table = Record<string, TomlValue>
+
+/** What production repeats from the top level of wrangler.toml. */
+export interface TopLevel {
+  /** The Worker's name (`usher`): kept in production so service bindings keep finding it. */
+  name: string
+  vars: Table
+  /** The `DB` binding (`migrations_dir` and the like are copied; name and id are production's). */
+  database: Table
+  ratelimits: Table[]
+  services: Table[]
+}
+
+/** The answers a previous run recorded in the block, offered again as defaults. */
+export interface Recorded {
+  APP_ID?: string
+  PUBLIC_URL?: string
+  ALLOWED_ORIGINS?: string
+  MAIL_PROVIDER?: string
+  MAIL_FROM?: string
+  databaseName?: string
+  databaseId?: string
+}
+
+export interface WranglerConfig {
+  /** The file as it is now. */
+  text: string
+  topLevel: TopLevel
+  recorded: Recorded
+}
+
+/** The answers and facts a block is made of. */
+export interface BlockInput {
+  appId: string
+  publicUrl: string
+  allowedOrigins: string
+  mailProvider: 'cloudflare' | 'resend'
+  mailFrom: string
+  databaseName: string
+  databaseId: string
+}
+
+const asTables = (value: unknown): Table[] => (Array.isArray(value) ? (value as Table[]) : [])
+const stringOrUndefined = (value: unknown) => (typeof value === 'string' ? value : undefined)
+
+/** Read wrangler.toml with wrangler's parser: the top level, and what a previous run recorded. */
+export function readWranglerConfig(file = 'wrangler.toml'): WranglerConfig {
+  const text = readFileSync(file, 'utf8')
+  const { rawConfig } = experimental_readRawConfig({ config: file }, { hideWarnings: true })
+  const raw = rawConfig as Record<string, unknown> & { env?: Record<string, Record<string, unknown>> }
+  const database = asTables(raw.d1_databases).find((binding) => binding.binding === 'DB')
+  if (!database) throw new Error(`${file} has no [[d1_databases]] binding named DB at its top level`)
+  const production = raw.env?.[ENVIRONMENT]
+  const vars = (production?.vars ?? {}) as Record<string, unknown>
+  const recordedDatabase = asTables(production?.d1_databases).find((binding) => binding.binding === 'DB')
+  return {
+    text,
+    topLevel: {
+      name: stringOrUndefined(raw.name) ?? 'usher',
+      vars: (raw.vars ?? {}) as Table,
+      database,
+      ratelimits: asTables(raw.ratelimits),
+      services: asTables(raw.services),
+    },
+    recorded: {
+      APP_ID: stringOrUndefined(vars.APP_ID),
+      PUBLIC_URL: stringOrUndefined(vars.PUBLIC_URL),
+      ALLOWED_ORIGINS: stringOrUndefined(vars.ALLOWED_ORIGINS),
+      MAIL_PROVIDER: stringOrUndefined(vars.MAIL_PROVIDER),
+      MAIL_FROM: stringOrUndefined(vars.MAIL_FROM),
+      databaseName: stringOrUndefined(recordedDatabase?.database_name),
+      databaseId: stringOrUndefined(recordedDatabase?.database_id),
+    },
+  }
+}
+
+/** The vars production runs with: every top-level var, the answers, and what marks it as production. */
+export function productionVars(topLevel: Pick<TopLevel, 'vars'>, input: BlockInput): Table {
+  return {
+    ...topLevel.vars,
+    APP_ID: input.appId,
+    PUBLIC_URL: input.publicUrl,
+    ALLOWED_ORIGINS: input.allowedOrigins,
+    MAIL_PROVIDER: input.mailProvider,
+    MAIL_FROM: input.mailFrom,
+    USHER_ENV: 'production',
+    USHER_DATABASE_ID: input.databaseId,
+  }
+}
+
+const key = (name: string) => (/^[A-Za-z0-9_-]+$/.test(name) ? name : JSON.stringify(name))
+
+/** A TOML value: JSON's string escapes are valid TOML basic-string escapes. */
+function toml(value: TomlValue): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value !== 'object') return String(value)
+  if (Array.isArray(value)) return `[${value.map(toml).join(', ')}]`
+  return `{ ${Object.entries(value)
+    .map(([name, inner]) => `${key(name)} = ${toml(inner)}`)
+    .join(', ')} }`
+}
+
+function table(header: string, entries: Table): string {
+  const lines = Object.entries(entries).map(([name, value]) => `${key(name)} = ${toml(value)}`)
+  return [header, ...lines].join('\n')
+}
+
+/** Workers on workers.dev need no route; any other host is attached to the Worker as a Custom Domain. */
+export const isWorkersDev = (hostname: string) => hostname.endsWith('.workers.dev')
+
+/** The whole managed block, markers included. */
+export function renderProductionBlock(topLevel: TopLevel, input: BlockInput): string {
+  const host = new URL(input.publicUrl).hostname
+  const env = `env.${ENVIRONMENT}`
+  const worker: Table = {
+    name: topLevel.name,
+    ...(!isWorkersDev(host) && { routes: [{ pattern: host, custom_domain: true }] }),
+  }
+  const sections = [
+    table(`[${env}]`, worker),
+    table(`[${env}.vars]`, productionVars(topLevel, input)),
+    table(`[[${env}.d1_databases]]`, {
+      ...topLevel.database,
+      database_name: input.databaseName,
+      database_id: input.databaseId,
+    }),
+    ...topLevel.ratelimits.map((limiter) => table(`[[${env}.ratelimits]]`, limiter)),
+    ...topLevel.services.map((service) => table(`[[${env}.services]]`, service)),
+    ...(input.mailProvider === 'cloudflare' ? [table(`[[${env}.send_email]]`, { name: 'SEND_EMAIL' })] : []),
+  ]
+  return [
+    BEGIN_MARKER,
+    '# Written by `npm run deploy` from the top level above and its answers; the next run replaces it, so',
+    '# change answers by re-running it (`npm run deploy -- --help`). Vars and bindings are not inherited by',
+    '# wrangler environments, hence repeated. Run wrangler on production with `--env production`.',
+    sections.join('\n\n'),
+    END_MARKER,
+  ].join('\n')
+}
+
+const markerLines = (lines: string[], marker: string) =>
+  lines.flatMap((line, index) => (line.trim() === marker ? [index] : []))
+
+/**
+ * Why the block cannot be written into `text`, or undefined: a broken pair of markers, or an
+ * `[env.production]` written by hand outside them (the script will not guess which one wins).
+ */
+export function managedBlockProblem(text: string): string | undefined {
+  const lines = text.split('\n')
+  const begins = markerLines(lines, BEGIN_MARKER)
+  const ends = markerLines(lines, END_MARKER)
+  if (begins.length > 1 || ends.length > 1 || begins.length !== ends.length || begins[0]! > ends[0]!) {
+    return `wrangler.toml has a broken pair of "npm run deploy" marker comments: delete the block from "${BEGIN_MARKER}" to "${END_MARKER}" and run again`
+  }
+  const outside = lines.filter((_, index) => begins.length === 0 || index < begins[0]! || index > ends[0]!)
+  if (outside.some((line) => new RegExp(`^\\s*\\[\\[?\\s*env\\.${ENVIRONMENT}\\b`).test(line))) {
+    return `wrangler.toml already has an [env.${ENVIRONMENT}] section that npm run deploy did not write: remove it (the deploy writes its own, between marker comments)`
+  }
+  return undefined
+}
+
+/** `text` with its managed block replaced by `block` (or `block` appended when there is none yet). */
+export function withProductionBlock(text: string, block: string): string {
+  const lines = text.split('\n')
+  const begin = markerLines(lines, BEGIN_MARKER)[0]
+  const end = markerLines(lines, END_MARKER)[0]
+  if (begin === undefined || end === undefined) return `${text.trimEnd()}\n\n${block}\n`
+  return [...lines.slice(0, begin), block, ...lines.slice(end + 1)].join('\n')
+}

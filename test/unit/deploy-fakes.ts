@@ -1,0 +1,148 @@
+/**
+ * Shared by the deploy tests: a project directory made from this checkout's wrangler.toml, the answers a
+ * typical operator gives, and a fake Cloudflare behind a scripted wrangler that answers each command the
+ * way wrangler 4.155 prints it (`d1 create`'s configuration snippet, `secret list` on a Worker that does
+ * not exist yet, `whoami --json` when logged out) and remembers what was created, so a second run sees
+ * what the first one made.
+ */
+import { copyFileSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { Answers, Observed } from '../../scripts/deploy/plan'
+import { localFacts } from '../../scripts/deploy/run'
+import { readWranglerConfig } from '../../scripts/deploy/production-config'
+import type { Wrangler, WranglerResult } from '../../scripts/deploy/wrangler'
+
+export const ROOT = path.resolve(import.meta.dirname, '../..')
+
+export const ANSWERS: Answers = {
+  appId: 'myapp',
+  publicUrl: 'https://auth.example.com',
+  allowedOrigins: 'https://app.example.com',
+  mailProvider: 'cloudflare',
+  mailFrom: 'MyApp <no-reply@example.com>',
+  databaseName: 'usher',
+  profile: 'production',
+  mailApiKey: 'none',
+}
+
+/** ANSWERS as the vars production gets (and a run records). */
+export const ANSWER_VARS = {
+  APP_ID: ANSWERS.appId,
+  PUBLIC_URL: ANSWERS.publicUrl,
+  ALLOWED_ORIGINS: ANSWERS.allowedOrigins,
+  MAIL_PROVIDER: ANSWERS.mailProvider,
+  MAIL_FROM: ANSWERS.mailFrom,
+}
+
+/** ANSWERS as `npm run deploy` flags. */
+export const ANSWER_FLAGS = [
+  ...[
+    '--app-id',
+    ANSWERS.appId,
+    '--public-url',
+    ANSWERS.publicUrl,
+    '--allowed-origins',
+    ANSWERS.allowedOrigins,
+  ],
+  ...['--mail-provider', ANSWERS.mailProvider, '--mail-from', ANSWERS.mailFrom],
+]
+
+/** A scratch project: the shipped wrangler.toml (and nothing else) in a new directory. */
+export function scratchProject(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'usher-deploy-'))
+  copyFileSync(path.join(ROOT, 'wrangler.toml'), path.join(dir, 'wrangler.toml'))
+  return dir
+}
+
+/** What is known before any check, as the deploy reads it: the project's wrangler.toml and profile file. */
+export function projectFacts(project: string, profileFile = path.join(project, 'profiles.json')): Observed {
+  return localFacts(readWranglerConfig(path.join(project, 'wrangler.toml')), 'production', profileFile)
+}
+
+export interface FakeAccount {
+  loggedIn: boolean
+  accounts: { id: string; name: string }[]
+  databases: { name: string; uuid: string }[]
+  /** undefined: the Worker does not exist yet. */
+  secrets?: Map<string, string>
+  deployed: number
+  /** The first command starting with this text fails (exit 1, with some output). */
+  failOn?: string
+}
+
+export const newAccount = (): FakeAccount => ({
+  loggedIn: true,
+  accounts: [{ id: 'acc1', name: 'Ann' }],
+  databases: [],
+  deployed: 0,
+})
+
+export interface Call {
+  command: string
+  input?: string
+}
+
+const answer = (stdout: string, code = 0, stderr = ''): WranglerResult => ({
+  code,
+  stdout,
+  output: stdout + stderr,
+})
+
+/** A wrangler over `account`; every call is recorded in `calls`. */
+export function fakeWrangler(account: FakeAccount, calls: Call[]): Wrangler {
+  let created = 0
+  return async (args, options = {}) => {
+    const command = args.join(' ')
+    calls.push({ command, ...(options.input !== undefined && { input: options.input }) })
+    if (account.failOn && command.startsWith(account.failOn)) {
+      account.failOn = undefined
+      return answer('', 1, `✘ [ERROR] A request to the Cloudflare API failed: ${command}\n`)
+    }
+    if (command === 'whoami --json') {
+      return account.loggedIn
+        ? answer(
+            JSON.stringify({
+              loggedIn: true,
+              authType: 'OAuth Token',
+              email: 'ann@example.com',
+              accounts: account.accounts,
+            }),
+          )
+        : answer('\n{"loggedIn":false}\n', 1)
+    }
+    if (command === 'd1 list --json') {
+      return answer(JSON.stringify(account.databases.map((db) => ({ ...db, version: 'production' }))))
+    }
+    if (args[0] === 'd1' && args[1] === 'create') {
+      const uuid = `0f3c5a52-1c1b-4d8e-9a49-3f0a2d1e7b${String(++created).padStart(2, '0')}`
+      account.databases.push({ name: args[2]!, uuid })
+      return answer(
+        `\n ⛅️ wrangler 4.155.0\n───────────\n✅ Successfully created DB '${args[2]}' in region WEUR\nCreated your new D1 database.\n\nTo access your new D1 Database in your Worker, add the following snippet to your configuration file:\n[[d1_databases]]\nbinding = "${args[2]}"\ndatabase_name = "${args[2]}"\ndatabase_id = "${uuid}"\n`,
+      )
+    }
+    if (command === 'secret list --env production --format json') {
+      if (!account.secrets) {
+        return answer(
+          '',
+          1,
+          '✘ [ERROR] Worker "usher" (env: production) not found.\n\nIf this is a new Worker, run `wrangler deploy` first to create it.\n',
+        )
+      }
+      return answer(
+        JSON.stringify([...account.secrets.keys()].map((name) => ({ name, type: 'secret_text' }))),
+      )
+    }
+    if (args[0] === 'secret' && args[1] === 'put') {
+      account.secrets ??= new Map()
+      account.secrets.set(args[2]!, options.input ?? '')
+      return answer(`✨ Success! Uploaded secret ${args[2]}\n`)
+    }
+    if (command === 'deploy --env production') {
+      account.deployed++
+      account.secrets ??= new Map()
+      return answer('Uploaded usher\nDeployed usher triggers\n  auth.example.com (custom domain)\n')
+    }
+    return answer('')
+  }
+}
