@@ -24,6 +24,20 @@ export default defineConfig(async () => {
                 bindings: { ...TEST_BINDINGS, PUBLIC_URL: 'https://usher.test', TEST_MIGRATIONS: migrations },
                 // Miniflare's real send_email binding, for MAIL_PROVIDER=cloudflare (not in wrangler.toml:
                 // deploying one needs Email Routing on the account).
+                // A real local Queue for the events tests: Usher's producer binding under a test name (the tests
+                // hand it to the worker as EVENTS_QUEUE, so other suites run without a sink), consumed by an
+                // auxiliary worker that keeps what it received (test/worker/events-consumer.js).
+                queueProducers: { TEST_EVENTS_QUEUE: { queueName: 'usher-events-test' } },
+                serviceBindings: { EVENTS_CONSUMER: 'events-consumer' },
+                workers: [
+                  {
+                    name: 'events-consumer',
+                    modules: true,
+                    scriptPath: './test/worker/events-consumer.js',
+                    compatibilityDate: '2026-08-01',
+                    queueConsumers: { 'usher-events-test': { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 0 } },
+                  },
+                ],
                 email: {
                   send_email: [
                     { name: 'SEND_EMAIL' },

@@ -16,7 +16,10 @@ import { AppFunctions, type FunctionBindings } from './users/functions'
  * The Worker's bindings: the generated `Env` (wrangler.toml vars and the secrets named in
  * .dev.vars.example) plus the optional bindings a deployment may add.
  */
-export type Bindings = Env & MailBindings & FunctionBindings
+export type Bindings = Env & MailBindings & FunctionBindings & {
+  /** Producer binding of the events queue (`[[queues.producers]]`), when events go to a Queue. */
+  EVENTS_QUEUE?: Queue
+}
 
 /** Who did something, for the audit trail. */
 export type Actor = 'admin' | 'client' | 'system' | `user:${string}`
@@ -40,6 +43,10 @@ export interface Usher {
   now: () => number
   /** Work that may finish after the response (ExecutionContext.waitUntil); failures are logged. */
   defer: (task: Promise<unknown>) => void
+  /** The events queue producer, when configured (events/delivery.ts). */
+  eventsQueue?: Queue
+  /** This request wrote lifecycle events to deliver: a sweep follows the response (events/delivery.ts). */
+  eventsRecorded: boolean
   /** The Workers Rate Limiting bindings present in this deployment (auth/ip-limits.ts). */
   rateLimiters: Partial<Record<IpLimitKind, RateLimit>>
   /**
@@ -107,6 +114,8 @@ export function createUsher(
     now,
     defer: (task) =>
       waitUntil(task.catch((error: unknown) => console.error('usher: deferred task failed', error))),
+    eventsQueue: env.EVENTS_QUEUE,
+    eventsRecorded: false,
     rateLimiters: { auth: env.AUTH_RATE_LIMITER, register: env.REGISTER_RATE_LIMITER, 'admin-auth': env.ADMIN_AUTH_RATE_LIMITER },
     spendKdf: () => {
       if (++kdfSpent > KDF_BUDGET_PER_REQUEST) throw errors.kdfBudget(KDF_BUDGET_PER_REQUEST)

@@ -119,6 +119,8 @@ export const errors = {
   functionFailed: (message: string) => new UsherError('BadRequest', message, 400),
   functionUnavailable: (message: string) => new UsherError('ServiceUnavailable', message, 502),
   mailFailed: (message: string) => new UsherError('ServiceUnavailable', message, 502),
+  /** The app's user creation function answered `{"error": …}`: no user was created. */
+  userCreationRefused: (message: string) => new UsherError('BadRequest', `user creation refused: ${message}`, 400),
 
   apiKeyNotFound: () => new UsherError('APIKeyNotFound', 'API key not found', 404),
   apiKeyNameInUse: () =>

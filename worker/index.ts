@@ -18,6 +18,7 @@ import { configFor, createUsher, type Bindings } from './context'
 import { discovery } from './discovery'
 import type { AppEnv } from './env'
 import { errors } from './errors'
+import { sweep, sweepSoon } from './events/delivery'
 import { runMaintenance } from './maintenance'
 import { pages } from './pages'
 
@@ -25,6 +26,9 @@ import { pages } from './pages'
 // reasons. Skipped only when no bindings are attached at all (a bundle evaluated outside any deployment);
 // every request validates the configuration too, so a bad one never serves.
 if ((startupEnv as Partial<Bindings>).DB) configFor(startupEnv as Bindings)
+
+/** The event-delivery cron (wrangler.toml); any other cron is the daily maintenance. */
+const EVERY_MINUTE = '* * * * *'
 
 /** The Hono app (exported for the routing test); the Worker is the default export below. */
 export const app = new Hono<AppEnv>()
@@ -36,8 +40,15 @@ export const app = new Hono<AppEnv>()
     } catch {
       // No ExecutionContext (e.g. app.request in a unit test): deferred work simply runs unawaited.
     }
-    c.set('usher', createUsher(c.env, c.req.url, waitUntil))
-    await next()
+    const usher = createUsher(c.env, c.req.url, waitUntil)
+    c.set('usher', usher)
+    try {
+      await next()
+    } finally {
+      // Lifecycle events this request recorded go out after the response (and, now and then, what an
+      // earlier crash left behind): events/delivery.ts.
+      sweepSoon(usher)
+    }
   })
   .use(
     bodyLimit({
@@ -88,8 +99,13 @@ export { UsherService } from './service'
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller, env, ctx) {
-    const report = await runMaintenance(createUsher(env, undefined, (task) => ctx.waitUntil(task)))
+  async scheduled(controller, env, ctx) {
+    const usher = createUsher(env, undefined, (task) => ctx.waitUntil(task))
+    // Every minute: deliver the events that are due (retries, and whatever a crash left undelivered).
+    const delivery = await sweep(usher)
+    if (delivery.delivered + delivery.retried + delivery.dead > 0) console.log('usher: events', JSON.stringify(delivery))
+    if (controller.cron === EVERY_MINUTE) return
+    const report = await runMaintenance(usher)
     console.log('usher: maintenance', JSON.stringify(report))
   },
 } satisfies ExportedHandler<Bindings>

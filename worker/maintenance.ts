@@ -3,14 +3,16 @@
  * The daily clean-up (a Cron Trigger, see wrangler.toml): expired sessions, confirmation/reset tokens, stale
  * throttle rows, forgotten login clients, old per-recipient mail counts and login audit entries past their
  * retention would otherwise accumulate forever, and App Services deleted anonymous users 90 days
- * after their creation (ANONYMOUS_USER_TTL_DAYS; 0 keeps them). Each step is bounded per run so one
+ * after their creation (ANONYMOUS_USER_TTL_DAYS; 0 keeps them), each with its DELETE event; delivered events
+ * expire after EVENTS_RETENTION_DAYS. Each step is bounded per run so one
  * invocation stays well inside D1's limits; anonymous deletions are audited like any other deletion.
  */
 import { sql } from 'drizzle-orm'
 import type { Usher } from './context'
 import { changes, rawStatement, runBatch } from './db/client'
 import { KNOWN_CLIENT_DAYS } from './auth/throttle'
-import { actionTokens, auditLog, identities, knownClients, loginThrottle, mailQuota, sessions, users } from './db/schema'
+import { eventStatement } from './events/outbox'
+import { actionTokens, auditLog, events, identities, knownClients, loginThrottle, mailQuota, sessions, users } from './db/schema'
 
 const BATCH_LIMIT = 500
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -22,6 +24,7 @@ export interface MaintenanceReport {
   forgottenClients: number
   staleMailQuotas: number
   oldLoginEntries: number
+  expiredEvents: number
   anonymousUsersDeleted: number
 }
 
@@ -41,6 +44,9 @@ export async function runMaintenance(usher: Usher): Promise<MaintenanceReport> {
       'audit_log',
       loginRetentionDays > 0 ? sql`${auditLog.action} = 'user.login' AND ${auditLog.at} <= ${now - loginRetentionDays * DAY_MS}` : sql`0`,
     ),
+    // Delivered events, and those recorded with no sink, are kept EVENTS_RETENTION_DAYS; dead ones stay
+    // until an admin redelivers them (they are listed as needing attention).
+    bounded('events', sql`${events.status} IN ('delivered', 'recorded') AND ${events.createdAt} <= ${now - usher.config.events.retentionDays * DAY_MS}`),
   ]
   const ttlDays = usher.config.anonymousUserTtlDays
   if (ttlDays > 0) {
@@ -49,8 +55,10 @@ export async function runMaintenance(usher: Usher): Promise<MaintenanceReport> {
       WHERE ${users.createdAt} <= ${now - ttlDays * DAY_MS} AND ${users.type} = 'normal'
         AND EXISTS (SELECT 1 FROM ${identities} i WHERE i.user_id = ${users.id} AND i.provider_type = 'anon-user')
         AND NOT EXISTS (SELECT 1 FROM ${identities} i WHERE i.user_id = ${users.id} AND i.provider_type <> 'anon-user')
-      LIMIT ${BATCH_LIMIT}`
+      ORDER BY ${users.id} LIMIT ${BATCH_LIMIT}`
     statements.push(
+      // Their DELETE events first, while they can still be read (the same batch: all of it or none).
+      ...eventStatement(usher, { type: 'DELETE', userId: expiredAnonymous, when: 'exists' }),
       rawStatement(sql`
         INSERT INTO ${auditLog} (at, actor, action, user_id, detail, outcome)
         SELECT ${now}, 'system', 'user.deleted', id,
@@ -67,6 +75,8 @@ export async function runMaintenance(usher: Usher): Promise<MaintenanceReport> {
     forgottenClients: changes(results[3]),
     staleMailQuotas: changes(results[4]),
     oldLoginEntries: changes(results[5]),
-    anonymousUsersDeleted: ttlDays > 0 ? changes(results[7]) : 0,
+    expiredEvents: changes(results[6]),
+    // Counted by their audit entries: D1's change count for the DELETE includes its cascades.
+    anonymousUsersDeleted: ttlDays > 0 ? changes(results.at(-2)) : 0,
   }
 }

@@ -30,7 +30,10 @@ export interface AuthenticatedUser {
   userId: string
   type: UserType
   identities: { id: string; providerType: ProviderType }[]
-  /** The user's custom data, as carried in the access token (`user_data`). */
+  /**
+   * The user's custom data as stored now, in plain JSON (the token's `user_data` copy may be older, and is
+   * canonical EJSON by default).
+   */
   customData: Record<string, unknown>
   sessionId: string
   /** When this access token expires (ISO 8601). */
@@ -61,7 +64,7 @@ export class UsherService extends WorkerEntrypoint<Bindings> {
       userId: inspected.user.id,
       type: inspected.user.type,
       identities: identities.map(([id, providerType]) => ({ id, providerType })),
-      customData: inspected.claims.user_data ?? {},
+      customData: inspected.user.customData,
       sessionId: inspected.session.id,
       expiresAt: new Date(inspected.claims.exp * 1000).toISOString(),
     }

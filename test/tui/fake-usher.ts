@@ -81,6 +81,7 @@ export class FakeUsher {
       sessionCount: seed.sessions ?? 0,
       lock: null,
       mail: null,
+      customData: {},
       apiKeys: [],
       recentAudit: [],
     }

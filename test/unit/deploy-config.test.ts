@@ -142,7 +142,7 @@ describe('wrangler reading the written configuration', () => {
     expect(production.main).toMatch(/worker\/index\.ts$/)
     expect(production.compatibility_flags).toEqual(['nodejs_compat'])
     expect(production.limits).toEqual({ cpu_ms: 2000 })
-    expect(production.triggers.crons).toEqual(['17 3 * * *'])
+    expect(production.triggers.crons).toEqual(['17 3 * * *', '* * * * *'])
   })
 
   it('leaves local development exactly as the shipped wrangler.toml configures it', () => {

@@ -11,7 +11,7 @@ import fc from 'fast-check'
 import { beforeAll, expect, it } from 'vitest'
 import { count } from './helpers'
 
-const TABLES = ['users', 'identities', 'sessions', 'api_keys', 'action_tokens', 'outbox', 'login_throttle', 'known_clients', 'mail_quota']
+const TABLES = ['users', 'identities', 'sessions', 'api_keys', 'action_tokens', 'outbox', 'login_throttle', 'known_clients', 'mail_quota', 'events']
 const snapshot = async () => ({
   ...Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, await count(t)]))),
   // Refused admin keys are audited by design (and rate-limited per IP); nothing else may be.

@@ -56,7 +56,7 @@ it('no table holds any secret in clear', async () => {
     env.KEY_ENCRYPTION_KEY,
   ]
   const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations'").all<{ name: string }>()
-  expect(tables.results.map((t) => t.name).sort()).toEqual(['action_tokens', 'api_keys', 'audit_log', 'identities', 'known_clients', 'login_throttle', 'mail_quota', 'oauth_flows', 'outbox', 'password_hash_parameters', 'sessions', 'signing_keys', 'user_tab_counts', 'users'])
+  expect(tables.results.map((t) => t.name).sort()).toEqual(['action_tokens', 'api_keys', 'audit_log', 'events', 'identities', 'known_clients', 'login_throttle', 'mail_quota', 'oauth_flows', 'outbox', 'password_hash_parameters', 'sessions', 'signing_keys', 'user_tab_counts', 'users'])
   let cells = 0
   for (const { name } of tables.results) {
     const rows = await env.DB.prepare(`SELECT * FROM "${name}"`).all<Record<string, unknown>>()

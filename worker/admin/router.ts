@@ -12,6 +12,7 @@
  */
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server'
 import { apiKeysRouter } from './api-keys'
+import { eventsRouter } from './events'
 import { keysRouter } from './keys'
 import { auditRouter, configRouter, outboxRouter } from './records'
 import { router } from './trpc'
@@ -23,6 +24,7 @@ export const appRouter = router({
   keys: keysRouter,
   outbox: outboxRouter,
   audit: auditRouter,
+  events: eventsRouter,
   config: configRouter,
 })
 

@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { deleteApiKey, getApiKey, listApiKeys, setApiKeyDisabled, type KeyScope } from '../auth/api-keys'
 import { inspectAccessToken } from '../auth/sessions'
 import { requireUser } from '../users/accounts'
+import { setCustomData } from '../users/custom-data'
 import { apiKeyView, keyId } from './api-keys'
 import type { Usher } from '../context'
 import { PROVIDER_TYPES } from '../db/schema'
@@ -92,6 +93,13 @@ export const usersRouter = {
       expiresAt: new Date(inspected.claims.exp * 1000).toISOString(),
     }
   }),
+  /**
+   * Replace the user's custom data (a JSON object, at most 4 KB): in their next access token (realm-web's
+   * `refreshCustomData()`). Audited. Answers the data as stored.
+   */
+  setCustomData: adminProcedure
+    .input(userIdInput.extend({ data: z.record(z.string(), z.unknown()) }))
+    .mutation(async ({ ctx, input }) => ({ userId: input.userId, customData: await setCustomData(ctx.usher, input.userId, input.data, 'admin') })),
   delete: adminProcedure.input(userIdInput).mutation(async ({ ctx, input }) => {
     await deleteUser(ctx.usher, input.userId, 'admin')
     return { deleted: true as const, userId: input.userId }

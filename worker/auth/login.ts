@@ -19,6 +19,8 @@ import { auditIfChanged, auditStatement } from '../users/audit'
 import { hashParameterLookup } from './hash-parameters'
 import { hashPassword, needsRehash, spendDummyVerification, verifyPassword } from './passwords'
 import { newId, secretMatches, splitCompositeSecret } from './crypto'
+import { eventStatement } from '../events/outbox'
+import { initialCustomData } from '../users/custom-data'
 import { accessTokenFor, startSession, type Authenticated, type LoginResponse } from './sessions'
 import { afterSuccessfulLogin, lockedUntil, lockState, recordFailure, type LoginClient } from './throttle'
 
@@ -78,18 +80,28 @@ export async function loginWithPassword(
 /** Every anonymous login is a new user (realm-web reuses a logged-in anonymous user on its side). */
 export async function loginAnonymously(usher: Usher, deviceId: string, client: LoginClient): Promise<LoginResponse> {
   const now = usher.now()
+  const userId = newId(now)
+  const identityId = newId(now)
+  // The app's user creation function (if any) decides first, before the user exists.
+  const customData = await initialCustomData(usher, {
+    id: userId,
+    type: 'normal',
+    data: {},
+    identities: [{ id: identityId, provider_type: 'anon-user', data: {} }],
+    custom_data: {},
+  })
   const user: UserRow = {
-    id: newId(now),
+    id: userId,
     type: 'normal',
     status: 'confirmed',
     disabled: false,
     createdAt: now,
     lastLoginAt: now,
     data: {},
+    customData,
     tab: 'confirmed',
   }
   const { tab: _derived, ...stored } = user
-  const identityId = newId(now)
   const prelude: Statement[] = [
     usher.db.insert(users).values(stored),
     usher.db.insert(identities).values({ id: identityId, userId: user.id, providerType: 'anon-user', createdAt: now }),
@@ -99,6 +111,7 @@ export async function loginAnonymously(usher: Usher, deviceId: string, client: L
       userId: user.id,
       detail: { provider: 'anon-user' },
     }),
+    ...eventStatement(usher, { type: 'CREATE', userId: user.id, provider: 'anon-user', when: 'exists' }),
   ]
   return startSession(usher, { user, provider: 'anon-user', identityId, deviceId, client, prelude })
 }

@@ -18,6 +18,8 @@ import { hashSecret, newId, newSecret, secretMatches, splitCompositeSecret } fro
 import { parseAccessToken, signAccessToken, verifyAccessToken, type AccessClaims } from './jwt'
 import { acceptedKey, cachedVerifier, currentSigner, verifierFor } from './signing-keys'
 import type { LoginClient } from './throttle'
+import { eventStatement } from '../events/outbox'
+import { userDataClaim } from '../users/custom-data'
 
 export type SessionRow = typeof sessions.$inferSelect
 export interface Authenticated {
@@ -213,7 +215,7 @@ export async function accessTokenFor(
       exp,
       baas_device_id: session.deviceId,
       baas_domain_id: stableId(`domain:${usher.config.appId}`),
-      user_data: {},
+      user_data: userDataClaim(usher, user.customData),
     },
     await currentSigner(usher, currentKid),
   )
@@ -263,6 +265,8 @@ export async function startSession(
       .update(users)
       .set({ status: 'confirmed' })
       .where(and(eq(users.id, start.user.id), eq(users.status, 'pending-login'), opened)),
+    // A registration becomes a user at its first login: that is when App Services fired CREATE.
+    ...eventStatement(usher, { type: 'CREATE', userId: start.user.id, provider: start.provider }),
     auditIfChanged(usher, { actor: `user:${start.user.id}`, action: 'user.first-login', userId: start.user.id }),
     // Every login, in the same batch (no extra round trip): when, how and from what device and address.
     rawStatement(sql`
@@ -271,6 +275,7 @@ export async function startSession(
              ${JSON.stringify({ provider: start.provider, deviceId: start.deviceId, ip: start.client.ip })}, 'ok'
       WHERE ${opened}`),
     ...(start.after ?? []),
+    ...eventStatement(usher, { type: 'LOGIN', userId: start.user.id, provider: start.provider, when: opened }),
     // Which key signs, read in the same round trip.
     usher.db.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.slot, 'current')),
   ])

@@ -11,7 +11,7 @@
  * Pure: no Workers APIs, so Node-side tools (tests, `usher`) can validate a wrangler.toml too.
  */
 import { z } from 'zod'
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../db/schema'
+import { EVENT_TYPES, SIGNING_ALGORITHMS, type EventType, type SigningAlgorithm } from '../db/schema'
 import { providersConfig, providersSchema, publicProviders, type ProvidersConfig } from './providers'
 
 /** workerd production caps: scrypt N, r, p and N·r·p each ≤ 2^20; PBKDF2 ≤ 100,000 iterations. */
@@ -53,6 +53,24 @@ export interface Config {
   kdf: KdfParams
   /** Enabled login providers and their settings (config/providers.ts). */
   providers: ProvidersConfig
+  customData: {
+    /** How `user_data` carries it in access tokens: canonical EJSON (App Services' way) or plain JSON. */
+    format: 'ejson' | 'json'
+    /** The user creation function's webhook (or the USER_CREATION_FUNCTION binding). */
+    creationFunctionUrl?: string
+    /** A user creation function is configured (webhook or binding). */
+    creationFunction: boolean
+  }
+  events: {
+    /** Signed webhook that receives events (JSON arrays), if any. */
+    webhookUrl?: string
+    /** An EVENTS_QUEUE producer binding exists. */
+    queue: boolean
+    /** Which event types are recorded and delivered (EVENTS_TYPES; all by default). */
+    types: ReadonlySet<EventType>
+    /** Delivered, recorded and dead events are deleted after this many days. */
+    retentionDays: number
+  }
   /** Algorithm of newly created signing keys (the current key keeps its own until the next rotation). */
   signingAlgorithm: SigningAlgorithm
   accessTokenTtlSeconds: number
@@ -225,6 +243,20 @@ const schema = z.object({
   MAIL_RECIPIENT_LIMIT_PER_DAY: intIn(0, 100_000).default(10),
   ENUMERATION_PROTECTION: z.enum(['on', 'off']).default('off'),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  CUSTOM_DATA_FORMAT: z.enum(['ejson', 'json']).default('ejson'),
+  USER_CREATION_FUNCTION_URL: functionUrl,
+  EVENTS_WEBHOOK_URL: functionUrl,
+  EVENTS_TYPES: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((t) => t.trim().toUpperCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(EVENT_TYPES, { error: `must list event types among ${EVENT_TYPES.join(', ')}` }))),
+  EVENTS_RETENTION_DAYS: intIn(1, 3650).default(7),
   ANONYMOUS_USER_TTL_DAYS: intIn(0, 36_500).default(90),
   LOGIN_AUDIT_RETENTION_DAYS: intIn(0, 36_500).default(90),
   ADMIN_API_KEY: secret('ADMIN_API_KEY'),
@@ -331,6 +363,9 @@ export function loadConfig(source: ConfigSource): Config {
   const hasBinding = (name: string) => typeof source[name] === 'object' && source[name] !== null
   const providers = providersConfig(v, { appId: v.APP_ID, functionSecret: v.FUNCTION_SECRET, hasBinding })
   problems.push(...providers.problems)
+  for (const name of ['USER_CREATION_FUNCTION_URL', 'EVENTS_WEBHOOK_URL'] as const) {
+    if (v[name] && !v.FUNCTION_SECRET) problems.push(`${name} needs the FUNCTION_SECRET secret to sign webhook calls`)
+  }
   for (const [kind, method, url, binding] of [
     ['CONFIRMATION', v.CONFIRMATION_METHOD, v.CONFIRMATION_FUNCTION_URL, 'CONFIRMATION_FUNCTION'],
     ['RESET', v.RESET_METHOD, v.RESET_FUNCTION_URL, 'RESET_FUNCTION'],
@@ -376,6 +411,17 @@ export function loadConfig(source: ConfigSource): Config {
     password: { minLength: v.PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH },
     kdf,
     providers: providers.config,
+    customData: {
+      format: v.CUSTOM_DATA_FORMAT,
+      creationFunctionUrl: v.USER_CREATION_FUNCTION_URL,
+      creationFunction: Boolean(v.USER_CREATION_FUNCTION_URL) || hasBinding('USER_CREATION_FUNCTION'),
+    },
+    events: {
+      webhookUrl: v.EVENTS_WEBHOOK_URL,
+      queue: hasBinding('EVENTS_QUEUE'),
+      types: new Set(v.EVENTS_TYPES.length > 0 ? v.EVENTS_TYPES : EVENT_TYPES),
+      retentionDays: v.EVENTS_RETENTION_DAYS,
+    },
     signingAlgorithm: v.TOKEN_SIGNING_ALGORITHM,
     accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
@@ -402,7 +448,7 @@ export function loadConfig(source: ConfigSource): Config {
 /** The configuration as an admin may see it: everything but the secrets. */
 export function publicConfig(config: Config) {
   const { secrets, providers, ...others } = config
-  const rest = { ...others, providers: publicProviders(providers) }
+  const rest = { ...others, providers: publicProviders(providers), events: { ...others.events, types: [...others.events.types] } }
   // Unset settings are shown as null, not dropped: an operator reading `usher config` sees PUBLIC_URL is empty.
   const shown = JSON.parse(JSON.stringify(rest, (_key, value: unknown) => (value === undefined ? null : value))) as {
     [K in keyof typeof rest]: Exclude<(typeof rest)[K], undefined> | (undefined extends (typeof rest)[K] ? null : never)

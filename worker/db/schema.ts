@@ -54,6 +54,12 @@ export const users = sqliteTable(
      */
     data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
     /**
+     * The user's custom data (App Services' custom user data): one JSON object, at most 4 KB serialized, set by
+     * admins, the app's backend (admin API) or the user creation function; carried in every access token as
+     * `user_data` (users/custom-data.ts).
+     */
+    customData: text('custom_data', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+    /**
      * The admin list a user appears in, derived by SQLite (never written): server users (API keys) apart,
      * then disabled, confirmed, or pending (both pending states). One index range per tab.
      */
@@ -326,3 +332,48 @@ export const passwordHashParameters = sqliteTable('password_hash_parameters', {
   sealed: text('sealed').notNull(),
   createdAt: integer('created_at').notNull(),
 })
+
+export const EVENT_TYPES = [
+  'CREATE',
+  'LOGIN',
+  'DELETE',
+  'CONFIRM',
+  'DISABLE',
+  'ENABLE',
+  'PASSWORD_RESET',
+  'SESSIONS_REVOKED',
+] as const
+export type EventType = (typeof EVENT_TYPES)[number]
+export const EVENT_STATUSES = ['recorded', 'pending', 'delivered', 'dead'] as const
+export type EventStatus = (typeof EVENT_STATUSES)[number]
+
+/**
+ * The transactional outbox of lifecycle events (App Services' authentication triggers, and more): each row is
+ * written in the same D1 batch as the change it describes, so neither exists without the other
+ * (events/outbox.ts), and delivered at least once to each configured sink (events/delivery.ts). `seq` is the
+ * commit order; `payload` is the event as sinks receive it. `recorded`: no sink was configured; `pending`:
+ * to deliver (`next_attempt_at`); `delivered`; `dead`: every attempt failed (redeliverable by an admin).
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    type: text('type', { enum: EVENT_TYPES }).notNull(),
+    userId: text('user_id').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: EVENT_STATUSES }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at'),
+    /** Sinks that already have it ("queue", "webhook"), so a retry goes only where it failed. */
+    deliveredTo: text('delivered_to', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    lastError: text('last_error'),
+    deliveredAt: integer('delivered_at'),
+  },
+  (t) => [
+    uniqueIndex('events_id_idx').on(t.id),
+    index('events_due_idx').on(t.status, t.nextAttemptAt),
+    index('events_user_idx').on(t.userId, t.seq),
+  ],
+)

@@ -19,6 +19,7 @@ export type AuditAction =
   | 'user.confirmed'
   | 'user.first-login'
   | 'user.login'
+  | 'user.custom-data-set'
   | 'user.identity-linked'
   | 'user.password-reset-requested'
   | 'user.password-reset'

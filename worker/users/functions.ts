@@ -13,7 +13,7 @@ import type { Config } from '../config'
 import { errors } from '../errors'
 
 export type FunctionOutcome = 'success' | 'pending' | 'fail'
-export type FunctionKind = 'confirmation' | 'reset' | 'authentication'
+export type FunctionKind = 'confirmation' | 'reset' | 'authentication' | 'user-creation'
 
 export interface ConfirmationPayload {
   username: string
@@ -31,6 +31,8 @@ export interface FunctionBindings {
   RESET_FUNCTION?: Fetcher
   /** The `custom-function` login provider's function (auth/providers/custom-function.ts). */
   CUSTOM_FUNCTION?: Fetcher
+  /** The user creation function (users/custom-data.ts). */
+  USER_CREATION_FUNCTION?: Fetcher
 }
 
 /** What a function answered: HTTP status and parsed JSON body (undefined when not JSON). */
@@ -83,8 +85,14 @@ export class AppFunctions {
       confirmation: this.config.confirmation.functionUrl,
       reset: this.config.reset.functionUrl,
       authentication: this.config.providers.customFunction.url,
+      'user-creation': this.config.customData.creationFunctionUrl,
     }[kind]
-    const binding = { confirmation: this.bindings.CONFIRMATION_FUNCTION, reset: this.bindings.RESET_FUNCTION, authentication: this.bindings.CUSTOM_FUNCTION }[kind]
+    const binding = {
+      confirmation: this.bindings.CONFIRMATION_FUNCTION,
+      reset: this.bindings.RESET_FUNCTION,
+      authentication: this.bindings.CUSTOM_FUNCTION,
+      'user-creation': this.bindings.USER_CREATION_FUNCTION,
+    }[kind]
     const body = JSON.stringify(payload)
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-usher-function': kind }
     let response: Response

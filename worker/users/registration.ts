@@ -9,13 +9,14 @@
  * - `auto`: registrations are confirmed at once.
  * `rerunConfirmation` re-runs whichever method is current. Both doors (client API, admin API) call these.
  */
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, gt, sql } from 'drizzle-orm'
 import { newId } from '../auth/crypto'
 import { hashPassword } from '../auth/passwords'
 import type { Actor, Usher } from '../context'
 import { changes, runBatch, type Statement } from '../db/client'
 import { actionTokens, identities, users } from '../db/schema'
 import { errors } from '../errors'
+import { eventStatement } from '../events/outbox'
 import { accountExistsMail, confirmationMail } from '../mail/templates'
 import { findByEmail, findUser, isUniqueViolation, requireByEmail, requirePasswordIdentity, type UserRow } from './accounts'
 import {
@@ -26,6 +27,7 @@ import {
   type IssuedToken,
 } from './action-tokens'
 import { auditIfChanged, auditStatement } from './audit'
+import { initialCustomData } from './custom-data'
 import { assertValidEmail, assertValidPassword, canonicalEmail } from './credentials'
 import { quietly, type Target } from './enumeration'
 import { reserveMail } from './mail-quota'
@@ -49,6 +51,25 @@ export async function register(
   const passwordHash = await hashPassword(input.password, usher.config.kdf)
   const now = usher.now()
   const userId = newId(now)
+  const identityId = newId(now)
+  let customData: Record<string, unknown> = {}
+  if (usher.config.customData.creationFunction) {
+    // The app's user creation function decides before the user exists; it must not run (and create the app's
+    // documents) for an address that is already taken, so that is settled first (a race still ends at the
+    // unique index below, with nothing created).
+    const found = await findByEmail(usher, input.email)
+    if (found && !(await isStaleRegistration(usher, found))) {
+      await refuseTakenEmail(usher, input.email, actor)
+      return
+    }
+    customData = await initialCustomData(usher, {
+      id: userId,
+      type: 'normal',
+      data: { email: input.email },
+      identities: [{ id: identityId, provider_type: 'local-userpass', data: {} }],
+      custom_data: {},
+    })
+  }
   const token = method === 'auto' ? undefined : issueActionToken(usher, userId, 'confirm')
   const creation = [
       usher.db.insert(users).values({
@@ -56,9 +77,10 @@ export async function register(
         type: 'normal',
         status: method === 'auto' ? 'pending-login' : 'pending-confirmation',
         createdAt: now,
+        customData,
       }),
       usher.db.insert(identities).values({
-        id: newId(now),
+        id: identityId,
         userId,
         providerType: 'local-userpass',
         email: input.email,
@@ -95,11 +117,25 @@ export async function register(
  * registration replaces it, in one batch with its audit entry. False when the address is really taken (or a
  * concurrent registration won).
  */
+const noValidConfirmation = (usher: Usher, userId: string) =>
+  sql`NOT EXISTS (SELECT 1 FROM ${actionTokens} WHERE ${actionTokens.userId} = ${userId}
+    AND ${actionTokens.purpose} = 'confirm' AND ${actionTokens.expiresAt} > ${usher.now()})`
+
+/** Would a new registration replace this one (see replaceStaleRegistration)? */
+async function isStaleRegistration(usher: Usher, found: { user: UserRow }): Promise<boolean> {
+  if (found.user.status !== 'pending-confirmation') return false
+  const valid = await usher.db
+    .select({ id: actionTokens.id })
+    .from(actionTokens)
+    .where(and(eq(actionTokens.userId, found.user.id), eq(actionTokens.purpose, 'confirm'), gt(actionTokens.expiresAt, usher.now())))
+    .limit(1)
+  return valid.length === 0
+}
+
 async function replaceStaleRegistration(usher: Usher, email: string, newUserId: string, creation: Statement[]): Promise<boolean> {
   const found = await findByEmail(usher, email)
   if (found?.user.status !== 'pending-confirmation') return false
-  const stale = sql`NOT EXISTS (SELECT 1 FROM ${actionTokens} WHERE ${actionTokens.userId} = ${found.user.id}
-    AND ${actionTokens.purpose} = 'confirm' AND ${actionTokens.expiresAt} > ${usher.now()})`
+  const stale = noValidConfirmation(usher, found.user.id)
   try {
     const [removed] = await runBatch(usher.db, [
       usher.db.delete(users).where(and(eq(users.id, found.user.id), eq(users.status, 'pending-confirmation'), stale)),
@@ -239,6 +275,7 @@ async function markConfirmed(
       .set({ status: 'pending-login' })
       .where(and(eq(users.id, userId), eq(users.status, 'pending-confirmation'), tokenStillValid)),
     auditIfChanged(usher, { actor, action: 'user.confirmed', userId, detail }),
+    ...eventStatement(usher, { type: 'CONFIRM', userId, provider: 'local-userpass' }),
     retireActionTokens(usher, userId, 'confirm'),
   ])
   return changes(update) > 0

@@ -17,6 +17,7 @@ import type { Actor, Usher } from '../context'
 import { changes, runBatch } from '../db/client'
 import { actionTokens, identities, sessions } from '../db/schema'
 import { errors, UsherError } from '../errors'
+import { eventStatement } from '../events/outbox'
 import { resetMail } from '../mail/templates'
 import { requireByEmail } from './accounts'
 import { actionLink, issueActionToken, retireActionTokens, validActionToken } from './action-tokens'
@@ -129,6 +130,7 @@ async function applyNewPassword(
         ),
       ),
     auditIfChanged(usher, { actor, action: 'user.password-reset', userId, detail }),
+    ...eventStatement(usher, { type: 'PASSWORD_RESET', userId, provider: 'local-userpass' }),
     retireActionTokens(usher, userId, 'reset'),
     usher.db.delete(sessions).where(eq(sessions.userId, userId)),
     // A new password is also the way out of a lockout.

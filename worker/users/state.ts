@@ -7,9 +7,11 @@
  * - disabling ends every session; so do deleting and revoking, on the very next request;
  * - clearing a login lock forgets the account's failed logins (see auth/throttle.ts).
  */
-import { and, eq, ne } from 'drizzle-orm'
+import { and, eq, ne, sql } from 'drizzle-orm'
 import { disableUserApiKeys } from '../auth/api-keys'
 import { newId } from '../auth/crypto'
+import { eventStatement } from '../events/outbox'
+import { initialCustomData } from './custom-data'
 import { hashPassword } from '../auth/passwords'
 import type { Actor, Usher } from '../context'
 import { changes, runBatch } from '../db/client'
@@ -28,15 +30,24 @@ export async function createUser(
 ): Promise<string> {
   assertValidEmail(input.email)
   assertValidPassword(usher.config, input.password)
-  usher.spendKdf()
-  const passwordHash = await hashPassword(input.password, usher.config.kdf)
   const now = usher.now()
   const userId = newId(now)
+  const identityId = newId(now)
+  // The app's user creation function (if any) decides first, before the user exists.
+  const customData = await initialCustomData(usher, {
+    id: userId,
+    type: 'normal',
+    data: { email: input.email },
+    identities: [{ id: identityId, provider_type: 'local-userpass', data: {} }],
+    custom_data: {},
+  })
+  usher.spendKdf()
+  const passwordHash = await hashPassword(input.password, usher.config.kdf)
   try {
     await runBatch(usher.db, [
-      usher.db.insert(users).values({ id: userId, type: 'normal', status: 'confirmed', createdAt: now }),
+      usher.db.insert(users).values({ id: userId, type: 'normal', status: 'confirmed', createdAt: now, customData }),
       usher.db.insert(identities).values({
-        id: newId(now),
+        id: identityId,
         userId,
         providerType: 'local-userpass',
         email: input.email,
@@ -45,6 +56,8 @@ export async function createUser(
         createdAt: now,
       }),
       auditStatement(usher, { actor, action: 'user.created', userId, detail: { email: input.email } }),
+      // Created confirmed: a user from the start, so App Services' CREATE fires now.
+      ...eventStatement(usher, { type: 'CREATE', userId, provider: 'local-userpass', when: 'exists' }),
     ])
   } catch (error) {
     if (isUniqueViolation(error, 'identities.email_key')) {
@@ -67,6 +80,7 @@ export async function disableUser(usher: Usher, userId: string, actor: Actor): P
       .set({ disabled: true })
       .where(and(eq(users.id, userId), ne(users.status, 'pending-confirmation'), eq(users.disabled, false))),
     auditIfChanged(usher, { actor, action: 'user.disabled', userId }),
+    ...eventStatement(usher, { type: 'DISABLE', userId }),
     usher.db.delete(sessions).where(eq(sessions.userId, userId)),
   ])
   if (changes(update) === 0 && (await requireUser(usher, userId)).disabled) throw errors.refused('this user is already disabled')
@@ -77,6 +91,7 @@ export async function enableUser(usher: Usher, userId: string, actor: Actor): Pr
   const [update] = await runBatch(usher.db, [
     usher.db.update(users).set({ disabled: false }).where(and(eq(users.id, userId), eq(users.disabled, true))),
     auditIfChanged(usher, { actor, action: 'user.enabled', userId }),
+    ...eventStatement(usher, { type: 'ENABLE', userId }),
   ])
   if (changes(update) === 0) {
     await requireUser(usher, userId)
@@ -99,6 +114,7 @@ export async function revokeSessions(
   const [removed] = await runBatch(usher.db, [
     usher.db.delete(sessions).where(eq(sessions.userId, userId)),
     auditStatement(usher, { actor, action: 'user.sessions-revoked', userId, detail: { disableApiKeys: options.disableApiKeys === true } }),
+    ...eventStatement(usher, { type: 'SESSIONS_REVOKED', userId, when: 'exists' }),
     ...(options.disableApiKeys ? disableUserApiKeys(usher, userId, actor, 'sessions revoked') : []),
   ])
   return changes(removed)
@@ -112,7 +128,11 @@ export async function revokeSessions(
 export async function deleteUser(usher: Usher, userId: string, actor: Actor): Promise<void> {
   const user = await requireUser(usher, userId)
   const owned = await identitiesOf(usher, userId)
-  const [removed] = await runBatch(usher.db, [
+  const deleted = eventStatement(usher, { type: 'DELETE', userId, when: sql`u.status = 'confirmed'` })
+  const results = await runBatch(usher.db, [
+    // Recorded first, while the user (and their providers) can still be read; the batch makes both or neither.
+    // Only for users that ever were users (a registration never logged in had no CREATE either).
+    ...deleted,
     usher.db.delete(users).where(eq(users.id, userId)),
     auditIfChanged(usher, {
       actor,
@@ -126,7 +146,7 @@ export async function deleteUser(usher: Usher, userId: string, actor: Actor): Pr
       },
     }),
   ])
-  if (changes(removed) === 0) throw errors.userNotFound()
+  if (changes(results[deleted.length]) === 0) throw errors.userNotFound()
 }
 
 /** Admin "clear lock": forget the user's failed logins (the lock, the backoff, the hourly count). */

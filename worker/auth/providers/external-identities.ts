@@ -13,6 +13,8 @@ import { identities, users, type ExternalProviderType } from '../../db/schema'
 import { errors } from '../../errors'
 import { isUniqueViolation, type IdentityRow, type UserRow } from '../../users/accounts'
 import { auditStatement } from '../../users/audit'
+import { eventStatement } from '../../events/outbox'
+import { initialCustomData } from '../../users/custom-data'
 import { newId } from '../crypto'
 import { accessTokenFor, startSession, type Authenticated, type LoginResponse } from '../sessions'
 import type { LoginClient } from '../throttle'
@@ -71,18 +73,28 @@ export async function loginWithIdentity(
     })
   }
   const now = usher.now()
+  const userId = newId(now)
+  const identityId = newId(now)
+  // The app's user creation function (if any) decides first, before the user exists.
+  const customData = await initialCustomData(usher, {
+    id: userId,
+    type: 'normal',
+    data: identity.metadata,
+    identities: [{ id: identity.externalId, provider_type: identity.provider, data: identity.metadata }],
+    custom_data: {},
+  })
   const user: UserRow = {
-    id: newId(now),
+    id: userId,
     type: 'normal',
     status: 'confirmed',
     disabled: false,
     createdAt: now,
     lastLoginAt: now,
     data: identity.metadata,
+    customData,
     tab: 'confirmed',
   }
   const { tab: _derived, ...stored } = user
-  const identityId = newId(now)
   try {
     return await startSession(usher, {
       user,
@@ -106,6 +118,7 @@ export async function loginWithIdentity(
           userId: user.id,
           detail: { provider: identity.provider },
         }),
+        ...eventStatement(usher, { type: 'CREATE', userId: user.id, provider: identity.provider, when: 'exists' }),
       ],
     })
   } catch (error) {
