@@ -421,6 +421,33 @@ describe('users', () => {
     )
   })
 
+  it('actions that would change nothing are refused in the server\'s words, which the dashboard also uses', async () => {
+    const email = `no-op-${RUN}@example.com`
+    const { id } = await json(['users', 'create', '--email', email, '--password', 'password1'])
+    expect(await fails(['users', 'enable', id], 1)).toBe('this user is not disabled (CONFLICT)')
+    expect(await fails(['users', 'clear-lock', id], 1)).toBe('this user has no failed logins to clear (CONFLICT)')
+    await ok(['users', 'disable', id])
+    expect(await fails(['users', 'disable', id], 1)).toBe('this user is already disabled (CONFLICT)')
+    const pending = await register(`no-op-pending-${RUN}@example.com`)
+    expect(await fails(['users', 'revoke-sessions', pending], 1)).toBe(
+      'this user has not logged in yet: there are no sessions to revoke (CONFLICT)',
+    )
+    await ok(['users', 'confirm', pending])
+    expect(await fails(['users', 'revoke-sessions', pending, '--disable-api-keys'], 1)).toBe(
+      'this user has not logged in yet: there are no sessions to revoke (CONFLICT)',
+    )
+    const refused = (await json(['audit', '--user', id])).items.filter((entry: any) => entry.outcome === 'refused')
+    expect(refused.map((entry: any) => entry.action)).toEqual([
+      'admin.users.disable',
+      'admin.users.clearLock',
+      'admin.users.enable',
+    ])
+    // Nothing was revoked, so nothing says it was.
+    expect((await json(['audit', '--user', pending])).items.map((entry: any) => entry.action)).not.toContain(
+      'user.sessions-revoked',
+    )
+  })
+
   it('revoke-sessions refuses the user’s tokens from the next request', async () => {
     const email = `revoke-${RUN}@example.com`
     await ok(['users', 'create', '--email', email, '--password', 'password1'])
@@ -814,6 +841,7 @@ describe('audit, outbox and config', () => {
     expect(entries.map((entry: any) => entry.action)).toEqual([
       'admin.users.confirm',
       'user.sessions-revoked',
+      'user.login',
       'user.first-login',
       'user.confirmed',
       'user.registered',
@@ -832,7 +860,7 @@ describe('audit, outbox and config', () => {
     const cursor = /^next page: --cursor (\d+)$/m.exec(first)?.[1]
     expect(cursor).toBeTruthy()
     const second = await json(['audit', '--user', id, '--limit', '2', '--cursor', cursor!])
-    expect(second.items.map((entry: any) => entry.action)).toEqual(['user.first-login', 'user.confirmed'])
+    expect(second.items.map((entry: any) => entry.action)).toEqual(['user.login', 'user.first-login'])
 
     const everything: string[] = []
     for (let cursor: string | null = null, pages = 0; pages === 0 || (cursor && pages < 20); pages++) {

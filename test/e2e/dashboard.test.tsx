@@ -25,19 +25,29 @@ function open(client = admin()) {
   return renderDashboard({ client, connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } } })
 }
 
-/** The dashboard on the Confirmed tab, searched down to `email`, who is selected. */
-async function openOnConfirmed(client: ReturnType<typeof admin>, email: string) {
+/** The dashboard on user tab `tab` (1–3), searched down to `email`, who is selected. */
+async function openOn(client: ReturnType<typeof admin>, tab: '1' | '2' | '3', email: string) {
   const ui = open(client)
   await ui.waitFor('● live', 30_000)
-  await ui.press('2')
-  await ui.waitFor('Confirmed users', 30_000)
+  await ui.press(tab)
+  await ui.waitFor(`[${tab} `, 30_000)
   await ui.press('/')
   await ui.waitFor('type to filter', 30_000)
   await ui.type(email)
   await ui.press(KEY.enter)
-  await ui.waitFor(`› ● ${email}`, 30_000)
+  await ui.waitFor(`› ${{ '1': '○', '2': '●', '3': '⊘' }[tab]} ${email}`, 30_000)
   return ui
 }
+
+/** The dashboard on the Confirmed tab, searched down to `email`, who is selected. */
+const openOnConfirmed = (client: ReturnType<typeof admin>, email: string) => openOn(client, '2', email)
+
+/** What the server answers when asked anyway. */
+const refusalOf = (request: Promise<unknown>) =>
+  request.then(
+    () => 'no refusal',
+    (error: Error) => error.message,
+  )
 
 const logIn = (email: string, password: string) =>
   fetch(`${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/local-userpass/login`, {
@@ -87,6 +97,33 @@ it("shows the server's own refusal in red when another admin got there first", a
   await ui.waitForBanner(`✘ Confirming ${email} failed: `)
   expect(ui.banner()).toMatch(/failed: .*already confirmed/)
 })
+
+it("refuses what would change nothing in the server's own words, without sending it", async () => {
+  const client = admin()
+  const stamp = Date.now().toString(36)
+  const disabled = `no-op-${stamp}@example.com`
+  const user = await client.users.create.mutate({ email: disabled, password: 'password1' })
+  await client.users.disable.mutate({ userId: user.id })
+  const alreadyDisabled = await refusalOf(client.users.disable.mutate({ userId: user.id }))
+  expect(alreadyDisabled).toBe('this user is already disabled')
+  let ui = await openOn(client, '3', disabled)
+  await ui.press('d')
+  await ui.waitForBanner(`⚠ Can't disable ${disabled}: ${alreadyDisabled}`)
+  ui.unmount()
+
+  const pending = `no-op-pending-${stamp}@example.com`
+  await register(pending)
+  const [registered] = (await client.users.list.query({ status: 'pending', search: pending })).items
+  const noSessions = await refusalOf(client.users.revokeSessions.mutate({ userId: registered!.id }))
+  expect(noSessions).toBe('this user has not logged in yet: there are no sessions to revoke')
+  ui = await openOn(client, '1', pending)
+  expect(ui.frame().split('\n').slice(-2).join(' ')).not.toContain('s revoke sessions')
+  await ui.press('s')
+  await ui.waitForBanner(`⚠ Can't revoke sessions ${pending}: ${noSessions}`)
+  const audited = (await client.audit.list.query({ userId: registered!.id })).items.map((entry) => entry.action)
+  // One refusal: the request made above, not a second one from the dashboard.
+  expect(audited.filter((action) => action === 'admin.users.revokeSessions')).toHaveLength(1)
+}, 120_000)
 
 it('clears an account\'s failed-login lock with l', async () => {
   const email = `locked-${Date.now().toString(36)}@example.com`

@@ -3,7 +3,9 @@
  * checks use the real worker). It keeps the lifecycle rules the dashboard relies on (only
  * pending-confirmation users can be confirmed, they cannot be disabled, emails only with the email method,
  * a rotation keeps the replaced signing key accepted unless it revokes it, admins reach a user's own API
- * keys only through that user), pages by cursor like the server,
+ * keys only through that user), refuses actions that would change nothing in the server's words (an
+ * already disabled user, no failed logins to clear, no sessions before the first login), pages by cursor
+ * like the server,
  * records every call, and can fail on demand: one procedure with a server message, or everything as if the
  * worker were down or the key wrong.
  */
@@ -204,6 +206,12 @@ export class FakeUsher {
     user.lock = { locked: true, lockedUntil, consecutiveFailures: 5, failuresThisHour: 5, lastFailureAt: iso(0) }
   }
 
+  /** Failed logins below the lockout: on record (clear-lock has something to clear) but not locked. */
+  failLogins(email: string, count: number) {
+    const user = this.byEmail(email)
+    user.lock = { locked: false, lockedUntil: null, consecutiveFailures: count, failuresThisHour: count, lastFailureAt: iso(0) }
+  }
+
   /** What a user's first login does on the server: pending-login → confirmed. */
   firstLogin(email: string) {
     const user = this.byEmail(email)
@@ -391,6 +399,7 @@ export class FakeUsher {
             if (user.status === 'pending-confirmation') {
               throw serverError('unconfirmed users cannot be disabled, only deleted')
             }
+            if (user.disabled) throw serverError('this user is already disabled')
             user.disabled = true
             user.sessionCount = 0
             return this.item(user)
@@ -400,6 +409,7 @@ export class FakeUsher {
         mutate: ({ userId }) =>
           this.call('users.enable', { userId }, () => {
             const user = this.user(userId)
+            if (!user.disabled) throw serverError('this user is not disabled')
             user.disabled = false
             return this.item(user)
           }),
@@ -408,6 +418,9 @@ export class FakeUsher {
         mutate: (input) =>
           this.call('users.revokeSessions', input, () => {
             const user = this.user(input.userId)
+            if (user.status !== 'confirmed') {
+              throw serverError('this user has not logged in yet: there are no sessions to revoke')
+            }
             const revoked = user.sessionCount
             user.sessionCount = 0
             this.record('admin', 'user.sessions-revoked', user.id)
@@ -423,6 +436,7 @@ export class FakeUsher {
         mutate: ({ userId }) =>
           this.call('users.clearLock', { userId }, () => {
             const user = this.user(userId)
+            if (!user.lock) throw serverError('this user has no failed logins to clear')
             user.lockedUntil = null
             user.lock = null
             return this.item(user)

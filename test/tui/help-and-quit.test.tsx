@@ -51,7 +51,6 @@ describe('help and the footer', () => {
       'c confirm',
       'r re-run',
       'e email',
-      's revoke sessions',
       'x delete',
       'n new user',
       '⏎ details',
@@ -61,6 +60,8 @@ describe('help and the footer', () => {
     ]) {
       expect(footer).toContain(hint)
     }
+    // Not before their first login: there are no sessions to revoke.
+    expect(footer).not.toContain('s revoke sessions')
     await ui.press('/')
     await ui.waitFor('Enter keep the search')
     expect(ui.frame()).toContain('Esc clear it')
