@@ -65,6 +65,7 @@ export class FakeUsher {
   /** Every call fails this way while set. */
   outage: 'offline' | 'wrong-key' | undefined
   private failures = new Map<string, string>()
+  private holds = new Map<string, Promise<void>>()
 
   addUser(seed: UserSeed): User {
     const status = seed.status ?? 'pending-confirmation'
@@ -198,6 +199,13 @@ export class FakeUsher {
     this.failures.set(path, message)
   }
 
+  /** The next call to `path` waits (a slow server) until the returned function is called. */
+  holdNext(path: string): () => void {
+    let release = () => {}
+    this.holds.set(path, new Promise<void>((resolve) => (release = resolve)))
+    return () => release()
+  }
+
   /** What five failed logins do on the server: the account is locked for a while. */
   lockOut(email: string) {
     const user = this.byEmail(email)
@@ -253,6 +261,9 @@ export class FakeUsher {
   private async call<T>(path: string, input: unknown, work: () => T): Promise<T> {
     this.calls.push({ path, input })
     await Promise.resolve()
+    const hold = this.holds.get(path)
+    this.holds.delete(path)
+    await hold
     if (this.outage === 'offline') throw networkError()
     if (this.outage === 'wrong-key') {
       throw TRPCClientError.from({

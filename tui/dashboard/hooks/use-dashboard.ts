@@ -5,7 +5,7 @@
  * forms, routes keys to them by mode, and hands the components a plain view of it all.
  */
 import { useApp } from 'ink'
-import { useCallback, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import { userName, type ActionContext, type Confirmation, type Consent } from '../actions'
 import type { DashboardClient } from '../client'
 import type { Command, Hint } from '../keys'
@@ -117,6 +117,9 @@ export function useDashboard(options: DashboardOptions): DashboardView {
   const [overlay, setOverlay] = useState<Overlay>({ type: 'none' })
   const close = useCallback(() => setOverlay({ type: 'none' }), [])
   const banner = useBanner(options.bannerMs)
+  // A banner speaks of the list on screen: another tab or search leaves it behind (a running action's stays).
+  const { dismiss } = banner
+  useEffect(dismiss, [tab.id, search, dismiss])
   const runner = useActionRunner({ banner, refresh, lost: connection.lost })
   const forms = useCreateForms({ client, config: connection.config, runner, overlay, setOverlay })
 
