@@ -846,15 +846,16 @@ describe('audit, outbox and config', () => {
       'user.confirmed',
       'user.registered',
     ])
-    expect(entries.every((entry: any) => entry.userId === id)).toBe(true)
+    expect(entries.every((entry: any) => entry.userId === id && entry.email === email)).toBe(true)
     expect(entries[0]).toMatchObject({ actor: 'admin', outcome: 'refused' })
 
     const human = await ok(['audit', '--user', id])
-    expect(human).toMatch(/^AT\s+ACTOR\s+ACTION\s+USER\s+OUTCOME\s+DETAIL$/m)
+    expect(human).toMatch(/^AT\s+ACTOR\s+ACTION\s+USER\s+EMAIL\s+OUTCOME\s+DETAIL$/m)
     expect(human).toMatch(
-      new RegExp(`admin\\s+admin\\.users\\.confirm\\s+${id}\\s+✗ refused\\s+\\{"reason":`),
+      new RegExp(`admin\\s+admin\\.users\\.confirm\\s+${id}  ${email}\\s+✗ refused\\s+\\{"reason":`),
     )
-    expect(human).toMatch(new RegExp(`admin\\s+user\\.confirmed\\s+${id}\\s+✓ ok`))
+    expect(human).toMatch(new RegExp(`admin\\s+user\\.confirmed\\s+${id}  ${email}\\s+✓ ok`))
+    expect(human).toMatch(new RegExp(`user:${id}\\s+user\\.login\\s+${id}  ${email}\\s+✓ ok\\s+\\{"provider":"local-userpass"`))
 
     const first = await ok(['audit', '--user', id, '--limit', '2'])
     const cursor = /^next page: --cursor (\d+)$/m.exec(first)?.[1]

@@ -82,6 +82,10 @@ it('confirms a pending user with c', async () => {
 
   const { items } = await client.users.list.query({ status: 'pending', search: email })
   expect(items.map((user) => [user.email, user.status])).toEqual([[email, 'pending-login']])
+
+  // The audit trail names the user by their address.
+  await ui.press('6')
+  await ui.waitFor(new RegExp(`✔ user\\.confirmed\\s+\\S.*admin\\s+${email.replace('.', '\\.')}`), 30_000)
 })
 
 it("shows the server's own refusal in red when another admin got there first", async () => {

@@ -244,17 +244,19 @@ export class FakeUsher {
     userId: string | null,
     outcome: AuditEntry['outcome'] = 'ok',
   ) {
+    const user = this.users.find((candidate) => candidate.id === userId)
     const entry: AuditEntry = {
       id: this.audit.length + 1,
       at: new Date().toISOString(),
       actor,
       action,
       userId,
+      // audit.list names the user the entry is about by their address.
+      email: user?.email ?? null,
       detail: {},
       outcome,
     }
     this.audit.push(entry)
-    const user = this.users.find((candidate) => candidate.id === userId)
     user?.recentAudit.unshift(entry)
   }
 

@@ -38,6 +38,7 @@ export const audit: ApiCommand = apiCommand({
           { header: 'actor', value: (entry) => entry.actor },
           { header: 'action', value: (entry) => entry.action },
           { header: 'user', value: (entry) => entry.userId ?? '—' },
+          { header: 'email', value: (entry) => entry.email ?? '—', max: 40 },
           { header: 'outcome', value: (entry) => outcome(entry.outcome) },
           {
             header: 'detail',

@@ -8,7 +8,7 @@
 import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
 import type { SigningKey, UserDetails } from '../../admin-client'
-import { ago, isStuck, keyLook, outcomeLook, signingKeyLook, stamp, userLook } from '../format'
+import { ago, auditUser, isStuck, keyLook, outcomeLook, signingKeyLook, stamp, userLook } from '../format'
 import { wrappedRows } from '../layout'
 import type { Row } from '../tabs'
 import type { DetailsState } from '../hooks/use-user-details'
@@ -71,7 +71,8 @@ export function DetailsPane({ row, user, keyIndex, width, height, now }: Details
             <Field name="when">{`${stamp(row.entry.at)} (${ago(row.entry.at, now)})`}</Field>
             <Field name="actor">{row.entry.actor}</Field>
             <Field name="outcome">{`${outcomeLook(row.entry.outcome).glyph} ${row.entry.outcome}`}</Field>
-            <Field name="user">{row.entry.userId ?? '—'}</Field>
+            <Field name="user">{auditUser(row.entry)}</Field>
+            {row.entry.email && row.entry.userId && <Field name="user id">{row.entry.userId}</Field>}
             <Text dimColor>detail</Text>
             <Text wrap="wrap">{JSON.stringify(row.entry.detail, null, 1)}</Text>
           </>

@@ -99,5 +99,5 @@ async function loadRows(
 }
 
 function auditText(entry: AuditEntry): string[] {
-  return [entry.action, entry.actor, entry.outcome, entry.userId ?? '', JSON.stringify(entry.detail)]
+  return [entry.action, entry.actor, entry.outcome, entry.userId ?? '', entry.email ?? '', JSON.stringify(entry.detail)]
 }
