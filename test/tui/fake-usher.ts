@@ -119,13 +119,16 @@ export class FakeUsher {
     return key
   }
 
+  /** A mail with a link as long as the server's (a 43-character token and a 24-character token id). */
   addMail(to: string, subject = 'Confirm your email address'): OutboxMail {
+    const token = `t${this.outbox.length}`.padEnd(43, 'Ab9_-')
+    const link = `http://usher.test/confirm?token=${token}&tokenId=${hexId()}`
     const mail: OutboxMail = {
       id: this.outbox.length + 1,
       to,
       subject,
-      text: `Open this link to confirm: http://usher.test/confirm?token=t${this.outbox.length}`,
-      link: `http://usher.test/confirm?token=t${this.outbox.length}`,
+      text: `Open this link to confirm: ${link}`,
+      link,
       createdAt: iso(MINUTE),
     }
     this.outbox.push(mail)

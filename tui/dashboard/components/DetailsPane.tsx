@@ -3,7 +3,8 @@
  * Everything about the selected row. For a user (loaded with `users.get`): status, identities, created,
  * last login, sessions, mail against the per-recipient limits, API keys (one of them chosen while the admin
  * is in them, after `a`) and the most recent audit entries; for the other tabs, the row itself (a mail's full
- * text and link, an audit entry's detail, what a signing key's state means for its tokens).
+ * text, whose link is also below the list, borderless, to copy; an audit entry's detail, what a signing key's
+ * state means for its tokens).
  */
 import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
@@ -81,7 +82,6 @@ export function DetailsPane({ row, user, keyIndex, width, height, now }: Details
             <Title>{row.mail.subject}</Title>
             <Field name="to">{row.mail.to}</Field>
             <Field name="sent">{`${stamp(row.mail.createdAt)} (${ago(row.mail.createdAt, now)})`}</Field>
-            {row.mail.link && <Field name="link">{row.mail.link}</Field>}
             <Text wrap="wrap">{row.mail.text}</Text>
           </>
         )}
