@@ -456,10 +456,10 @@ describe('users', () => {
     expect((await json(['users', 'get', first.user_id])).sessionCount).toBe(2)
     expect(await profileStatus(first.access_token)).toBe(200)
     expect(await ok(['users', 'revoke-sessions', first.user_id])).toBe(
-      `✓ revoked 2 sessions of user ${first.user_id}\n`,
+      `✓ revoked 2 sessions of ${email} (${first.user_id})\n`,
     )
     expect(await profileStatus(first.access_token)).toBe(401)
-    expect(await json(['users', 'revoke-sessions', first.user_id])).toEqual({ revoked: 0 })
+    expect(await json(['users', 'revoke-sessions', first.user_id])).toEqual({ revoked: 0, userId: first.user_id, email })
   })
 
   it('revoke-sessions leaves API keys alone unless --disable-api-keys, which stops them logging in', async () => {
@@ -468,11 +468,11 @@ describe('users', () => {
     const session = await logIn(email)
     const id = session.user_id
     const { _id: keyId, key } = await userKey(session, 'laptop')
-    expect(await ok(['users', 'revoke-sessions', id])).toBe(`✓ revoked 1 session of user ${id}\n`)
+    expect(await ok(['users', 'revoke-sessions', id])).toBe(`✓ revoked 1 session of ${email} (${id})\n`)
     expect((await loginWithKey(key)).status).toBe(200)
 
     expect(await ok(['users', 'revoke-sessions', id, '--disable-api-keys'])).toBe(
-      `✓ revoked 1 session of user ${id} and disabled their API keys\n`,
+      `✓ revoked 1 session of ${email} (${id}) and disabled their API keys\n`,
     )
     expect((await loginWithKey(key)).status).toBe(401)
     expect(await ok(['users', 'api-keys', id])).toMatch(new RegExp(`^${keyId}  laptop\\s+⊘ disabled`, 'm'))
@@ -527,17 +527,18 @@ describe('users', () => {
     })
 
     it('deletes after "y", keeping stdout clean for --json', async () => {
-      const id = await register(`delete-yes-${RUN}@example.com`)
+      const email = `delete-yes-${RUN}@example.com`
+      const id = await register(email)
       const result = await cli(['users', 'delete', id, '--json'], { input: 'y\n' })
       expect(result.code).toBe(0)
-      expect(JSON.parse(result.stdout)).toEqual({ deleted: true, userId: id })
+      expect(JSON.parse(result.stdout)).toEqual({ deleted: true, userId: id, email })
       expect(result.stderr).toContain('[y/N]')
       expect(await fails(['users', 'get', id], 1)).toBe('user not found (NOT_FOUND)')
     })
 
-    it('deletes without asking with --yes, and accepts "yes" without a final newline', async () => {
+    it('deletes without asking with --yes, naming who was deleted, and accepts "yes" without a final newline', async () => {
       const first = await register(`delete-flag-${RUN}@example.com`)
-      expect(await ok(['users', 'delete', first, '--yes'])).toBe(`✓ deleted user ${first}\n`)
+      expect(await ok(['users', 'delete', first, '--yes'])).toBe(`✓ deleted delete-flag-${RUN}@example.com (${first})\n`)
       expect(await fails(['users', 'get', first], 1)).toBe('user not found (NOT_FOUND)')
       const second = await register(`delete-piped-${RUN}@example.com`)
       expect((await cli(['users', 'delete', second], { input: 'yes' })).code).toBe(0)
@@ -558,7 +559,7 @@ describe("a user's API keys", () => {
   }
 
   it('api-keys lists them; disable-api-key stops one logging in and enable-api-key lets it back', async () => {
-    const { id, session } = await keyOwner('own-keys', [])
+    const { email, id, session } = await keyOwner('own-keys', [])
     expect(await ok(['users', 'api-keys', id])).toBe(`user ${id} has no API keys\n`)
     const laptop = await userKey(session, 'laptop')
     expect((await loginWithKey(laptop.key)).status).toBe(200)
@@ -572,12 +573,12 @@ describe("a user's API keys", () => {
     expect(JSON.stringify(items) + listed).not.toContain(laptop.key.split('.')[1])
 
     expect(await ok(['users', 'disable-api-key', id, laptop._id])).toBe(
-      `✓ disabled API key "laptop" (${laptop._id}) of user ${id}, now ⊘ disabled\n`,
+      `✓ disabled API key "laptop" (${laptop._id}) of ${email} (${id}), now ⊘ disabled\n`,
     )
     expect((await loginWithKey(laptop.key)).status).toBe(401)
     expect(await ok(['users', 'get', id])).toMatch(new RegExp(`^${laptop._id}  laptop\\s+⊘ disabled`, 'm'))
     expect(await ok(['users', 'enable-api-key', id, laptop._id.toUpperCase()])).toBe(
-      `✓ enabled API key "laptop" (${laptop._id}) of user ${id}, now ● enabled\n`,
+      `✓ enabled API key "laptop" (${laptop._id}) of ${email} (${id}), now ● enabled\n`,
     )
     expect((await loginWithKey(laptop.key)).status).toBe(200)
     const actions = (await json(['audit', '--user', id])).items
@@ -626,9 +627,9 @@ describe("a user's API keys", () => {
 
     const agreed = await cli(['users', 'delete-api-key', id, phone._id, '--json'], { input: 'y\n' })
     expect(agreed.code).toBe(0)
-    expect(JSON.parse(agreed.stdout)).toEqual({ deleted: true, keyId: phone._id })
+    expect(JSON.parse(agreed.stdout)).toEqual({ deleted: true, keyId: phone._id, name: 'phone', userId: id, email })
     expect(await ok(['users', 'delete-api-key', id, tablet._id, '--yes'])).toBe(
-      `✓ deleted API key ${tablet._id} of user ${id}\n`,
+      `✓ deleted API key "tablet" (${tablet._id}) of ${email} (${id})\n`,
     )
     expect((await loginWithKey(phone.key)).status).toBe(401)
     expect((await loginWithKey(tablet.key)).status).toBe(401)
@@ -678,7 +679,7 @@ describe('api-keys', () => {
 
     expect(await cli(['api-keys', 'delete', id!], { input: 'y\n' })).toMatchObject({
       code: 0,
-      stdout: `✓ deleted API key ${id}\n`,
+      stdout: `✓ deleted API key "${name}" (${id})\n`,
     })
     expect(await ok(['api-keys', 'list'])).not.toContain(id)
     expect((await loginWithKey(secret!)).status).toBe(401)

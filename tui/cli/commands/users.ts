@@ -9,7 +9,7 @@ import { apiCommand, CURSOR_OPTION, limitOption, type CommandGroup, type RunCont
 import { count, fields, nextPageHint, outcome, shortDate, table, userStatus } from '../format'
 import { apiKeyTable } from './api-keys'
 import { userApiKeys } from './user-api-keys'
-import { displayName, USER_ID, userId, who } from './user-argument'
+import { displayName, USER_ID, userId, who, whoById, withEmail } from './user-argument'
 
 type ListStatus = Exclude<RouterInputs['users']['list'], void | undefined>['status']
 
@@ -184,7 +184,7 @@ export const users: CommandGroup = {
     'revoke-sessions': apiCommand({
       summary: "end all of a user's sessions now",
       details:
-        'Their access and refresh tokens are refused from the next request. Their API keys can still log in unless --disable-api-keys (a password reset disables them too).',
+        'Their access and refresh tokens are refused from the next request. Their API keys can still log in unless --disable-api-keys (a password reset disables them too). Refused for a user who has not logged in yet (pending confirmation or first login): there is nothing to revoke.',
       args: [USER_ID],
       options: {
         'disable-api-keys': {
@@ -194,12 +194,14 @@ export const users: CommandGroup = {
       },
       examples: ['usher users revoke-sessions 65f0c0ffee0123456789abcd --disable-api-keys'],
       run: ({ client, ...invocation }) =>
-        client.users.revokeSessions.mutate({
-          userId: userId(invocation),
-          disableApiKeys: invocation.flags['disable-api-keys'] === true,
-        }),
-      render: ({ revoked }, invocation) =>
-        `✓ revoked ${count(revoked, 'session')} of user ${userId(invocation)}${
+        withEmail(client, userId(invocation), () =>
+          client.users.revokeSessions.mutate({
+            userId: userId(invocation),
+            disableApiKeys: invocation.flags['disable-api-keys'] === true,
+          }),
+        ),
+      render: (answer, invocation) =>
+        `✓ revoked ${count(answer.revoked, 'session')} of ${whoById(answer)}${
           invocation.flags['disable-api-keys'] ? ' and disabled their API keys' : ''
         }`,
     }),
@@ -213,8 +215,9 @@ export const users: CommandGroup = {
         const user = await client.users.get.query({ userId: userId(invocation) })
         return `Delete ${who(user)} and all their sessions, identities and API keys? [y/N] `
       },
-      run: ({ client, ...invocation }) => client.users.delete.mutate({ userId: userId(invocation) }),
-      render: ({ userId }) => `✓ deleted user ${userId}`,
+      run: ({ client, ...invocation }) =>
+        withEmail(client, userId(invocation), () => client.users.delete.mutate({ userId: userId(invocation) })),
+      render: (answer) => `✓ deleted ${whoById(answer)}`,
     }),
   },
 }
