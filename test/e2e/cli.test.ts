@@ -906,6 +906,41 @@ describe('audit, outbox and config', () => {
     expect(human).toMatch(/^confirmation\.method\s+email$/m)
     expect(human).toMatch(/^accessTokenTtlSeconds\s+\d+$/m)
     expect(human).not.toContain(ADMIN_KEY)
+    // Unset settings are named, not dropped; development has no warnings to put first.
+    for (const setting of ['publicUrl', 'confirmation\\.url', 'reset\\.url'])
+      expect(human).toMatch(new RegExp(`^${setting}\\s+\\(not set\\)$`, 'm'))
+    expect(human).toMatch(/^environment\s+development\n/)
+  })
+
+  describe('of a production deployment', () => {
+    let production: Awaited<ReturnType<typeof startUsher>>
+    beforeAll(async () => {
+      production = await startUsher({
+        USHER_ENV: 'production',
+        USHER_DATABASE_ID: '4f8a1c52-9d3e-4b7a-a6c1-2e5f8b9d0c34',
+        PUBLIC_URL: 'https://auth.example.com',
+        MAIL_PROVIDER: 'resend',
+        MAIL_API_KEY: 're_5c1f0a9b8e7d6c5b4a3f2e1d',
+      })
+    })
+    afterAll(async () => {
+      await production?.close()
+    })
+
+    it('config puts its warnings first: ALLOWED_ORIGINS=* and APP_ID=usher-local', async () => {
+      const env = { env: { USHER_URL: production.origin } }
+      const effective = await json(['config'], env)
+      expect(effective.warnings).toEqual([
+        expect.stringMatching(/^ALLOWED_ORIGINS=\* /),
+        expect.stringMatching(/^APP_ID=usher-local /),
+      ])
+      const lines = (await ok(['config'], env)).split('\n')
+      expect(lines.slice(0, 3)).toEqual([`⚠ ${effective.warnings[0]}`, `⚠ ${effective.warnings[1]}`, ''])
+      expect(lines.some((line) => /^environment\s+production$/.test(line))).toBe(true)
+      expect(lines.some((line) => /^publicUrl\s+https:\/\/auth\.example\.com$/.test(line))).toBe(true)
+      expect(lines.some((line) => /^confirmation\.url\s+\(not set\)$/.test(line))).toBe(true)
+      expect(lines.some((line) => line.startsWith('warnings'))).toBe(false)
+    })
   })
 })
 

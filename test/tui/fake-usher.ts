@@ -60,6 +60,7 @@ export class FakeUsher {
     appId: 'fake-app',
     confirmation: { method: 'email', subject: 'Confirm your email address' },
     password: { minLength: 6, maxLength: 128 },
+    warnings: [],
   }
   calls: { path: string; input: unknown }[] = []
   /** Every call fails this way while set. */

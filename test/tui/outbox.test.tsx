@@ -32,7 +32,7 @@ describe('the outbox', () => {
       await ui.waitFor(() => linkLines(ui).join('') === newer.link)
       // Nothing but the link on those lines: no border, no padding, so the selection is the link.
       for (const line of linkLines(ui)) expect(line).toMatch(/^[\w:/?=&.-]+$/)
-      expect(newer.link.length).toBeGreaterThan(columns)
+      expect(newer.link!.length).toBeGreaterThan(columns)
 
       await ui.press(KEY.down)
       await ui.waitFor(() => linkLines(ui).join('') === older.link)

@@ -63,6 +63,7 @@ function Screen({ client, connection, refreshMs = 5000, retryMs = 3000, bannerMs
         appId={view.connection.config?.appId}
         url={connection.url}
         counts={status === 'down' ? undefined : view.counts}
+        warnings={view.connection.config?.warnings ?? []}
         width={layout.width}
       />
       <TabBar

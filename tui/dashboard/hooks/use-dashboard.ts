@@ -9,7 +9,7 @@ import { useCallback, useEffect, useState } from 'react'
 import { userName, type ActionContext, type Confirmation, type Consent } from '../actions'
 import type { DashboardClient } from '../client'
 import type { Command, Hint } from '../keys'
-import { layoutFor, type Layout } from '../layout'
+import { layoutFor, warningLines, type Layout } from '../layout'
 import { classify, problemMessage } from '../problems'
 import { browsingHints, userKeysHints } from '../hints'
 import { TABS, tabAt, type Row, type Tab, type TabId } from '../tabs'
@@ -74,8 +74,8 @@ export function useDashboard(options: DashboardOptions): DashboardView {
   const { client } = options
   const { exit } = useApp()
   const [detailsOpen, setDetailsOpen] = useState(false)
-  const layout = layoutFor(useTerminalSize(), detailsOpen)
   const connection = useConnection(client, options.retryMs)
+  const layout = layoutFor(useTerminalSize(), detailsOpen, warningLines(connection.config?.warnings ?? []).length)
   const ready = connection.state.status === 'ready'
   const { generation, refresh, refreshedAt } = useRefresh(options.refreshMs, ready)
 
