@@ -201,7 +201,7 @@ describe('help', () => {
     )
     const command = await ok(['users', 'list', '-h'], offline)
     expect(command).toContain(
-      'Usage: usher users list [--status <status>] [--search <text>] [--limit <n>] [--cursor <cursor>]',
+      'Usage: usher users list [--status <status>] [--provider <provider>] [--search <text>] [--limit <n>] [--cursor <cursor>]',
     )
     expect(command).toContain('--json')
     expect(await ok(['audit', '--help'], offline)).toContain('--user <id>')
@@ -235,6 +235,10 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
       '--status must be one of pending, confirmed, disabled, all (got "gone")',
     ],
     [['users', 'list', '--limit', 'lots'], '--limit must be a positive whole number (got "lots")'],
+    [
+      ['users', 'list', '--provider', 'google'],
+      '--provider must be one of local-userpass, anon-user, api-key, custom-token, custom-function, oauth2-google, oauth2-apple, oauth2-facebook (got "google")',
+    ],
     [['users', 'create', '--email', 'x@example.com'], 'missing --password <password>'],
     [['api-keys', 'create'], 'missing --name <name>'],
     [['token', 'verify'], 'missing <token>'],
@@ -298,6 +302,22 @@ describe('users', () => {
     expect(human).not.toContain('next page')
   })
 
+  it('list --provider keeps users with an identity from that login provider, with the other filters', async () => {
+    const anonymous = await post(clientApi('/auth/providers/anon-user/login'), {}, 200)
+    const ids = async (...args: string[]) =>
+      (await json(['users', 'list', '--limit', '100', ...args])).items.map((u: any) => u.id) as string[]
+    expect(await ids('--provider', 'anon-user')).toContain(anonymous.user_id)
+    expect(await ids('--provider', 'local-userpass')).not.toContain(anonymous.user_id)
+    const local = await json(['users', 'list', '--provider', 'local-userpass', '--status', 'pending', '--search', prefix])
+    expect(local.items.map((u: any) => u.email).sort()).toEqual(emails.slice(0, 3))
+    expect(await ids('--provider', 'oauth2-google', '--search', prefix)).toEqual([])
+    const human = await ok(['users', 'list', '--provider', 'anon-user', '--status', 'confirmed'])
+    expect(human).toMatch(new RegExp(`^${anonymous.user_id}  \\(no email\\)\\s+● confirmed\\s+anon-user\\s`, 'm'))
+
+    const details = await ok(['users', 'get', anonymous.user_id])
+    expect(details).toMatch(/^Identities\nPROVIDER\s+ID\nanon-user\s+[0-9a-f]{24}$/m)
+  })
+
   it('list pages with --limit and the --cursor from the hint, never skipping or repeating', async () => {
     const seen: string[] = []
     let cursor: string | undefined
@@ -350,6 +370,9 @@ describe('users', () => {
     expect(human).toMatch(/^status\s+○ pending confirmation$/m)
     expect(human).toMatch(/^sessions\s+0$/m)
     expect(human).toContain('no API keys')
+    expect(human).toMatch(
+      new RegExp(`^Identities\\nPROVIDER\\s+ID\\nlocal-userpass  ${details.identities[0].id}\\n\\nAPI keys$`, 'm'),
+    )
     expect(human).toMatch(
       /^Recent activity\nAT\s+ACTOR\s+ACTION\s+OUTCOME\n.*client\s+user\.registered\s+✓ ok$/m,
     )

@@ -1,8 +1,10 @@
 /**
  * The real dashboard against the real worker: wrangler's test harness runs Usher on workerd with a fresh
  * local D1, the real admin client talks to it over HTTP, and Ink renders the dashboard (ink-testing-library).
- * A user registers through the client API, as an app would; the admin confirms them by pressing `c`, manages
- * a user's own API keys (`a`, then `d`; `s` then `k`) and rotates the signing key with `r`.
+ * A user registers through the client API, as an app would; the admin confirms them by pressing `c` (and
+ * finds it in the audit trail by address), meets the server's own sentences for actions that would change
+ * nothing, filters the user tabs by login provider (`p`), manages a user's own API keys (`a`, then `d`; `s`
+ * then `k`) and rotates the signing key with `r`.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createAdminClient } from '../../tui/admin-client'
@@ -127,6 +129,28 @@ it("refuses what would change nothing in the server's own words, without sending
   const audited = (await client.audit.list.query({ userId: registered!.id })).items.map((entry) => entry.action)
   // One refusal: the request made above, not a second one from the dashboard.
   expect(audited.filter((action) => action === 'admin.users.revokeSessions')).toHaveLength(1)
+}, 120_000)
+
+it('p filters the user tabs by login provider on the server; the details name each identity', async () => {
+  const client = admin()
+  const email = `local-${Date.now().toString(36)}@example.com`
+  await client.users.create.mutate({ email, password: 'password1' })
+  const anonymous = (await (
+    await fetch(`${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/anon-user/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    })
+  ).json()) as { user_id: string }
+  const ui = open(client)
+  await ui.waitFor('● live', 30_000)
+  await ui.press('2')
+  await ui.waitFor(email, 30_000)
+  await ui.press('p', 'p')
+  await ui.waitFor('◆ anon-user only', 30_000)
+  await ui.waitFor((frame) => frame.includes(`› ● ${anonymous.user_id}`) && !frame.includes(email), 30_000)
+  await ui.press(KEY.enter)
+  await ui.waitFor(/identities anon-user\s/, 30_000)
 }, 120_000)
 
 it('clears an account\'s failed-login lock with l', async () => {

@@ -39,7 +39,8 @@ export function networkError(): TRPCClientError<never> {
 }
 
 export interface UserSeed {
-  email: string
+  /** Null for a user who logs in only with a provider that gives no address (an API key, Google…). */
+  email: string | null
   status?: User['status']
   disabled?: boolean
   /** Minutes since registration (newer users list first). */
@@ -47,6 +48,8 @@ export interface UserSeed {
   /** For pending-confirmation users: minutes until (negative: since) the link expires. */
   linkExpiresIn?: number
   sessions?: number
+  /** Their identities (default: one local-userpass identity), e.g. an oauth2-google one with Google's id. */
+  identities?: User['identities']
 }
 
 export class FakeUsher {
@@ -76,7 +79,7 @@ export class FakeUsher {
       type: 'normal',
       status,
       disabled: seed.disabled ?? false,
-      identities: [{ providerType: 'local-userpass', id: hexId() }],
+      identities: seed.identities ?? [{ providerType: 'local-userpass', id: hexId() }],
       createdAt: iso((seed.age ?? this.users.length) * MINUTE),
       lastLoginAt: status === 'confirmed' ? iso(MINUTE) : null,
       confirmationExpiresAt:
@@ -349,6 +352,7 @@ export class FakeUsher {
             const matching = this.newestFirst(this.users).filter(
               (user) =>
                 (status === 'all' || this.tabOf(user) === status) &&
+                (!input.provider || user.identities.some((identity) => identity.providerType === input.provider)) &&
                 (!input.search || (user.email ?? '').includes(input.search.toLowerCase())),
             )
             const start = input.cursor ? matching.findIndex((user) => user.id === input.cursor) + 1 : 0

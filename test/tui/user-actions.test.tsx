@@ -11,7 +11,7 @@ async function withUser(seed: UserSeed, tab = '1') {
   await ui.waitFor('● live')
   await ui.press(tab)
   await ui.waitFor(`› `)
-  await ui.waitFor(seed.email)
+  await ui.waitFor(seed.email ?? user.id)
   return { usher, user, ui }
 }
 

@@ -77,6 +77,7 @@ function Screen({ client, connection, refreshMs = 5000, retryMs = 3000, bannerMs
         width={layout.width}
         searching={view.overlay.type === 'search'}
         search={view.search}
+        provider={tab.kind === 'users' ? view.provider : undefined}
         caption={CAPTIONS[tab.id]}
         position={position(view)}
         hasNextPage={list.hasNextPage}
@@ -139,6 +140,7 @@ function Body({ view }: { view: DashboardView }) {
         width={layout.listWidth}
         height={layout.bodyHeight - formRows}
         search={view.search}
+        provider={tab.kind === 'users' ? view.provider : undefined}
         loaded={list.status !== 'loading'}
         error={listError}
         now={now}

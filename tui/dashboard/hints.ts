@@ -56,6 +56,7 @@ export function browsingHints(
     ...create,
     ...(detailsOpen ? [{ key: '⏎', label: 'close details' }] : row ? [{ key: '⏎', label: 'details' }] : []),
     { key: '/', label: 'search' },
+    ...(tab.kind === 'users' ? [{ key: 'p', label: 'provider' }] : []),
     TAB_KEYS,
     ...HELP_AND_QUIT,
   ]

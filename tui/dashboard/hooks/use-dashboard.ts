@@ -7,6 +7,7 @@
 import { useApp } from 'ink'
 import { useCallback, useEffect, useState } from 'react'
 import { userName, type ActionContext, type Confirmation, type Consent } from '../actions'
+import { PROVIDER_TYPES, type ProviderType } from '../../providers'
 import type { DashboardClient } from '../client'
 import type { Command, Hint } from '../keys'
 import { layoutFor, warningLines, type Layout } from '../layout'
@@ -52,6 +53,8 @@ export interface DashboardView extends CreateForms {
   tab: Tab
   tabIndex: number
   search: string
+  /** The login provider the user tabs are filtered by (undefined: all providers). */
+  provider: ProviderType | undefined
   connection: ConnectionHandle
   counts: ReturnType<typeof useCounts>
   refreshedAt: Date
@@ -93,11 +96,15 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     [tab.id],
   )
 
+  // One login-provider filter for the three user tabs (`p` / `P` cycle it; Esc clears it after the search).
+  const [provider, setProvider] = useState<ProviderType | undefined>(undefined)
+
   const counts = useCounts(client, generation, ready, connection.lost)
   const list = useTabRows({
     client,
     tab,
     search: query,
+    provider,
     visibleRows: layout.listRows,
     generation,
     enabled: ready,
@@ -117,9 +124,10 @@ export function useDashboard(options: DashboardOptions): DashboardView {
   const [overlay, setOverlay] = useState<Overlay>({ type: 'none' })
   const close = useCallback(() => setOverlay({ type: 'none' }), [])
   const banner = useBanner(options.bannerMs)
-  // A banner speaks of the list on screen: another tab or search leaves it behind (a running action's stays).
+  // A banner speaks of the list on screen: another tab, search or provider leaves it behind (a running
+  // action's stays).
   const { dismiss } = banner
-  useEffect(dismiss, [tab.id, search, dismiss])
+  useEffect(dismiss, [tab.id, search, provider, dismiss])
   const runner = useActionRunner({ banner, refresh, lost: connection.lost })
   const forms = useCreateForms({ client, config: connection.config, runner, overlay, setOverlay })
 
@@ -153,6 +161,11 @@ export function useDashboard(options: DashboardOptions): DashboardView {
         return list.move(chosen.by)
       case 'search':
         return setOverlay({ type: 'search' })
+      case 'provider':
+        if (tab.kind !== 'users') {
+          return banner.show('notice', `p filters users by login provider on the user tabs (1–3); not on ${tab.title}`)
+        }
+        return setProvider((current) => cycle(current, chosen.by))
       case 'details':
         userKeys.leave()
         return setDetailsOpen((open) => !open)
@@ -195,6 +208,7 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     }
     if (overlay.type !== 'none') return close()
     if (search !== '') return setSearch('')
+    if (provider && tab.kind === 'users') return setProvider(undefined)
     if (detailsOpen) return setDetailsOpen(false)
     banner.clear()
   }
@@ -236,6 +250,7 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     tab,
     tabIndex,
     search,
+    provider,
     connection,
     counts,
     refreshedAt,
@@ -254,4 +269,10 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     answer,
     ...forms,
   }
+}
+
+/** The next filter after `current` in `p` order (all providers, then each provider), or the one before. */
+function cycle(current: ProviderType | undefined, by: 1 | -1): ProviderType | undefined {
+  const order = [undefined, ...PROVIDER_TYPES]
+  return order[(order.indexOf(current) + by + order.length) % order.length]
 }
