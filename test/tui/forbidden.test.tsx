@@ -11,8 +11,7 @@ async function select(seed: UserSeed, tab: string, configure?: (usher: FakeUsher
   await ui.waitFor('● live')
   await ui.press(tab)
   await ui.waitFor(`› `)
-  const footer = () => ui.frame().split('\n').slice(-2).join('\n')
-  return { usher, ui, footer }
+  return { usher, ui, footer: ui.footer }
 }
 
 describe('actions the rules forbid for the selected row', () => {

@@ -46,7 +46,7 @@ describe('help and the footer', () => {
     usher.addUser({ email: 'pat@example.com' })
     const ui = renderDashboard({ client: usher.client })
     await ui.waitFor('pat@example.com')
-    const footer = ui.frame().split('\n').slice(-2).join(' ')
+    const footer = ui.footer()
     for (const hint of [
       'c confirm',
       'r re-run',

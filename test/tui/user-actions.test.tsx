@@ -40,7 +40,7 @@ describe('user actions', () => {
     await ui.press(KEY.enter, KEY.enter)
     await ui.waitFor(/locked until .+ \(l unlocks\)/)
     await ui.waitFor('5 in a row, 5 this hour')
-    expect(ui.frame().split('\n').slice(-2).join(' ')).toContain('l unlock')
+    expect(ui.footer()).toContain('l unlock')
     await ui.press('l')
     await ui.waitFor('✔ Cleared the login lock of cora@example.com: they can log in again')
     expect(usher.callsTo('users.clearLock')).toEqual([{ path: 'users.clearLock', input: { userId: user.id } }])
@@ -48,9 +48,8 @@ describe('user actions', () => {
 
   it('l without the details asks the server, which alone knows of failed logins below the lockout', async () => {
     const { usher, user, ui } = await withUser(confirmed, '2')
-    const footer = () => ui.frame().split('\n').slice(-2).join(' ')
     // Not locked now, and the details are closed: the footer does not offer l, but the key still asks.
-    expect(footer()).not.toContain('l unlock')
+    expect(ui.footer()).not.toContain('l unlock')
     await ui.press('l')
     await ui.waitFor('✘ Clearing the login lock of cora@example.com failed: this user has no failed logins to clear')
     usher.failLogins('cora@example.com', 3)
@@ -129,7 +128,7 @@ describe('user actions', () => {
     await ui.waitFor('⚠ Revoke every session of cora@example.com?')
     expect(ui.frame()).toContain('Their API keys could log straight back in: k disables them too.')
     expect(ui.frame()).toContain('y: sessions only · k: sessions and API keys · any other key keeps it.')
-    const footer = ui.frame().split('\n').slice(-2).join(' ')
+    const footer = ui.footer()
     expect(footer).toContain('y sessions only')
     expect(footer).toContain('k sessions and API keys')
     await ui.press('n')

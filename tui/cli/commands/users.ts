@@ -110,7 +110,7 @@ export const users: CommandGroup = {
           type: 'string',
           placeholder: 'provider',
           choices: PROVIDER_TYPES,
-          description: 'only users with an identity from this login provider',
+          description: `only users with an identity from this login provider: ${PROVIDER_TYPES.join(', ')}`,
         },
         search: { type: 'string', placeholder: 'text', description: 'only emails containing this text' },
         limit: limitOption('users per page', 50),
