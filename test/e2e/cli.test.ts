@@ -201,7 +201,7 @@ describe('help', () => {
     )
     const command = await ok(['users', 'list', '-h'], offline)
     expect(command).toContain(
-      'Usage: usher users list [--status <status>] [--search <text>] [--limit <n>] [--cursor <cursor>]',
+      'Usage: usher users list [--status <status>] [--provider <provider>] [--search <text>] [--limit <n>] [--cursor <cursor>]',
     )
     expect(command).toContain('--json')
     expect(await ok(['audit', '--help'], offline)).toContain('--user <id>')
@@ -235,6 +235,10 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
       '--status must be one of pending, confirmed, disabled, all (got "gone")',
     ],
     [['users', 'list', '--limit', 'lots'], '--limit must be a positive whole number (got "lots")'],
+    [
+      ['users', 'list', '--provider', 'google'],
+      '--provider must be one of local-userpass, anon-user, api-key, custom-token, custom-function, oauth2-google, oauth2-apple, oauth2-facebook (got "google")',
+    ],
     [['users', 'create', '--email', 'x@example.com'], 'missing --password <password>'],
     [['api-keys', 'create'], 'missing --name <name>'],
     [['token', 'verify'], 'missing <token>'],
@@ -298,6 +302,22 @@ describe('users', () => {
     expect(human).not.toContain('next page')
   })
 
+  it('list --provider keeps users with an identity from that login provider, with the other filters', async () => {
+    const anonymous = await post(clientApi('/auth/providers/anon-user/login'), {}, 200)
+    const ids = async (...args: string[]) =>
+      (await json(['users', 'list', '--limit', '100', ...args])).items.map((u: any) => u.id) as string[]
+    expect(await ids('--provider', 'anon-user')).toContain(anonymous.user_id)
+    expect(await ids('--provider', 'local-userpass')).not.toContain(anonymous.user_id)
+    const local = await json(['users', 'list', '--provider', 'local-userpass', '--status', 'pending', '--search', prefix])
+    expect(local.items.map((u: any) => u.email).sort()).toEqual(emails.slice(0, 3))
+    expect(await ids('--provider', 'oauth2-google', '--search', prefix)).toEqual([])
+    const human = await ok(['users', 'list', '--provider', 'anon-user', '--status', 'confirmed'])
+    expect(human).toMatch(new RegExp(`^${anonymous.user_id}  \\(no email\\)\\s+● confirmed\\s+anon-user\\s`, 'm'))
+
+    const details = await ok(['users', 'get', anonymous.user_id])
+    expect(details).toMatch(/^Identities\nPROVIDER\s+ID\nanon-user\s+[0-9a-f]{24}$/m)
+  })
+
   it('list pages with --limit and the --cursor from the hint, never skipping or repeating', async () => {
     const seen: string[] = []
     let cursor: string | undefined
@@ -350,6 +370,9 @@ describe('users', () => {
     expect(human).toMatch(/^status\s+○ pending confirmation$/m)
     expect(human).toMatch(/^sessions\s+0$/m)
     expect(human).toContain('no API keys')
+    expect(human).toMatch(
+      new RegExp(`^Identities\\nPROVIDER\\s+ID\\nlocal-userpass  ${details.identities[0].id}\\n\\nAPI keys$`, 'm'),
+    )
     expect(human).toMatch(
       /^Recent activity\nAT\s+ACTOR\s+ACTION\s+OUTCOME\n.*client\s+user\.registered\s+✓ ok$/m,
     )
@@ -421,6 +444,33 @@ describe('users', () => {
     )
   })
 
+  it('actions that would change nothing are refused in the server\'s words, which the dashboard also uses', async () => {
+    const email = `no-op-${RUN}@example.com`
+    const { id } = await json(['users', 'create', '--email', email, '--password', 'password1'])
+    expect(await fails(['users', 'enable', id], 1)).toBe('this user is not disabled (CONFLICT)')
+    expect(await fails(['users', 'clear-lock', id], 1)).toBe('this user has no failed logins to clear (CONFLICT)')
+    await ok(['users', 'disable', id])
+    expect(await fails(['users', 'disable', id], 1)).toBe('this user is already disabled (CONFLICT)')
+    const pending = await register(`no-op-pending-${RUN}@example.com`)
+    expect(await fails(['users', 'revoke-sessions', pending], 1)).toBe(
+      'this user has not logged in yet: there are no sessions to revoke (CONFLICT)',
+    )
+    await ok(['users', 'confirm', pending])
+    expect(await fails(['users', 'revoke-sessions', pending, '--disable-api-keys'], 1)).toBe(
+      'this user has not logged in yet: there are no sessions to revoke (CONFLICT)',
+    )
+    const refused = (await json(['audit', '--user', id])).items.filter((entry: any) => entry.outcome === 'refused')
+    expect(refused.map((entry: any) => entry.action)).toEqual([
+      'admin.users.disable',
+      'admin.users.clearLock',
+      'admin.users.enable',
+    ])
+    // Nothing was revoked, so nothing says it was.
+    expect((await json(['audit', '--user', pending])).items.map((entry: any) => entry.action)).not.toContain(
+      'user.sessions-revoked',
+    )
+  })
+
   it('revoke-sessions refuses the user’s tokens from the next request', async () => {
     const email = `revoke-${RUN}@example.com`
     await ok(['users', 'create', '--email', email, '--password', 'password1'])
@@ -429,10 +479,10 @@ describe('users', () => {
     expect((await json(['users', 'get', first.user_id])).sessionCount).toBe(2)
     expect(await profileStatus(first.access_token)).toBe(200)
     expect(await ok(['users', 'revoke-sessions', first.user_id])).toBe(
-      `✓ revoked 2 sessions of user ${first.user_id}\n`,
+      `✓ revoked 2 sessions of ${email} (${first.user_id})\n`,
     )
     expect(await profileStatus(first.access_token)).toBe(401)
-    expect(await json(['users', 'revoke-sessions', first.user_id])).toEqual({ revoked: 0 })
+    expect(await json(['users', 'revoke-sessions', first.user_id])).toEqual({ revoked: 0, userId: first.user_id, email })
   })
 
   it('revoke-sessions leaves API keys alone unless --disable-api-keys, which stops them logging in', async () => {
@@ -441,11 +491,11 @@ describe('users', () => {
     const session = await logIn(email)
     const id = session.user_id
     const { _id: keyId, key } = await userKey(session, 'laptop')
-    expect(await ok(['users', 'revoke-sessions', id])).toBe(`✓ revoked 1 session of user ${id}\n`)
+    expect(await ok(['users', 'revoke-sessions', id])).toBe(`✓ revoked 1 session of ${email} (${id})\n`)
     expect((await loginWithKey(key)).status).toBe(200)
 
     expect(await ok(['users', 'revoke-sessions', id, '--disable-api-keys'])).toBe(
-      `✓ revoked 1 session of user ${id} and disabled their API keys\n`,
+      `✓ revoked 1 session of ${email} (${id}) and disabled their API keys\n`,
     )
     expect((await loginWithKey(key)).status).toBe(401)
     expect(await ok(['users', 'api-keys', id])).toMatch(new RegExp(`^${keyId}  laptop\\s+⊘ disabled`, 'm'))
@@ -500,17 +550,18 @@ describe('users', () => {
     })
 
     it('deletes after "y", keeping stdout clean for --json', async () => {
-      const id = await register(`delete-yes-${RUN}@example.com`)
+      const email = `delete-yes-${RUN}@example.com`
+      const id = await register(email)
       const result = await cli(['users', 'delete', id, '--json'], { input: 'y\n' })
       expect(result.code).toBe(0)
-      expect(JSON.parse(result.stdout)).toEqual({ deleted: true, userId: id })
+      expect(JSON.parse(result.stdout)).toEqual({ deleted: true, userId: id, email })
       expect(result.stderr).toContain('[y/N]')
       expect(await fails(['users', 'get', id], 1)).toBe('user not found (NOT_FOUND)')
     })
 
-    it('deletes without asking with --yes, and accepts "yes" without a final newline', async () => {
+    it('deletes without asking with --yes, naming who was deleted, and accepts "yes" without a final newline', async () => {
       const first = await register(`delete-flag-${RUN}@example.com`)
-      expect(await ok(['users', 'delete', first, '--yes'])).toBe(`✓ deleted user ${first}\n`)
+      expect(await ok(['users', 'delete', first, '--yes'])).toBe(`✓ deleted delete-flag-${RUN}@example.com (${first})\n`)
       expect(await fails(['users', 'get', first], 1)).toBe('user not found (NOT_FOUND)')
       const second = await register(`delete-piped-${RUN}@example.com`)
       expect((await cli(['users', 'delete', second], { input: 'yes' })).code).toBe(0)
@@ -531,7 +582,7 @@ describe("a user's API keys", () => {
   }
 
   it('api-keys lists them; disable-api-key stops one logging in and enable-api-key lets it back', async () => {
-    const { id, session } = await keyOwner('own-keys', [])
+    const { email, id, session } = await keyOwner('own-keys', [])
     expect(await ok(['users', 'api-keys', id])).toBe(`user ${id} has no API keys\n`)
     const laptop = await userKey(session, 'laptop')
     expect((await loginWithKey(laptop.key)).status).toBe(200)
@@ -545,12 +596,12 @@ describe("a user's API keys", () => {
     expect(JSON.stringify(items) + listed).not.toContain(laptop.key.split('.')[1])
 
     expect(await ok(['users', 'disable-api-key', id, laptop._id])).toBe(
-      `✓ disabled API key "laptop" (${laptop._id}) of user ${id}, now ⊘ disabled\n`,
+      `✓ disabled API key "laptop" (${laptop._id}) of ${email} (${id}), now ⊘ disabled\n`,
     )
     expect((await loginWithKey(laptop.key)).status).toBe(401)
     expect(await ok(['users', 'get', id])).toMatch(new RegExp(`^${laptop._id}  laptop\\s+⊘ disabled`, 'm'))
     expect(await ok(['users', 'enable-api-key', id, laptop._id.toUpperCase()])).toBe(
-      `✓ enabled API key "laptop" (${laptop._id}) of user ${id}, now ● enabled\n`,
+      `✓ enabled API key "laptop" (${laptop._id}) of ${email} (${id}), now ● enabled\n`,
     )
     expect((await loginWithKey(laptop.key)).status).toBe(200)
     const actions = (await json(['audit', '--user', id])).items
@@ -599,9 +650,9 @@ describe("a user's API keys", () => {
 
     const agreed = await cli(['users', 'delete-api-key', id, phone._id, '--json'], { input: 'y\n' })
     expect(agreed.code).toBe(0)
-    expect(JSON.parse(agreed.stdout)).toEqual({ deleted: true, keyId: phone._id })
+    expect(JSON.parse(agreed.stdout)).toEqual({ deleted: true, keyId: phone._id, name: 'phone', userId: id, email })
     expect(await ok(['users', 'delete-api-key', id, tablet._id, '--yes'])).toBe(
-      `✓ deleted API key ${tablet._id} of user ${id}\n`,
+      `✓ deleted API key "tablet" (${tablet._id}) of ${email} (${id})\n`,
     )
     expect((await loginWithKey(phone.key)).status).toBe(401)
     expect((await loginWithKey(tablet.key)).status).toBe(401)
@@ -651,7 +702,7 @@ describe('api-keys', () => {
 
     expect(await cli(['api-keys', 'delete', id!], { input: 'y\n' })).toMatchObject({
       code: 0,
-      stdout: `✓ deleted API key ${id}\n`,
+      stdout: `✓ deleted API key "${name}" (${id})\n`,
     })
     expect(await ok(['api-keys', 'list'])).not.toContain(id)
     expect((await loginWithKey(secret!)).status).toBe(401)
@@ -814,25 +865,27 @@ describe('audit, outbox and config', () => {
     expect(entries.map((entry: any) => entry.action)).toEqual([
       'admin.users.confirm',
       'user.sessions-revoked',
+      'user.login',
       'user.first-login',
       'user.confirmed',
       'user.registered',
     ])
-    expect(entries.every((entry: any) => entry.userId === id)).toBe(true)
+    expect(entries.every((entry: any) => entry.userId === id && entry.email === email)).toBe(true)
     expect(entries[0]).toMatchObject({ actor: 'admin', outcome: 'refused' })
 
     const human = await ok(['audit', '--user', id])
-    expect(human).toMatch(/^AT\s+ACTOR\s+ACTION\s+USER\s+OUTCOME\s+DETAIL$/m)
+    expect(human).toMatch(/^AT\s+ACTOR\s+ACTION\s+USER\s+EMAIL\s+OUTCOME\s+DETAIL$/m)
     expect(human).toMatch(
-      new RegExp(`admin\\s+admin\\.users\\.confirm\\s+${id}\\s+✗ refused\\s+\\{"reason":`),
+      new RegExp(`admin\\s+admin\\.users\\.confirm\\s+${id}  ${email}\\s+✗ refused\\s+\\{"reason":`),
     )
-    expect(human).toMatch(new RegExp(`admin\\s+user\\.confirmed\\s+${id}\\s+✓ ok`))
+    expect(human).toMatch(new RegExp(`admin\\s+user\\.confirmed\\s+${id}  ${email}\\s+✓ ok`))
+    expect(human).toMatch(new RegExp(`user:${id}\\s+user\\.login\\s+${id}  ${email}\\s+✓ ok\\s+\\{"provider":"local-userpass"`))
 
     const first = await ok(['audit', '--user', id, '--limit', '2'])
     const cursor = /^next page: --cursor (\d+)$/m.exec(first)?.[1]
     expect(cursor).toBeTruthy()
     const second = await json(['audit', '--user', id, '--limit', '2', '--cursor', cursor!])
-    expect(second.items.map((entry: any) => entry.action)).toEqual(['user.first-login', 'user.confirmed'])
+    expect(second.items.map((entry: any) => entry.action)).toEqual(['user.login', 'user.first-login'])
 
     const everything: string[] = []
     for (let cursor: string | null = null, pages = 0; pages === 0 || (cursor && pages < 20); pages++) {
@@ -876,6 +929,41 @@ describe('audit, outbox and config', () => {
     expect(human).toMatch(/^confirmation\.method\s+email$/m)
     expect(human).toMatch(/^accessTokenTtlSeconds\s+\d+$/m)
     expect(human).not.toContain(ADMIN_KEY)
+    // Unset settings are named, not dropped; development has no warnings to put first.
+    for (const setting of ['publicUrl', 'confirmation\\.url', 'reset\\.url'])
+      expect(human).toMatch(new RegExp(`^${setting}\\s+\\(not set\\)$`, 'm'))
+    expect(human).toMatch(/^environment\s+development\n/)
+  })
+
+  describe('of a production deployment', () => {
+    let production: Awaited<ReturnType<typeof startUsher>>
+    beforeAll(async () => {
+      production = await startUsher({
+        USHER_ENV: 'production',
+        USHER_DATABASE_ID: '4f8a1c52-9d3e-4b7a-a6c1-2e5f8b9d0c34',
+        PUBLIC_URL: 'https://auth.example.com',
+        MAIL_PROVIDER: 'resend',
+        MAIL_API_KEY: 're_5c1f0a9b8e7d6c5b4a3f2e1d',
+      })
+    })
+    afterAll(async () => {
+      await production?.close()
+    })
+
+    it('config puts its warnings first: ALLOWED_ORIGINS=* and APP_ID=usher-local', async () => {
+      const env = { env: { USHER_URL: production.origin } }
+      const effective = await json(['config'], env)
+      expect(effective.warnings).toEqual([
+        expect.stringMatching(/^ALLOWED_ORIGINS=\* /),
+        expect.stringMatching(/^APP_ID=usher-local /),
+      ])
+      const lines = (await ok(['config'], env)).split('\n')
+      expect(lines.slice(0, 3)).toEqual([`⚠ ${effective.warnings[0]}`, `⚠ ${effective.warnings[1]}`, ''])
+      expect(lines.some((line) => /^environment\s+production$/.test(line))).toBe(true)
+      expect(lines.some((line) => /^publicUrl\s+https:\/\/auth\.example\.com$/.test(line))).toBe(true)
+      expect(lines.some((line) => /^confirmation\.url\s+\(not set\)$/.test(line))).toBe(true)
+      expect(lines.some((line) => line.startsWith('warnings'))).toBe(false)
+    })
   })
 })
 

@@ -1,8 +1,10 @@
 /**
  * The real dashboard against the real worker: wrangler's test harness runs Usher on workerd with a fresh
  * local D1, the real admin client talks to it over HTTP, and Ink renders the dashboard (ink-testing-library).
- * A user registers through the client API, as an app would; the admin confirms them by pressing `c`, manages
- * a user's own API keys (`a`, then `d`; `s` then `k`) and rotates the signing key with `r`.
+ * A user registers through the client API, as an app would; the admin confirms them by pressing `c` (and
+ * finds it in the audit trail by address), meets the server's own sentences for actions that would change
+ * nothing, filters the user tabs by login provider (`p`), manages a user's own API keys (`a`, then `d`; `s`
+ * then `k`) and rotates the signing key with `r`.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createAdminClient } from '../../tui/admin-client'
@@ -25,19 +27,29 @@ function open(client = admin()) {
   return renderDashboard({ client, connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } } })
 }
 
-/** The dashboard on the Confirmed tab, searched down to `email`, who is selected. */
-async function openOnConfirmed(client: ReturnType<typeof admin>, email: string) {
+/** The dashboard on user tab `tab` (1–3), searched down to `email`, who is selected. */
+async function openOn(client: ReturnType<typeof admin>, tab: '1' | '2' | '3', email: string) {
   const ui = open(client)
   await ui.waitFor('● live', 30_000)
-  await ui.press('2')
-  await ui.waitFor('Confirmed users', 30_000)
+  await ui.press(tab)
+  await ui.waitFor(`[${tab} `, 30_000)
   await ui.press('/')
   await ui.waitFor('type to filter', 30_000)
   await ui.type(email)
   await ui.press(KEY.enter)
-  await ui.waitFor(`› ● ${email}`, 30_000)
+  await ui.waitFor(`› ${{ '1': '○', '2': '●', '3': '⊘' }[tab]} ${email}`, 30_000)
   return ui
 }
+
+/** The dashboard on the Confirmed tab, searched down to `email`, who is selected. */
+const openOnConfirmed = (client: ReturnType<typeof admin>, email: string) => openOn(client, '2', email)
+
+/** What the server answers when asked anyway. */
+const refusalOf = (request: Promise<unknown>) =>
+  request.then(
+    () => 'no refusal',
+    (error: Error) => error.message,
+  )
 
 const logIn = (email: string, password: string) =>
   fetch(`${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/local-userpass/login`, {
@@ -72,6 +84,10 @@ it('confirms a pending user with c', async () => {
 
   const { items } = await client.users.list.query({ status: 'pending', search: email })
   expect(items.map((user) => [user.email, user.status])).toEqual([[email, 'pending-login']])
+
+  // The audit trail names the user by their address.
+  await ui.press('6')
+  await ui.waitFor(new RegExp(`✔ user\\.confirmed\\s+\\S.*admin\\s+${email.replace('.', '\\.')}`), 30_000)
 })
 
 it("shows the server's own refusal in red when another admin got there first", async () => {
@@ -87,6 +103,55 @@ it("shows the server's own refusal in red when another admin got there first", a
   await ui.waitForBanner(`✘ Confirming ${email} failed: `)
   expect(ui.banner()).toMatch(/failed: .*already confirmed/)
 })
+
+it("refuses what would change nothing in the server's own words, without sending it", async () => {
+  const client = admin()
+  const stamp = Date.now().toString(36)
+  const disabled = `no-op-${stamp}@example.com`
+  const user = await client.users.create.mutate({ email: disabled, password: 'password1' })
+  await client.users.disable.mutate({ userId: user.id })
+  const alreadyDisabled = await refusalOf(client.users.disable.mutate({ userId: user.id }))
+  expect(alreadyDisabled).toBe('this user is already disabled')
+  let ui = await openOn(client, '3', disabled)
+  await ui.press('d')
+  await ui.waitForBanner(`⚠ Can't disable ${disabled}: ${alreadyDisabled}`)
+  ui.unmount()
+
+  const pending = `no-op-pending-${stamp}@example.com`
+  await register(pending)
+  const [registered] = (await client.users.list.query({ status: 'pending', search: pending })).items
+  const noSessions = await refusalOf(client.users.revokeSessions.mutate({ userId: registered!.id }))
+  expect(noSessions).toBe('this user has not logged in yet: there are no sessions to revoke')
+  ui = await openOn(client, '1', pending)
+  expect(ui.footer()).not.toContain('s revoke sessions')
+  await ui.press('s')
+  await ui.waitForBanner(`⚠ Can't revoke sessions ${pending}: ${noSessions}`)
+  const audited = (await client.audit.list.query({ userId: registered!.id })).items.map((entry) => entry.action)
+  // One refusal: the request made above, not a second one from the dashboard.
+  expect(audited.filter((action) => action === 'admin.users.revokeSessions')).toHaveLength(1)
+}, 120_000)
+
+it('p filters the user tabs by login provider on the server; the details name each identity', async () => {
+  const client = admin()
+  const email = `local-${Date.now().toString(36)}@example.com`
+  await client.users.create.mutate({ email, password: 'password1' })
+  const anonymous = (await (
+    await fetch(`${usher.origin}/api/client/v2.0/app/usher-local/auth/providers/anon-user/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    })
+  ).json()) as { user_id: string }
+  const ui = open(client)
+  await ui.waitFor('● live', 30_000)
+  await ui.press('2')
+  await ui.waitFor(email, 30_000)
+  await ui.press('p', 'p')
+  await ui.waitFor('◆ anon-user only', 30_000)
+  await ui.waitFor((frame) => frame.includes(`› ● ${anonymous.user_id}`) && !frame.includes(email), 30_000)
+  await ui.press(KEY.enter)
+  await ui.waitFor(/identities anon-user\s/, 30_000)
+}, 120_000)
 
 it('clears an account\'s failed-login lock with l', async () => {
   const email = `locked-${Date.now().toString(36)}@example.com`

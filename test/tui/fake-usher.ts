@@ -3,7 +3,9 @@
  * checks use the real worker). It keeps the lifecycle rules the dashboard relies on (only
  * pending-confirmation users can be confirmed, they cannot be disabled, emails only with the email method,
  * a rotation keeps the replaced signing key accepted unless it revokes it, admins reach a user's own API
- * keys only through that user), pages by cursor like the server,
+ * keys only through that user), refuses actions that would change nothing in the server's words (an
+ * already disabled user, no failed logins to clear, no sessions before the first login), pages by cursor
+ * like the server,
  * records every call, and can fail on demand: one procedure with a server message, or everything as if the
  * worker were down or the key wrong.
  */
@@ -37,7 +39,8 @@ export function networkError(): TRPCClientError<never> {
 }
 
 export interface UserSeed {
-  email: string
+  /** Null for a user who logs in only with a provider that gives no address (an API key, Google…). */
+  email: string | null
   status?: User['status']
   disabled?: boolean
   /** Minutes since registration (newer users list first). */
@@ -45,6 +48,8 @@ export interface UserSeed {
   /** For pending-confirmation users: minutes until (negative: since) the link expires. */
   linkExpiresIn?: number
   sessions?: number
+  /** Their identities (default: one local-userpass identity), e.g. an oauth2-google one with Google's id. */
+  identities?: User['identities']
 }
 
 export class FakeUsher {
@@ -58,11 +63,13 @@ export class FakeUsher {
     appId: 'fake-app',
     confirmation: { method: 'email', subject: 'Confirm your email address' },
     password: { minLength: 6, maxLength: 128 },
+    warnings: [],
   }
   calls: { path: string; input: unknown }[] = []
   /** Every call fails this way while set. */
   outage: 'offline' | 'wrong-key' | undefined
   private failures = new Map<string, string>()
+  private holds = new Map<string, Promise<void>>()
 
   addUser(seed: UserSeed): User {
     const status = seed.status ?? 'pending-confirmation'
@@ -72,7 +79,7 @@ export class FakeUsher {
       type: 'normal',
       status,
       disabled: seed.disabled ?? false,
-      identities: [{ providerType: 'local-userpass', id: hexId() }],
+      identities: seed.identities ?? [{ providerType: 'local-userpass', id: hexId() }],
       createdAt: iso((seed.age ?? this.users.length) * MINUTE),
       lastLoginAt: status === 'confirmed' ? iso(MINUTE) : null,
       confirmationExpiresAt:
@@ -117,13 +124,16 @@ export class FakeUsher {
     return key
   }
 
+  /** A mail with a link as long as the server's (a 43-character token and a 24-character token id). */
   addMail(to: string, subject = 'Confirm your email address'): OutboxMail {
+    const token = `t${this.outbox.length}`.padEnd(43, 'Ab9_-')
+    const link = `http://usher.test/confirm?token=${token}&tokenId=${hexId()}`
     const mail: OutboxMail = {
       id: this.outbox.length + 1,
       to,
       subject,
-      text: `Open this link to confirm: http://usher.test/confirm?token=t${this.outbox.length}`,
-      link: `http://usher.test/confirm?token=t${this.outbox.length}`,
+      text: `Open this link to confirm: ${link}`,
+      link,
       createdAt: iso(MINUTE),
     }
     this.outbox.push(mail)
@@ -197,12 +207,25 @@ export class FakeUsher {
     this.failures.set(path, message)
   }
 
+  /** The next call to `path` waits (a slow server) until the returned function is called. */
+  holdNext(path: string): () => void {
+    let release = () => {}
+    this.holds.set(path, new Promise<void>((resolve) => (release = resolve)))
+    return () => release()
+  }
+
   /** What five failed logins do on the server: the account is locked for a while. */
   lockOut(email: string) {
     const user = this.byEmail(email)
     const lockedUntil = new Date(Date.now() + 60_000).toISOString()
     user.lockedUntil = lockedUntil
     user.lock = { locked: true, lockedUntil, consecutiveFailures: 5, failuresThisHour: 5, lastFailureAt: iso(0) }
+  }
+
+  /** Failed logins below the lockout: on record (clear-lock has something to clear) but not locked. */
+  failLogins(email: string, count: number) {
+    const user = this.byEmail(email)
+    user.lock = { locked: false, lockedUntil: null, consecutiveFailures: count, failuresThisHour: count, lastFailureAt: iso(0) }
   }
 
   /** What a user's first login does on the server: pending-login → confirmed. */
@@ -229,23 +252,28 @@ export class FakeUsher {
     userId: string | null,
     outcome: AuditEntry['outcome'] = 'ok',
   ) {
+    const user = this.users.find((candidate) => candidate.id === userId)
     const entry: AuditEntry = {
       id: this.audit.length + 1,
       at: new Date().toISOString(),
       actor,
       action,
       userId,
+      // audit.list names the user the entry is about by their address.
+      email: user?.email ?? null,
       detail: {},
       outcome,
     }
     this.audit.push(entry)
-    const user = this.users.find((candidate) => candidate.id === userId)
     user?.recentAudit.unshift(entry)
   }
 
   private async call<T>(path: string, input: unknown, work: () => T): Promise<T> {
     this.calls.push({ path, input })
     await Promise.resolve()
+    const hold = this.holds.get(path)
+    this.holds.delete(path)
+    await hold
     if (this.outage === 'offline') throw networkError()
     if (this.outage === 'wrong-key') {
       throw TRPCClientError.from({
@@ -325,6 +353,7 @@ export class FakeUsher {
             const matching = this.newestFirst(this.users).filter(
               (user) =>
                 (status === 'all' || this.tabOf(user) === status) &&
+                (!input.provider || user.identities.some((identity) => identity.providerType === input.provider)) &&
                 (!input.search || (user.email ?? '').includes(input.search.toLowerCase())),
             )
             const start = input.cursor ? matching.findIndex((user) => user.id === input.cursor) + 1 : 0
@@ -392,6 +421,7 @@ export class FakeUsher {
             if (user.status === 'pending-confirmation') {
               throw serverError('unconfirmed users cannot be disabled, only deleted')
             }
+            if (user.disabled) throw serverError('this user is already disabled')
             user.disabled = true
             user.sessionCount = 0
             return this.item(user)
@@ -401,6 +431,7 @@ export class FakeUsher {
         mutate: ({ userId }) =>
           this.call('users.enable', { userId }, () => {
             const user = this.user(userId)
+            if (!user.disabled) throw serverError('this user is not disabled')
             user.disabled = false
             return this.item(user)
           }),
@@ -409,6 +440,9 @@ export class FakeUsher {
         mutate: (input) =>
           this.call('users.revokeSessions', input, () => {
             const user = this.user(input.userId)
+            if (user.status !== 'confirmed') {
+              throw serverError('this user has not logged in yet: there are no sessions to revoke')
+            }
             const revoked = user.sessionCount
             user.sessionCount = 0
             this.record('admin', 'user.sessions-revoked', user.id)
@@ -424,6 +458,7 @@ export class FakeUsher {
         mutate: ({ userId }) =>
           this.call('users.clearLock', { userId }, () => {
             const user = this.user(userId)
+            if (!user.lock) throw serverError('this user has no failed logins to clear')
             user.lockedUntil = null
             user.lock = null
             return this.item(user)

@@ -11,8 +11,7 @@ async function select(seed: UserSeed, tab: string, configure?: (usher: FakeUsher
   await ui.waitFor('● live')
   await ui.press(tab)
   await ui.waitFor(`› `)
-  const footer = () => ui.frame().split('\n').slice(-2).join('\n')
-  return { usher, ui, footer }
+  return { usher, ui, footer: ui.footer }
 }
 
 describe('actions the rules forbid for the selected row', () => {
@@ -42,7 +41,7 @@ describe('actions the rules forbid for the selected row', () => {
     await ui.press('r')
     await ui.waitFor("⚠ Can't re-run cora@example.com: already confirmed")
     await ui.press('u')
-    await ui.waitFor("⚠ Can't enable cora@example.com: not disabled")
+    await ui.waitFor("⚠ Can't enable cora@example.com: this user is not disabled")
     expect(usher.calls.filter((call) => call.path !== 'users.list' && call.path !== 'config.get')).toEqual([])
   })
 
@@ -71,16 +70,31 @@ describe('actions the rules forbid for the selected row', () => {
     expect(usher.callsTo('users.sendConfirmationEmail')).toEqual([])
   })
 
-  it('a disabled user cannot be disabled again', async () => {
-    const { ui, footer } = await select(
+  it('a disabled user cannot be disabled again, in the words the server (and the CLI) use', async () => {
+    const { usher, ui, footer } = await select(
       { email: 'dina@example.com', status: 'confirmed', disabled: true },
       '3',
     )
     expect(footer()).toContain('u enable')
     expect(footer()).not.toContain('d disable')
     await ui.press('d')
-    await ui.waitFor("Can't disable dina@example.com: already disabled")
+    await ui.waitFor("⚠ Can't disable dina@example.com: this user is already disabled")
+    expect(usher.callsTo('users.disable')).toEqual([])
   })
+
+  for (const status of ['pending-confirmation', 'pending-login'] as const) {
+    it(`a user who has not logged in yet (${status}) is not offered s: there are no sessions to revoke`, async () => {
+      const { usher, ui, footer } = await select({ email: 'pat@example.com', status }, '1')
+      expect(footer()).toContain('x delete')
+      expect(footer()).not.toContain('s revoke sessions')
+      await ui.press('s')
+      await ui.waitForBanner(
+        "⚠ Can't revoke sessions pat@example.com: this user has not logged in yet: there are no sessions to revoke",
+      )
+      expect(ui.frame()).not.toContain('Revoke every session')
+      expect(usher.callsTo('users.revokeSessions')).toEqual([])
+    })
+  }
 
   it('keys pressed on a tab where they mean nothing say where they work', async () => {
     const { ui } = await select({ email: 'pat@example.com' }, '6')

@@ -81,6 +81,8 @@ export function renderDashboard({ client, columns = 100, rows = 30, ...props }: 
     frame,
     waitFor,
     banner,
+    /** The footer's two lines, as one: the keys offered right now. */
+    footer: () => frame().split('\n').slice(-2).join(' '),
     /** Wait until the banner reads `expected` (whole, however it wraps). */
     waitForBanner: (expected: string) => waitFor(() => banner().includes(expected)),
     /** Press keys one at a time, letting the dashboard react to each. */

@@ -15,7 +15,7 @@ async function keysTab(configure: (usher: FakeUsher) => void = () => {}, size = 
   await ui.press('5')
   await ui.waitFor('[5 Keys]')
   await ui.waitFor(/› ● kid\d+/)
-  return { usher, ui, footer: () => ui.frame().split('\n').slice(-2).join(' ') }
+  return { usher, ui, footer: ui.footer }
 }
 
 /**

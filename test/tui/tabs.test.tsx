@@ -90,4 +90,76 @@ describe('header and tabs', () => {
     await ui.press('4')
     await ui.waitFor('No server API keys (n creates one).')
   })
+
+  it('a banner stays with its tab and search: changing either clears it, a running action\'s spinner stays', async () => {
+    const usher = seeded()
+    const ui = renderDashboard({ client: usher.client })
+    await ui.waitFor('› ○ fresh@example.com')
+    await ui.press('d')
+    await ui.waitForBanner("⚠ Can't disable fresh@example.com")
+    await ui.press('2')
+    await ui.waitFor('› ● active@example.com')
+    expect(ui.banner()).toBe('')
+
+    await ui.press('s', 'y')
+    await ui.waitForBanner('✔ Revoked 0 sessions of active@example.com')
+    await ui.press('/')
+    await ui.type('act')
+    await ui.waitFor(() => ui.banner() === '')
+    await ui.press(KEY.enter)
+
+    const release = usher.holdNext('users.disable')
+    await ui.press('d')
+    await ui.waitForBanner('Disabling active@example.com…')
+    await ui.press('1')
+    await ui.waitFor('[1 Pending]')
+    expect(ui.banner()).toContain('Disabling active@example.com…')
+    release()
+    await ui.waitForBanner('✔ Disabled active@example.com: sessions ended')
+  })
+})
+
+describe("the deployment's warnings", () => {
+  const WARNINGS = [
+    "ALLOWED_ORIGINS=* lets any web page call the client API from a browser: list your apps' origins",
+    'APP_ID=usher-local is the development default: give the deployment its own app id (realm-web apps must use it)',
+  ]
+
+  it('stay under the header in yellow, on every tab, and the screen still fits 80×24', async () => {
+    const usher = seeded()
+    usher.config.warnings = WARNINGS
+    const ui = renderDashboard({ client: usher.client, columns: 80, rows: 24 })
+    await ui.waitFor('fresh@example.com')
+    const [, first, second] = ui.frame().split('\n')
+    expect(first).toMatch(/^⚠ ALLOWED_ORIGINS=\* lets any web page call the client API from a browser: list …$/)
+    expect(second).toMatch(/^⚠ APP_ID=usher-local is the development default/)
+    for (const keys of [['6'], ['7'], [KEY.enter], ['?']]) {
+      await ui.press(...keys)
+      const lines = ui.frame().split('\n')
+      expect(lines.length).toBeLessThanOrEqual(24)
+      expect(lines[1]).toContain('⚠ ALLOWED_ORIGINS=*')
+    }
+    // Each warning line is a row the list gives up.
+    await ui.press(KEY.escape, KEY.escape, '1')
+    await ui.waitFor('page 1 · rows 1–3')
+    expect(usher.callsTo('users.list').at(-1)!.input).toMatchObject({ limit: 12 })
+  })
+
+  it('more than two take two lines: the first, and how many more', async () => {
+    const usher = seeded()
+    usher.config.warnings = [...WARNINGS, 'a third warning']
+    const ui = renderDashboard({ client: usher.client })
+    await ui.waitFor('fresh@example.com')
+    const lines = ui.frame().split('\n')
+    expect(lines[1]).toContain('⚠ ALLOWED_ORIGINS=*')
+    expect(lines[2]).toBe('⚠ 2 more warnings: `usher config` lists them all')
+    expect(lines[3]).toContain('[1 Pending]')
+  })
+
+  it('none: no line is given up', async () => {
+    const ui = renderDashboard({ client: seeded().client })
+    await ui.waitFor('fresh@example.com')
+    expect(ui.frame().split('\n')[1]).toContain('[1 Pending]')
+    expect(ui.frame()).not.toContain('⚠ ALLOWED_ORIGINS')
+  })
 })

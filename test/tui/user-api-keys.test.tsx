@@ -17,7 +17,7 @@ async function withKeys(size: { columns?: number; rows?: number } = {}) {
   await ui.waitFor('● live')
   await ui.press('2')
   await ui.waitFor('› ● cora@example.com')
-  return { usher, cora, laptop, phone, ui, footer: () => ui.frame().split('\n').slice(-2).join(' ') }
+  return { usher, cora, laptop, phone, ui, footer: ui.footer }
 }
 
 describe("a user's API keys", () => {

@@ -95,7 +95,7 @@ describe('help', () => {
     if (list.kind !== 'help') throw new Error('expected help')
     const page = renderHelp(list.path, list.node)
     expect(page).toContain(
-      'Usage: usher users list [--status <status>] [--search <text>] [--limit <n>] [--cursor <cursor>]',
+      'Usage: usher users list [--status <status>] [--provider <provider>] [--search <text>] [--limit <n>] [--cursor <cursor>]',
     )
     expect(page).toContain('--admin-key <key>')
   })

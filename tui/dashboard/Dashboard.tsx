@@ -21,6 +21,7 @@ import { Footer } from './components/Footer'
 import { Header } from './components/Header'
 import { HelpOverlay } from './components/HelpOverlay'
 import { ListPane } from './components/ListPane'
+import { MailLink, mailLinkHeight } from './components/MailLink'
 import { NewKeyForm } from './components/NewKeyForm'
 import { NewUserForm } from './components/NewUserForm'
 import { SecretPanel } from './components/SecretPanel'
@@ -62,6 +63,7 @@ function Screen({ client, connection, refreshMs = 5000, retryMs = 3000, bannerMs
         appId={view.connection.config?.appId}
         url={connection.url}
         counts={status === 'down' ? undefined : view.counts}
+        warnings={view.connection.config?.warnings ?? []}
         width={layout.width}
       />
       <TabBar
@@ -75,6 +77,7 @@ function Screen({ client, connection, refreshMs = 5000, retryMs = 3000, bannerMs
         width={layout.width}
         searching={view.overlay.type === 'search'}
         search={view.search}
+        provider={tab.kind === 'users' ? view.provider : undefined}
         caption={CAPTIONS[tab.id]}
         position={position(view)}
         hasNextPage={list.hasNextPage}
@@ -120,7 +123,8 @@ function Body({ view }: { view: DashboardView }) {
       </Box>
     )
   }
-  const formRows = formHeight(overlay, layout.width)
+  const link = list.selected?.kind === 'mail' ? list.selected.mail.link : null
+  const formRows = formHeight(overlay, layout.width) + (link ? mailLinkHeight(link, layout.width) : 0)
   const listError =
     list.status === 'error' && list.items.length === 0
       ? `Could not load ${tab.title}: ${problemMessage(classify(list.error))}`
@@ -136,6 +140,7 @@ function Body({ view }: { view: DashboardView }) {
         width={layout.listWidth}
         height={layout.bodyHeight - formRows}
         search={view.search}
+        provider={tab.kind === 'users' ? view.provider : undefined}
         loaded={list.status !== 'loading'}
         error={listError}
         now={now}
@@ -156,12 +161,13 @@ function Body({ view }: { view: DashboardView }) {
           />
         )}
       </Box>
+      {link && <MailLink link={link} width={layout.width} />}
       <Overlay view={view} />
     </Box>
   )
 }
 
-/** Forms and the confirmation question open below the list, which gives up their rows. */
+/** Forms, the confirmation question and a mail's link open below the list, which gives up their rows. */
 function formHeight(overlay: DashboardView['overlay'], width: number): number {
   switch (overlay.type) {
     case 'new-user':
@@ -226,5 +232,5 @@ const CAPTIONS: Record<Tab['id'], string> = {
   'api-keys': 'Server API keys (n creates one; its key is shown once)',
   'signing-keys': '◌ next  ● signs  ◐ still accepted  ○ retired  ⊘ revoked',
   audit: 'Audit trail, newest first (search filters this page)',
-  outbox: 'Dev outbox: the newest 100 mails (Enter shows the link)',
+  outbox: 'Dev outbox: the newest 100 mails (Enter shows one in full)',
 }

@@ -4,7 +4,8 @@
  * user (the ones on keys are in key-actions.ts). Each action knows when the rules forbid it for a row (so
  * the footer leaves it out, and pressing its key explains why instead of calling the server), what to say
  * while it runs, and the sentence for its success banner. The server stays the judge: if it refuses anyway,
- * its own message is shown.
+ * its own message is shown. An action that would change nothing is refused in the server's own words
+ * (`SERVER_REFUSALS`), so the dashboard and the CLI say the same thing.
  *
  * Adding an action is one more entry in a table; the footer, the help overlay and the key handling pick it up.
  */
@@ -45,6 +46,11 @@ export interface RowAction<Target> {
   confirm?(target: Target, name: string): Confirmation
   /** Why the rules forbid this action for `target`, or undefined when they allow it. */
   refusal(target: Target, context: ActionContext): string | undefined
+  /**
+   * Whether the footer offers an action the rules allow (default: it does). False where only the server can
+   * tell whether it would change anything: the key still sends the request, and the server's refusal is shown.
+   */
+  offered?(target: Target, context: ActionContext): boolean
   /** Banner while the request runs: "Confirming ann@example.com". */
   progress(target: Target, consent: Consent): string
   /** Call the admin API; resolves to the success banner's sentence. */
@@ -52,6 +58,21 @@ export interface RowAction<Target> {
 }
 
 export const userName = (user: Pick<UserItem, 'email' | 'id'>) => user.email ?? user.id
+
+/**
+ * The server's sentences for user actions that would change nothing (worker/users/state.ts refuses them
+ * below both doors, so `usher users …` prints the same words).
+ */
+export const SERVER_REFUSALS = {
+  alreadyDisabled: 'this user is already disabled',
+  notDisabled: 'this user is not disabled',
+  noFailedLogins: 'this user has no failed logins to clear',
+  notLoggedIn: 'this user has not logged in yet: there are no sessions to revoke',
+} as const
+
+/** Failed logins on record: certain when locked now, else only once the details are loaded. */
+const failuresOnRecord = (user: UserItem, { details }: ActionContext): boolean | undefined =>
+  user.lockedUntil !== null ? true : details?.id === user.id ? details.lock !== null : undefined
 
 export const deletion = (_target: unknown, name: string): Confirmation => ({
   question: `Delete ${name}? This cannot be undone.`,
@@ -120,7 +141,7 @@ export const USER_ACTIONS: RowAction<UserItem>[] = [
       user.status === 'pending-confirmation'
         ? 'unconfirmed users cannot be disabled, only deleted (x)'
         : user.disabled
-          ? 'already disabled'
+          ? SERVER_REFUSALS.alreadyDisabled
           : undefined,
     progress: (user) => `Disabling ${userName(user)}`,
     async run(client, user) {
@@ -133,7 +154,7 @@ export const USER_ACTIONS: RowAction<UserItem>[] = [
     key: 'u',
     label: 'enable',
     description: 'enable a disabled user',
-    refusal: (user) => (user.disabled ? undefined : 'not disabled'),
+    refusal: (user) => (user.disabled ? undefined : SERVER_REFUSALS.notDisabled),
     progress: (user) => `Enabling ${userName(user)}`,
     async run(client, user) {
       await client.users.enable.mutate({ userId: user.id })
@@ -152,7 +173,8 @@ export const USER_ACTIONS: RowAction<UserItem>[] = [
       alternative: { key: 'k', consent: 'sessions and API keys' },
       declined: 'Cancelled: no session was revoked',
     }),
-    refusal: () => undefined,
+    // Both pending states: nobody has logged in, so there is nothing to revoke (and nothing to audit).
+    refusal: (user) => (user.status === 'confirmed' ? undefined : SERVER_REFUSALS.notLoggedIn),
     progress: (user, consent) =>
       consent === 'alternative'
         ? `Revoking the sessions and API keys of ${userName(user)}`
@@ -169,10 +191,10 @@ export const USER_ACTIONS: RowAction<UserItem>[] = [
     key: 'l',
     label: 'unlock',
     description: 'clear a failed-login lock',
-    refusal: (user, { details }) =>
-      user.lockedUntil || (details?.id === user.id && details.lock)
-        ? undefined
-        : 'not locked: no failed logins on record',
+    // Without the details, only a lock in force is known: the key then asks the server, which judges.
+    refusal: (user, context) =>
+      failuresOnRecord(user, context) === false ? SERVER_REFUSALS.noFailedLogins : undefined,
+    offered: (user, context) => failuresOnRecord(user, context) === true,
     progress: (user) => `Clearing the login lock of ${userName(user)}`,
     async run(client, user) {
       await client.users.clearLock.mutate({ userId: user.id })

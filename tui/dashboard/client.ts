@@ -26,8 +26,11 @@ type Given<T> = Exclude<T, void | undefined>
 type KeyId = In['apiKeys']['disable']
 type UserKeyId = In['users']['disableApiKey']
 
-/** What the dashboard reads from the configuration: who it is, how users confirm, password limits. */
-export type DashboardConfig = Pick<Out['config']['get'], 'appId' | 'confirmation' | 'password'>
+/**
+ * What the dashboard reads from the configuration: who it is, how users confirm, password limits, and what
+ * the deployment warns about (production: ALLOWED_ORIGINS=*, APP_ID=usher-local).
+ */
+export type DashboardConfig = Pick<Out['config']['get'], 'appId' | 'confirmation' | 'password' | 'warnings'>
 
 export interface DashboardClient {
   config: { get: { query(): Promise<DashboardConfig> } }

@@ -78,6 +78,9 @@ export function outcomeLook(outcome: AuditEntry['outcome']): Look {
   }
 }
 
+/** Who an audit entry is about: their address when the server knows it, else their id ("—" for none). */
+export const auditUser = (entry: Pick<AuditEntry, 'email' | 'userId'>) => entry.email ?? entry.userId ?? '—'
+
 /** "just now", "5m ago", "3h ago", "2d ago", then the date; "in 25m" for the future. */
 export function ago(iso: string | null, now = Date.now()): string {
   if (iso === null) return 'never'

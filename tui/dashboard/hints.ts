@@ -16,10 +16,15 @@ const HELP_AND_QUIT: Hint[] = [
   { key: 'q', label: 'quit' },
 ]
 
-/** The actions the rules allow on `target` (none before the configuration is known). */
+/** The actions the rules allow on `target` and the footer offers (none before the configuration is known). */
 function allowed<Target>(actions: RowAction<Target>[], target: Target, context: ActionContext | undefined): Hint[] {
   return actions
-    .filter((candidate) => context !== undefined && candidate.refusal(target, context) === undefined)
+    .filter(
+      (candidate) =>
+        context !== undefined &&
+        candidate.refusal(target, context) === undefined &&
+        (candidate.offered?.(target, context) ?? true),
+    )
     .map((candidate) => ({ key: candidate.key, label: candidate.label }))
 }
 
@@ -51,6 +56,7 @@ export function browsingHints(
     ...create,
     ...(detailsOpen ? [{ key: '⏎', label: 'close details' }] : row ? [{ key: '⏎', label: 'details' }] : []),
     { key: '/', label: 'search' },
+    ...(tab.kind === 'users' ? [{ key: 'p', label: 'provider' }] : []),
     TAB_KEYS,
     ...HELP_AND_QUIT,
   ]

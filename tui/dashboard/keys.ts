@@ -1,8 +1,9 @@
 /**
  * @module dashboard/keys
  * The dashboard's keys that are not row actions (those live in actions.ts and key-actions.ts): tabs,
- * movement, search, details, new, help and quit, and `a`, which moves into the selected user's API keys. One
- * table feeds the key handling, the footer and the `?` overlay, so they cannot drift.
+ * movement, search, the login-provider filter, details, new, help and quit, and `a`, which moves into the
+ * selected user's API keys. One table feeds the key handling, the footer and the `?` overlay, so they cannot
+ * drift.
  */
 import type { Key } from 'ink'
 import { TABS } from './tabs'
@@ -13,6 +14,7 @@ export type Command =
   | { type: 'previous-tab' }
   | { type: 'move'; by: 'up' | 'down' | 'page-up' | 'page-down' | 'top' | 'bottom' }
   | { type: 'search' }
+  | { type: 'provider'; by: 1 | -1 }
   | { type: 'details' }
   | { type: 'new' }
   | { type: 'user-keys' }
@@ -75,6 +77,16 @@ export const BINDINGS: Binding[] = [
     read: (input, key) => (input === '/' && plain(key) ? { type: 'search' } : undefined),
   },
   {
+    keys: 'p P',
+    description: 'filter by login provider',
+    read: (input, key) =>
+      input === 'p' && plain(key)
+        ? { type: 'provider', by: 1 }
+        : input === 'P' && plain(key)
+          ? { type: 'provider', by: -1 }
+          : undefined,
+  },
+  {
     keys: 'Enter',
     description: 'details of the row',
     read: (_, key) => (key.return ? { type: 'details' } : undefined),
@@ -85,14 +97,10 @@ export const BINDINGS: Binding[] = [
     read: (input, key) => (input === 'n' && plain(key) ? { type: 'new' } : undefined),
   },
   {
-    keys: '?',
-    description: 'this help',
-    read: (input, key) => (input === '?' && plain(key) ? { type: 'help' } : undefined),
-  },
-  {
-    keys: 'q',
-    description: 'quit',
-    read: (input, key) => (input === 'q' && plain(key) ? { type: 'quit' } : undefined),
+    keys: '? q',
+    description: 'this help, quit',
+    read: (input, key) =>
+      input === '?' && plain(key) ? { type: 'help' } : input === 'q' && plain(key) ? { type: 'quit' } : undefined,
   },
 ]
 

@@ -11,8 +11,9 @@ const KEY_ID = [ID_ARGUMENT("the key's id (24 hexadecimal characters, as `usher 
 /** Declared arguments are always present once parsing succeeded. */
 const keyId = (invocation: Invocation) => invocation.args.id!
 
-/** `API key "ci" (65f0…)`. */
-export const describeKey = (key: Pick<ServerKey, 'name' | 'id'>) => `API key "${printable(key.name)}" (${key.id})`
+/** `API key "ci" (65f0…)`, or `API key 65f0…` when its name is not known (it was deleted before a lookup). */
+export const describeKey = (key: { name: string | null; id: string }) =>
+  key.name === null ? `API key ${key.id}` : `API key "${printable(key.name)}" (${key.id})`
 
 /** Server keys and users' own keys alike (never their secrets). */
 export const apiKeyTable = (keys: readonly Omit<ServerKey, 'userId'>[]) =>
@@ -68,8 +69,12 @@ export const apiKeys: CommandGroup = {
         const key = await client.apiKeys.get.query({ keyId: keyId(invocation) })
         return `Delete ${describeKey(key)}? Backends using it can no longer log in. [y/N] `
       },
-      run: ({ client, ...invocation }) => client.apiKeys.delete.mutate({ keyId: keyId(invocation) }),
-      render: ({ keyId }) => `✓ deleted API key ${keyId}`,
+      // Looked up first, to name the key once it is gone (the deletion's own refusal says why if it fails).
+      run: async ({ client, ...invocation }) => {
+        const before = await client.apiKeys.get.query({ keyId: keyId(invocation) }).catch(() => undefined)
+        return { ...(await client.apiKeys.delete.mutate({ keyId: keyId(invocation) })), name: before?.name ?? null }
+      },
+      render: ({ keyId, name }) => `✓ deleted ${describeKey({ name, id: keyId })}`,
     }),
   },
 }

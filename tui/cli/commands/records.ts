@@ -1,17 +1,23 @@
 /**
  * @module tui/cli/commands/records
  * The read-only views: `usher audit` (who did what, newest first), `usher outbox` (mail the dev mailbox
- * caught, with the links to click) and `usher config` (the effective configuration, never secrets).
+ * caught, with the links to click) and `usher config` (the effective configuration, never secrets, its
+ * warnings first).
  */
 import { apiCommand, CURSOR_OPTION, limitOption, type ApiCommand } from '../command'
-import { fields, nextPageHint, outcome, shortDate, table } from '../format'
+import { fields, nextPageHint, outcome, printable, shortDate, table } from '../format'
 
-/** Nested configuration as `section.key  value` lines. */
+/** One entry of a listed setting: a word, or a small record (a custom JWT metadata field) as JSON. */
+const listed = (item: unknown) => (item !== null && typeof item === 'object' ? JSON.stringify(item) : String(item))
+
+/** Nested configuration as `section.key  value` lines; unset settings say so rather than vanish. */
 function flatten(value: unknown, prefix = ''): [string, string][] {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     return Object.entries(value).flatMap(([key, inner]) => flatten(inner, prefix ? `${prefix}.${key}` : key))
   }
-  return [[prefix, Array.isArray(value) ? value.join(', ') : String(value)]]
+  if (value === null || value === '') return [[prefix, '(not set)']]
+  if (Array.isArray(value)) return [[prefix, value.length ? value.map(listed).join(', ') : '(none)']]
+  return [[prefix, String(value)]]
 }
 
 export const audit: ApiCommand = apiCommand({
@@ -38,6 +44,7 @@ export const audit: ApiCommand = apiCommand({
           { header: 'actor', value: (entry) => entry.actor },
           { header: 'action', value: (entry) => entry.action },
           { header: 'user', value: (entry) => entry.userId ?? '—' },
+          { header: 'email', value: (entry) => entry.email ?? '—', max: 40 },
           { header: 'outcome', value: (entry) => outcome(entry.outcome) },
           {
             header: 'detail',
@@ -73,7 +80,11 @@ export const outbox: ApiCommand = apiCommand({
 
 export const config: ApiCommand = apiCommand({
   summary: 'the effective configuration (no secrets)',
-  details: 'Confirmation and reset methods, token lifetimes, password policy and KDF parameters.',
+  details:
+    'Environment, public URL and link pages, confirmation and reset methods, login providers, token lifetimes, password policy and KDF parameters; unset settings show as (not set). Warnings about the deployment (production: ALLOWED_ORIGINS=*, APP_ID=usher-local) come first.',
   run: ({ client }) => client.config.get.query(),
-  render: (effective) => fields(flatten(effective)),
+  render: ({ warnings, ...effective }) => {
+    const shown = fields(flatten(effective))
+    return warnings.length ? `${warnings.map((warning) => `⚠ ${printable(warning)}`).join('\n')}\n\n${shown}` : shown
+  },
 })

@@ -9,7 +9,7 @@ import type { ServerKey } from '../../admin-client'
 import { apiCommand, type ApiCommand, type ArgumentSpec, type Invocation } from '../command'
 import { keyStatus, printable } from '../format'
 import { apiKeyTable, describeKey } from './api-keys'
-import { USER_ID, userId, who } from './user-argument'
+import { USER_ID, userId, who, whoById, withEmail } from './user-argument'
 
 const KEY_ARGUMENTS: readonly ArgumentSpec[] = [
   USER_ID,
@@ -17,7 +17,7 @@ const KEY_ARGUMENTS: readonly ArgumentSpec[] = [
 ]
 /** Declared arguments are always present once parsing succeeded. */
 const target = (invocation: Invocation) => ({ userId: userId(invocation), keyId: invocation.args['key-id']! })
-const ofUser = (key: ServerKey) => `${describeKey(key)} of user ${key.userId}`
+const ofUser = (key: ServerKey & { email: string | null }) => `${describeKey(key)} of ${whoById(key)}`
 
 export const userApiKeys: Record<string, ApiCommand> = {
   'api-keys': apiCommand({
@@ -33,13 +33,15 @@ export const userApiKeys: Record<string, ApiCommand> = {
     summary: "disable one of a user's API keys (its logins fail)",
     details: 'Sessions opened with the key end with it; `enable-api-key` lets it log in again.',
     args: KEY_ARGUMENTS,
-    run: ({ client, ...invocation }) => client.users.disableApiKey.mutate(target(invocation)),
+    run: ({ client, ...invocation }) =>
+      withEmail(client, userId(invocation), () => client.users.disableApiKey.mutate(target(invocation))),
     render: (key) => `✓ disabled ${ofUser(key)}, now ${keyStatus(key)}`,
   }),
   'enable-api-key': apiCommand({
     summary: "enable one of a user's disabled API keys",
     args: KEY_ARGUMENTS,
-    run: ({ client, ...invocation }) => client.users.enableApiKey.mutate(target(invocation)),
+    run: ({ client, ...invocation }) =>
+      withEmail(client, userId(invocation), () => client.users.enableApiKey.mutate(target(invocation))),
     render: (key) => `✓ enabled ${ofUser(key)}, now ${keyStatus(key)}`,
   }),
   'delete-api-key': apiCommand({
@@ -55,7 +57,12 @@ export const userApiKeys: Record<string, ApiCommand> = {
       if (!key) return undefined
       return `Delete API key "${printable(key.name)}" (${key.id}) of ${who(user)}? Apps using it can no longer log in with it. [y/N] `
     },
-    run: ({ client, ...invocation }) => client.users.deleteApiKey.mutate(target(invocation)),
-    render: ({ keyId }, invocation) => `✓ deleted API key ${keyId} of user ${userId(invocation)}`,
+    run: ({ client, ...invocation }) =>
+      withEmail(client, userId(invocation), async (before) => ({
+        ...(await client.users.deleteApiKey.mutate(target(invocation))),
+        name: before?.apiKeys.find((key) => key.id === target(invocation).keyId)?.name ?? null,
+      })),
+    render: (answer) =>
+      `✓ deleted ${describeKey({ name: answer.name, id: answer.keyId })} of ${whoById(answer)}`,
   }),
 }

@@ -1,9 +1,10 @@
 /**
  * @module tui/cli/commands/user-argument
  * The `<id>` argument every `usher users …` command that acts on one user takes, and how their output names
- * a user (by email when they have one, always with the id a script can reuse).
+ * a user (by email when they have one, always with the id a script can reuse), even when the procedure
+ * answers with the id alone (`withEmail`).
  */
-import type { UserItem } from '../../admin-client'
+import type { AdminClient, UserDetails, UserItem } from '../../admin-client'
 import { ID_ARGUMENT, type Invocation } from '../command'
 import { printable } from '../format'
 
@@ -18,3 +19,26 @@ export const displayName = (user: Pick<UserItem, 'email' | 'type'>) =>
 /** `ada@example.com (65f0…)`, or `user 65f0…` without an email. */
 export const who = (user: Pick<UserItem, 'email' | 'id'>) =>
   user.email ? `${printable(user.email)} (${user.id})` : `user ${user.id}`
+
+/**
+ * The user as they are before an action; undefined when the lookup fails, so the action runs anyway and its
+ * own refusal ("user not found", the connection…) is what the person reads.
+ */
+export const lookUpUser = (client: AdminClient, userId: string): Promise<UserDetails | undefined> =>
+  client.users.get.query({ userId }).catch(() => undefined)
+
+/**
+ * Run an action whose answer names the user by id only (deleting them, revoking their sessions) and add their
+ * address, looked up first: after a deletion there is nobody left to look up. `--json` shows it too.
+ */
+export async function withEmail<Result extends object>(
+  client: AdminClient,
+  userId: string,
+  action: (before: UserDetails | undefined) => Promise<Result>,
+): Promise<Result & { userId: string; email: string | null }> {
+  const before = await lookUpUser(client, userId)
+  return { ...(await action(before)), userId, email: before?.email ?? null }
+}
+
+/** `who` for an answer that carries `userId` and `email` (see `withEmail`). */
+export const whoById = (answer: { userId: string; email: string | null }) => who({ id: answer.userId, email: answer.email })

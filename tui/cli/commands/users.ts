@@ -5,11 +5,12 @@
  * server's; refusals arrive as its sentence.
  */
 import type { RouterInputs, UserDetails, UserItem } from '../../admin-client'
+import { PROVIDER_TYPES, type ProviderType } from '../../providers'
 import { apiCommand, CURSOR_OPTION, limitOption, type CommandGroup, type RunContext } from '../command'
 import { count, fields, nextPageHint, outcome, shortDate, table, userStatus } from '../format'
 import { apiKeyTable } from './api-keys'
 import { userApiKeys } from './user-api-keys'
-import { displayName, USER_ID, userId, who } from './user-argument'
+import { displayName, USER_ID, userId, who, whoById, withEmail } from './user-argument'
 
 type ListStatus = Exclude<RouterInputs['users']['list'], void | undefined>['status']
 
@@ -37,13 +38,17 @@ function renderDetails(user: UserDetails): string {
         { header: 'outcome', value: (entry) => outcome(entry.outcome) },
       ])
     : 'no recorded activity'
-  const identities = user.identities.map((identity) => `${identity.providerType} ${identity.id}`).join(', ')
+  const identities = user.identities.length
+    ? table(user.identities, [
+        { header: 'provider', value: (identity) => identity.providerType },
+        { header: 'id', value: (identity) => identity.id },
+      ])
+    : 'no identities'
   const block = fields([
     ['id', user.id],
     ['email', displayName(user)],
     ['type', user.type],
     ['status', userStatus(user)],
-    ['identities', identities || '—'],
     ['created', shortDate(user.createdAt)],
     ['last login', shortDate(user.lastLoginAt, 'never')],
     ...(user.confirmationExpiresAt ? [['link expires', shortDate(user.confirmationExpiresAt)] as const] : []),
@@ -60,7 +65,7 @@ function renderDetails(user: UserDetails): string {
         ]
       : []),
   ])
-  return `${block}\n\nAPI keys\n${keys}\n\nRecent activity\n${activity}`
+  return `${block}\n\nIdentities\n${identities}\n\nAPI keys\n${keys}\n\nRecent activity\n${activity}`
 }
 
 /** Mail to the user's address against the per-recipient limits (over them, mail is dropped silently). */
@@ -92,6 +97,8 @@ export const users: CommandGroup = {
   commands: {
     list: apiCommand({
       summary: 'list users, newest first, with counts',
+      details:
+        'Filters combine: a status, a login provider (any of the user\'s identities) and a substring of the email. The counts are of every user.',
       options: {
         status: {
           type: 'string',
@@ -99,14 +106,26 @@ export const users: CommandGroup = {
           choices: ['pending', 'confirmed', 'disabled', 'all'],
           description: 'pending (either pending state), confirmed, disabled or all (default)',
         },
+        provider: {
+          type: 'string',
+          placeholder: 'provider',
+          choices: PROVIDER_TYPES,
+          description: `only users with an identity from this login provider: ${PROVIDER_TYPES.join(', ')}`,
+        },
         search: { type: 'string', placeholder: 'text', description: 'only emails containing this text' },
         limit: limitOption('users per page', 50),
         cursor: CURSOR_OPTION,
       },
-      examples: ['usher users list --status pending', 'usher users list --search @example.com --limit 20'],
+      examples: [
+        'usher users list --status pending',
+        'usher users list --search @example.com --limit 20',
+        'usher users list --provider oauth2-google --status confirmed',
+      ],
       run: ({ client, options }) =>
         client.users.list.query({
-          status: options.status as ListStatus, // one of `choices`, checked by the parser
+          // Both are one of their `choices`, checked by the parser.
+          status: options.status as ListStatus,
+          provider: options.provider as ProviderType | undefined,
           search: options.search,
           cursor: options.cursor,
           limit: options.limit === undefined ? undefined : Number(options.limit),
@@ -118,6 +137,8 @@ export const users: CommandGroup = {
     }),
     get: apiCommand({
       summary: 'one user: identities, sessions, API keys, mail, activity',
+      details:
+        "Each identity with its provider and id (the provider's own id for Google, Apple, Facebook, custom JWT and custom function logins).",
       args: [USER_ID],
       run: ({ client, ...invocation }) => client.users.get.query({ userId: userId(invocation) }),
       render: renderDetails,
@@ -184,7 +205,7 @@ export const users: CommandGroup = {
     'revoke-sessions': apiCommand({
       summary: "end all of a user's sessions now",
       details:
-        'Their access and refresh tokens are refused from the next request. Their API keys can still log in unless --disable-api-keys (a password reset disables them too).',
+        'Their access and refresh tokens are refused from the next request. Their API keys can still log in unless --disable-api-keys (a password reset disables them too). Refused for a user who has not logged in yet (pending confirmation or first login): there is nothing to revoke.',
       args: [USER_ID],
       options: {
         'disable-api-keys': {
@@ -194,12 +215,14 @@ export const users: CommandGroup = {
       },
       examples: ['usher users revoke-sessions 65f0c0ffee0123456789abcd --disable-api-keys'],
       run: ({ client, ...invocation }) =>
-        client.users.revokeSessions.mutate({
-          userId: userId(invocation),
-          disableApiKeys: invocation.flags['disable-api-keys'] === true,
-        }),
-      render: ({ revoked }, invocation) =>
-        `✓ revoked ${count(revoked, 'session')} of user ${userId(invocation)}${
+        withEmail(client, userId(invocation), () =>
+          client.users.revokeSessions.mutate({
+            userId: userId(invocation),
+            disableApiKeys: invocation.flags['disable-api-keys'] === true,
+          }),
+        ),
+      render: (answer, invocation) =>
+        `✓ revoked ${count(answer.revoked, 'session')} of ${whoById(answer)}${
           invocation.flags['disable-api-keys'] ? ' and disabled their API keys' : ''
         }`,
     }),
@@ -213,8 +236,9 @@ export const users: CommandGroup = {
         const user = await client.users.get.query({ userId: userId(invocation) })
         return `Delete ${who(user)} and all their sessions, identities and API keys? [y/N] `
       },
-      run: ({ client, ...invocation }) => client.users.delete.mutate({ userId: userId(invocation) }),
-      render: ({ userId }) => `✓ deleted user ${userId}`,
+      run: ({ client, ...invocation }) =>
+        withEmail(client, userId(invocation), () => client.users.delete.mutate({ userId: userId(invocation) })),
+      render: (answer) => `✓ deleted ${whoById(answer)}`,
     }),
   },
 }

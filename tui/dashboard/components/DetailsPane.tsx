@@ -3,12 +3,13 @@
  * Everything about the selected row. For a user (loaded with `users.get`): status, identities, created,
  * last login, sessions, mail against the per-recipient limits, API keys (one of them chosen while the admin
  * is in them, after `a`) and the most recent audit entries; for the other tabs, the row itself (a mail's full
- * text and link, an audit entry's detail, what a signing key's state means for its tokens).
+ * text, whose link is also below the list, borderless, to copy; an audit entry's detail, what a signing key's
+ * state means for its tokens).
  */
 import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
 import type { SigningKey, UserDetails } from '../../admin-client'
-import { ago, isStuck, keyLook, outcomeLook, signingKeyLook, stamp, userLook } from '../format'
+import { ago, auditUser, isStuck, keyLook, outcomeLook, signingKeyLook, stamp, userLook } from '../format'
 import { wrappedRows } from '../layout'
 import type { Row } from '../tabs'
 import type { DetailsState } from '../hooks/use-user-details'
@@ -71,7 +72,8 @@ export function DetailsPane({ row, user, keyIndex, width, height, now }: Details
             <Field name="when">{`${stamp(row.entry.at)} (${ago(row.entry.at, now)})`}</Field>
             <Field name="actor">{row.entry.actor}</Field>
             <Field name="outcome">{`${outcomeLook(row.entry.outcome).glyph} ${row.entry.outcome}`}</Field>
-            <Field name="user">{row.entry.userId ?? '—'}</Field>
+            <Field name="user">{auditUser(row.entry)}</Field>
+            {row.entry.email && row.entry.userId && <Field name="user id">{row.entry.userId}</Field>}
             <Text dimColor>detail</Text>
             <Text wrap="wrap">{JSON.stringify(row.entry.detail, null, 1)}</Text>
           </>
@@ -80,7 +82,6 @@ export function DetailsPane({ row, user, keyIndex, width, height, now }: Details
             <Title>{row.mail.subject}</Title>
             <Field name="to">{row.mail.to}</Field>
             <Field name="sent">{`${stamp(row.mail.createdAt)} (${ago(row.mail.createdAt, now)})`}</Field>
-            {row.mail.link && <Field name="link">{row.mail.link}</Field>}
             <Text wrap="wrap">{row.mail.text}</Text>
           </>
         )}

@@ -16,6 +16,8 @@ export interface ListPaneProps {
   width: number
   height: number
   search: string
+  /** The login-provider filter on a user tab. */
+  provider: string | undefined
   loaded: boolean
   /** A failure to show instead of rows. */
   error: string | undefined
@@ -39,7 +41,7 @@ export function ListPane(props: ListPaneProps) {
       {props.error ? (
         <Text color="red">✘ {props.error}</Text>
       ) : shown.length === 0 ? (
-        <Text dimColor>{props.loaded ? emptyText(props.tab, props.search) : '  loading…'}</Text>
+        <Text dimColor>{props.loaded ? emptyText(props.tab, props.search, props.provider) : '  loading…'}</Text>
       ) : (
         shown.map((row, index) => (
           <RowLine
@@ -55,8 +57,10 @@ export function ListPane(props: ListPaneProps) {
   )
 }
 
-function emptyText(tab: Tab, search: string): string {
-  if (search) return `  Nothing on ${tab.title} matches "${search}" (Esc clears the search)`
+function emptyText(tab: Tab, search: string, provider: string | undefined): string {
+  const among = provider ? ` among ${provider} users` : ''
+  if (search) return `  Nothing on ${tab.title} matches "${search}"${among} (Esc clears the search)`
+  if (provider) return `  No user on ${tab.title} has a ${provider} identity (p P: another provider, Esc: all)`
   switch (tab.id) {
     case 'pending':
       return '  No user awaits confirmation or a first login.'

@@ -4,7 +4,7 @@
  * Columns are fixed-width cells so rows line up; the selected row carries `›` as well as inverse video.
  */
 import { Text } from 'ink'
-import { ago, keyLook, outcomeLook, signingKeyLook, userLook, type Look } from '../format'
+import { ago, auditUser, keyLook, outcomeLook, signingKeyLook, userLook, type Look } from '../format'
 import type { Row, Tab } from '../tabs'
 
 export interface RowLineProps {
@@ -31,8 +31,11 @@ interface Column {
 const CREATED: Column = { title: 'CREATED', width: 10 }
 const STATE: Column = { title: 'STATE', width: 10 }
 
-/** Each kind's first column (it takes what the others leave) and the others, some only when there is room. */
-const COLUMNS: Record<Tab['kind'], { first: string; rest(roomy: boolean): Column[] }> = {
+/**
+ * Each kind's first column (it takes what the others leave) and the others, some only when there is room;
+ * `share` is half of what the fixed columns leave, for a column that splits it with the first.
+ */
+const COLUMNS: Record<Tab['kind'], { first: string; rest(roomy: boolean, share: (fixed: number) => number): Column[] }> = {
   users: {
     first: 'EMAIL',
     rest: (roomy) => [
@@ -51,12 +54,13 @@ const COLUMNS: Record<Tab['kind'], { first: string; rest(roomy: boolean): Column
       ...(roomy ? [{ title: 'ALG', width: 7 }, CREATED, { title: 'RETIRES', width: 10 }] : []),
     ],
   },
+  // The user (an address) shares the room with the action; narrow (beside the details at 100 columns) the
+  // actor gives way, since who the entry is about matters more.
   audit: {
     first: 'ACTION',
-    rest: (roomy) => [
+    rest: (roomy, share) => [
       { title: 'WHEN', width: 10 },
-      { title: 'ACTOR', width: 8 },
-      ...(roomy ? [{ title: 'USER', width: 26 }] : []),
+      ...(roomy ? [{ title: 'ACTOR', width: 8 }, { title: 'USER', width: share(18) }] : [{ title: 'USER', width: share(10) }]),
     ],
   },
   outbox: {
@@ -71,7 +75,7 @@ const COLUMNS: Record<Tab['kind'], { first: string; rest(roomy: boolean): Column
 /** Column widths for a tab at `width`; the first column takes what the others leave. */
 export function columnsFor(kind: Tab['kind'], width: number): Column[] {
   const { first, rest } = COLUMNS[kind]
-  const fixed = rest(width >= 70)
+  const fixed = rest(width >= 70, (taken) => Math.floor((width - 4 - taken) / 2))
   const taken = fixed.reduce((sum, column) => sum + column.width, 0)
   return [{ title: first, width: Math.max(8, width - 4 - taken) }, ...fixed]
 }
@@ -94,9 +98,9 @@ export function RowLine({ row, selected, width, now }: RowLineProps) {
     <Text inverse={selected} bold={selected} wrap="truncate-end">
       {marker}
       <Text color={look.tone}>{look.glyph} </Text>
-      {columns.map((column, index) => (
-        <Text key={column.title} color={index === 1 && row.kind === 'user' ? look.tone : undefined}>
-          {cell(cells[index] ?? '', column.width)}
+      {columns.map((column) => (
+        <Text key={column.title} color={column.title === 'STATUS' ? look.tone : undefined}>
+          {cell(cells[column.title] ?? '', column.width)}
         </Text>
       ))}
     </Text>
@@ -111,25 +115,31 @@ const KIND_OF: Record<Row['kind'], Tab['kind']> = {
   mail: 'outbox',
 }
 
-function describe(row: Row, now: number): { look: Look; cells: string[] } {
+/** The row's look, and its text under each column title (columns left out for lack of room go unused). */
+function describe(row: Row, now: number): { look: Look; cells: Record<string, string> } {
   switch (row.kind) {
     case 'user': {
       const look = userLook(row.user, now)
       return {
         look,
-        cells: [
-          row.user.email ?? row.user.id,
-          look.label,
-          ago(row.user.createdAt, now),
-          ago(row.user.lastLoginAt, now),
-        ],
+        cells: {
+          EMAIL: row.user.email ?? row.user.id,
+          STATUS: look.label,
+          CREATED: ago(row.user.createdAt, now),
+          'LAST LOGIN': ago(row.user.lastLoginAt, now),
+        },
       }
     }
     case 'api-key': {
       const look = keyLook(row.key)
       return {
         look,
-        cells: [row.key.name, look.label, ago(row.key.createdAt, now), ago(row.key.lastUsedAt, now)],
+        cells: {
+          NAME: row.key.name,
+          STATE: look.label,
+          CREATED: ago(row.key.createdAt, now),
+          'LAST USED': ago(row.key.lastUsedAt, now),
+        },
       }
     }
     case 'signing-key': {
@@ -137,24 +147,29 @@ function describe(row: Row, now: number): { look: Look; cells: string[] } {
       const until = row.key.revokedAt ?? row.key.retiresAt
       return {
         look,
-        cells: [
-          row.key.kid,
-          look.label,
-          row.key.algorithm,
-          ago(row.key.createdAt, now),
-          until ? ago(until, now) : '—',
-        ],
+        cells: {
+          KID: row.key.kid,
+          STATE: look.label,
+          ALG: row.key.algorithm,
+          CREATED: ago(row.key.createdAt, now),
+          RETIRES: until ? ago(until, now) : '—',
+        },
       }
     }
     case 'audit':
       return {
         look: outcomeLook(row.entry.outcome),
-        cells: [row.entry.action, ago(row.entry.at, now), row.entry.actor, row.entry.userId ?? '—'],
+        cells: {
+          ACTION: row.entry.action,
+          WHEN: ago(row.entry.at, now),
+          ACTOR: row.entry.actor,
+          USER: auditUser(row.entry),
+        },
       }
     case 'mail':
       return {
         look: { glyph: '▪', label: 'mail', tone: 'cyan' },
-        cells: [row.mail.to, row.mail.subject, ago(row.mail.createdAt, now)],
+        cells: { TO: row.mail.to, SUBJECT: row.mail.subject, SENT: ago(row.mail.createdAt, now) },
       }
   }
 }

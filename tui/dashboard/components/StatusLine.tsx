@@ -1,7 +1,8 @@
 /**
  * @module dashboard/components/StatusLine
- * The line above the list: the search field while typing (or the kept search), else what the tab shows;
- * on the right, where the visible rows sit in the list and whether more pages follow.
+ * The line above the list: the login provider the users are filtered by, if any, then the search field while
+ * typing (or the kept search), else what the tab shows; on the right, where the visible rows sit in the list
+ * and whether more pages follow.
  */
 import { Spinner, TextInput } from '@inkjs/ui'
 import { Box, Text } from 'ink'
@@ -10,6 +11,8 @@ export interface StatusLineProps {
   width: number
   searching: boolean
   search: string
+  /** The login-provider filter on the list (user tabs). */
+  provider: string | undefined
   /** What the tab lists, shown when there is no search. */
   caption: string
   /** E.g. "rows 16–30", or undefined when there is nothing to count. */
@@ -24,6 +27,11 @@ export function StatusLine(props: StatusLineProps) {
   return (
     <Box width={props.width} justifyContent="space-between">
       <Box flexShrink={1}>
+        {props.provider && (
+          <Box flexShrink={0}>
+            <Text color="cyan">◆ {props.provider} only (p P · Esc) · </Text>
+          </Box>
+        )}
         {props.searching ? (
           <Box>
             <Text color="cyan" bold>

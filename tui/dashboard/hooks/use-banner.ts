@@ -2,7 +2,7 @@
  * @module dashboard/hooks/use-banner
  * The one-line banner under the list, as in the App Services console: green after a success, red with the
  * server's message after a failure, yellow when the rules forbid an action, a spinner while one runs.
- * Finished banners fade after `timeoutMs`.
+ * Finished banners fade after `timeoutMs`, or as soon as the list they spoke of is left (`dismiss`).
  */
 import { useCallback, useEffect, useState } from 'react'
 
@@ -17,6 +17,8 @@ export interface BannerHandle {
   banner: Banner | undefined
   show(tone: BannerTone, text: string): void
   clear(): void
+  /** Clear a finished banner; a spinner stays, since its action's result is still to come. */
+  dismiss(): void
 }
 
 export function useBanner(timeoutMs: number): BannerHandle {
@@ -28,5 +30,6 @@ export function useBanner(timeoutMs: number): BannerHandle {
   }, [banner, timeoutMs])
   const show = useCallback((tone: BannerTone, text: string) => setBanner({ tone, text }), [])
   const clear = useCallback(() => setBanner(undefined), [])
-  return { banner, show, clear }
+  const dismiss = useCallback(() => setBanner((current) => (current?.tone === 'progress' ? current : undefined)), [])
+  return { banner, show, clear, dismiss }
 }

@@ -5,11 +5,12 @@
  * forms, routes keys to them by mode, and hands the components a plain view of it all.
  */
 import { useApp } from 'ink'
-import { useCallback, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import { userName, type ActionContext, type Confirmation, type Consent } from '../actions'
+import { PROVIDER_TYPES, type ProviderType } from '../../providers'
 import type { DashboardClient } from '../client'
 import type { Command, Hint } from '../keys'
-import { layoutFor, type Layout } from '../layout'
+import { layoutFor, warningLines, type Layout } from '../layout'
 import { classify, problemMessage } from '../problems'
 import { browsingHints, userKeysHints } from '../hints'
 import { TABS, tabAt, type Row, type Tab, type TabId } from '../tabs'
@@ -52,6 +53,8 @@ export interface DashboardView extends CreateForms {
   tab: Tab
   tabIndex: number
   search: string
+  /** The login provider the user tabs are filtered by (undefined: all providers). */
+  provider: ProviderType | undefined
   connection: ConnectionHandle
   counts: ReturnType<typeof useCounts>
   refreshedAt: Date
@@ -74,8 +77,8 @@ export function useDashboard(options: DashboardOptions): DashboardView {
   const { client } = options
   const { exit } = useApp()
   const [detailsOpen, setDetailsOpen] = useState(false)
-  const layout = layoutFor(useTerminalSize(), detailsOpen)
   const connection = useConnection(client, options.retryMs)
+  const layout = layoutFor(useTerminalSize(), detailsOpen, warningLines(connection.config?.warnings ?? []).length)
   const ready = connection.state.status === 'ready'
   const { generation, refresh, refreshedAt } = useRefresh(options.refreshMs, ready)
 
@@ -93,11 +96,15 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     [tab.id],
   )
 
+  // One login-provider filter for the three user tabs (`p` / `P` cycle it; Esc clears it after the search).
+  const [provider, setProvider] = useState<ProviderType | undefined>(undefined)
+
   const counts = useCounts(client, generation, ready, connection.lost)
   const list = useTabRows({
     client,
     tab,
     search: query,
+    provider,
     visibleRows: layout.listRows,
     generation,
     enabled: ready,
@@ -117,6 +124,10 @@ export function useDashboard(options: DashboardOptions): DashboardView {
   const [overlay, setOverlay] = useState<Overlay>({ type: 'none' })
   const close = useCallback(() => setOverlay({ type: 'none' }), [])
   const banner = useBanner(options.bannerMs)
+  // A banner speaks of the list on screen: another tab, search or provider leaves it behind (a running
+  // action's stays).
+  const { dismiss } = banner
+  useEffect(dismiss, [tab.id, search, provider, dismiss])
   const runner = useActionRunner({ banner, refresh, lost: connection.lost })
   const forms = useCreateForms({ client, config: connection.config, runner, overlay, setOverlay })
 
@@ -150,6 +161,11 @@ export function useDashboard(options: DashboardOptions): DashboardView {
         return list.move(chosen.by)
       case 'search':
         return setOverlay({ type: 'search' })
+      case 'provider':
+        if (tab.kind !== 'users') {
+          return banner.show('notice', `p filters users by login provider on the user tabs (1–3); not on ${tab.title}`)
+        }
+        return setProvider((current) => cycle(current, chosen.by))
       case 'details':
         userKeys.leave()
         return setDetailsOpen((open) => !open)
@@ -192,6 +208,7 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     }
     if (overlay.type !== 'none') return close()
     if (search !== '') return setSearch('')
+    if (provider && tab.kind === 'users') return setProvider(undefined)
     if (detailsOpen) return setDetailsOpen(false)
     banner.clear()
   }
@@ -233,6 +250,7 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     tab,
     tabIndex,
     search,
+    provider,
     connection,
     counts,
     refreshedAt,
@@ -251,4 +269,10 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     answer,
     ...forms,
   }
+}
+
+/** The next filter after `current` in `p` order (all providers, then each provider), or the one before. */
+function cycle(current: ProviderType | undefined, by: 1 | -1): ProviderType | undefined {
+  const order = [undefined, ...PROVIDER_TYPES]
+  return order[(order.indexOf(current) + by + order.length) % order.length]
 }

@@ -1,11 +1,12 @@
 /**
  * @module dashboard/hooks/use-tab-rows
  * The rows of the open tab. Users and the audit trail page through the server by cursor, one screen per
- * request; user search runs on the server (a substring of the email). API keys, signing keys and the dev
+ * request; user search (a substring of the email) and the login-provider filter run on the server. API keys, signing keys and the dev
  * outbox are short lists the server returns whole (the outbox: its newest 100 mails), so their search filters
  * what came back.
  */
 import type { AuditEntry } from '../../admin-client'
+import type { ProviderType } from '../../providers'
 import type { DashboardClient } from '../client'
 import type { Row, Tab } from '../tabs'
 import { usePagedList, type Page, type PagedList } from './use-paged-list'
@@ -14,6 +15,8 @@ export interface TabRowsOptions {
   client: DashboardClient
   tab: Tab
   search: string
+  /** Only users with an identity from this login provider (user tabs). */
+  provider: ProviderType | undefined
   visibleRows: number
   generation: number
   enabled: boolean
@@ -22,10 +25,11 @@ export interface TabRowsOptions {
 
 export function useTabRows(options: TabRowsOptions): PagedList<Row> {
   const { client, tab, search } = options
+  const provider = tab.kind === 'users' ? options.provider : undefined
   return usePagedList<Row>({
-    listKey: `${tab.id}\u0000${search}`,
+    listKey: `${tab.id}\u0000${search}\u0000${provider ?? ''}`,
     source: tab.id,
-    load: (cursor, limit) => loadRows(client, tab, search, cursor, limit),
+    load: (cursor, limit) => loadRows(client, tab, { search, provider }, cursor, limit),
     pageSize: options.visibleRows,
     visibleRows: options.visibleRows,
     generation: options.generation,
@@ -39,7 +43,7 @@ const OUTBOX_LIMIT = 100
 async function loadRows(
   client: DashboardClient,
   tab: Tab,
-  search: string,
+  { search, provider }: { search: string; provider: ProviderType | undefined },
   cursor: string | undefined,
   limit: number,
 ): Promise<Page<Row>> {
@@ -50,6 +54,7 @@ async function loadRows(
     case 'users': {
       const page = await client.users.list.query({
         status: tab.id,
+        provider,
         search: needle || undefined,
         cursor,
         limit,
@@ -99,5 +104,5 @@ async function loadRows(
 }
 
 function auditText(entry: AuditEntry): string[] {
-  return [entry.action, entry.actor, entry.outcome, entry.userId ?? '', JSON.stringify(entry.detail)]
+  return [entry.action, entry.actor, entry.outcome, entry.userId ?? '', entry.email ?? '', JSON.stringify(entry.detail)]
 }
