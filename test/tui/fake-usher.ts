@@ -89,6 +89,7 @@ export class FakeUsher {
       lock: null,
       mail: null,
       customData: {},
+      data: {},
       apiKeys: [],
       recentAudit: [],
     }
@@ -440,18 +441,20 @@ export class FakeUsher {
         mutate: (input) =>
           this.call('users.revokeSessions', input, () => {
             const user = this.user(input.userId)
-            if (user.status !== 'confirmed') {
+            if (user.lastLoginAt === null) {
               throw serverError('this user has not logged in yet: there are no sessions to revoke')
             }
             const revoked = user.sessionCount
             user.sessionCount = 0
             this.record('admin', 'user.sessions-revoked', user.id)
+            let apiKeysDisabled = 0
             if (input.disableApiKeys) {
               const enabled = user.apiKeys.filter((key) => key.kind === 'user' && !key.disabled)
               for (const key of enabled) key.disabled = true
+              apiKeysDisabled = enabled.length
               if (enabled.length > 0) this.record('admin', 'api-key.disabled', user.id)
             }
-            return { revoked }
+            return { revoked, apiKeysDisabled, userId: user.id, email: user.email }
           }),
       },
       clearLock: {
@@ -473,15 +476,15 @@ export class FakeUsher {
             const key = this.userKey(input.userId, input.keyId)
             user.apiKeys = user.apiKeys.filter((candidate) => candidate !== key)
             this.record('admin', 'api-key.deleted', input.userId)
-            return { deleted: true as const, keyId: key.id }
+            return { deleted: true as const, keyId: key.id, name: key.name }
           }),
       },
       delete: {
         mutate: ({ userId }) =>
           this.call('users.delete', { userId }, () => {
-            this.user(userId)
+            const { email } = this.user(userId)
             this.users = this.users.filter((user) => user.id !== userId)
-            return { deleted: true as const, userId }
+            return { deleted: true as const, userId, email }
           }),
       },
     },

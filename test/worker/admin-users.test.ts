@@ -103,7 +103,7 @@ describe('disable, enable, revoke, delete', () => {
     const user = await confirmedUser()
     const other = (await (await api.login(user.email)).json()) as Tokens
     expect((await root.users.get.query({ userId: user.user_id })).sessionCount).toBe(2)
-    expect(await root.users.revokeSessions.mutate({ userId: user.user_id })).toEqual({ revoked: 2 })
+    expect(await root.users.revokeSessions.mutate({ userId: user.user_id })).toMatchObject({ revoked: 2, apiKeysDisabled: 0, userId: user.user_id })
     expect((await api.profile(user.access_token)).status).toBe(401)
     expect((await api.refresh(other.refresh_token)).status).toBe(401)
     expect((await root.users.get.query({ userId: user.user_id })).sessionCount).toBe(0)
@@ -119,12 +119,15 @@ describe('disable, enable, revoke, delete', () => {
     const pending = await pendingUser()
     await expectTrpcError(root.users.revokeSessions.mutate({ userId: pending.id }), 'CONFLICT', /has not logged in yet/)
     expect(await count('audit_log', "action = 'user.sessions-revoked' AND user_id = ?", pending.id)).toBe(0)
+    // Created by an admin (confirmed at once) but never logged in: no sessions either.
+    const created = await root.users.create.mutate({ email: uniqueEmail('never-in'), password: 'password1' })
+    await expectTrpcError(root.users.revokeSessions.mutate({ userId: created.id }), 'CONFLICT', /has not logged in yet/)
   })
 
   it('delete works in any status and removes sessions, identities and keys', async () => {
     const user = await confirmedUser()
     await api.call('POST', 'https://usher.test/api/client/v2.0/auth/api_keys', { token: user.refresh_token, body: { name: 'k' } })
-    expect(await root.users.delete.mutate({ userId: user.user_id })).toEqual({ deleted: true, userId: user.user_id })
+    expect(await root.users.delete.mutate({ userId: user.user_id })).toEqual({ deleted: true, userId: user.user_id, email: user.email })
     for (const table of ['sessions', 'identities', 'api_keys']) expect(await count(table, 'user_id = ?', user.user_id)).toBe(0)
     await expectTrpcError(root.users.delete.mutate({ userId: user.user_id }), 'NOT_FOUND', 'user not found')
     await expectTrpcError(root.users.disable.mutate({ userId: user.user_id }), 'NOT_FOUND')

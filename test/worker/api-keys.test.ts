@@ -123,9 +123,14 @@ describe('user API keys end with the events that should end them', () => {
   it('users.revokeSessions({ disableApiKeys: true }) stops the keys too; without it, keys still log in', async () => {
     const user = await confirmedUser()
     const key = await createKey(user.refresh_token)
-    expect(await admin().users.revokeSessions.mutate({ userId: user.user_id })).toEqual({ revoked: 1 })
+    expect(await admin().users.revokeSessions.mutate({ userId: user.user_id })).toEqual({
+      revoked: 1,
+      apiKeysDisabled: 0,
+      userId: user.user_id,
+      email: user.email,
+    })
     expect((await keyLogin(key.key)).status).toBe(200)
-    await admin().users.revokeSessions.mutate({ userId: user.user_id, disableApiKeys: true })
+    expect(await admin().users.revokeSessions.mutate({ userId: user.user_id, disableApiKeys: true })).toMatchObject({ apiKeysDisabled: 1 })
     await expectError(await keyLogin(key.key), 401, 'InvalidPassword', 'API key disabled')
     expect((await admin().audit.list.query({ userId: user.user_id, limit: 1 })).items[0]).toMatchObject({
       action: 'api-key.disabled',
@@ -153,13 +158,16 @@ describe('user API keys end with the events that should end them', () => {
     ])
     expect(await root.users.disableApiKey.mutate({ userId: user.user_id, keyId: key._id })).toMatchObject({ disabled: true })
     await expectError(await keyLogin(key.key), 401, 'InvalidPassword', 'API key disabled')
+    // Admins are told about a change that would change nothing (the client API stays idempotent, as App Services was).
+    await expect(root.users.disableApiKey.mutate({ userId: user.user_id, keyId: key._id })).rejects.toThrow(/^this API key is already disabled$/)
     expect(await root.users.enableApiKey.mutate({ userId: user.user_id, keyId: key._id })).toMatchObject({ disabled: false })
+    await expect(root.users.enableApiKey.mutate({ userId: user.user_id, keyId: key._id })).rejects.toThrow(/^this API key is not disabled$/)
     await expect(root.users.disableApiKey.mutate({ userId: user.user_id, keyId: otherKey._id })).rejects.toThrow(/API key not found/)
-    expect(await root.users.deleteApiKey.mutate({ userId: user.user_id, keyId: key._id })).toEqual({ deleted: true, keyId: key._id })
+    expect(await root.users.deleteApiKey.mutate({ userId: user.user_id, keyId: key._id })).toEqual({ deleted: true, keyId: key._id, name: 'laptop' })
     await expectError(await keyLogin(key.key), 401, 'InvalidPassword')
     const actions = (await root.audit.list.query({ userId: user.user_id, limit: 5 })).items.map((e) => `${e.actor} ${e.action}`)
     // The refused attempt on another user's key is audited as a refusal.
-    expect(actions.slice(0, 4)).toEqual(['admin api-key.deleted', 'admin admin.users.disableApiKey', 'admin api-key.enabled', 'admin api-key.disabled'])
+    expect(actions.slice(0, 4)).toEqual(['admin api-key.deleted', 'admin admin.users.disableApiKey', 'admin admin.users.enableApiKey', 'admin api-key.enabled'])
     await expect(root.users.listApiKeys.query({ userId: '0'.repeat(24) })).rejects.toThrow(/user not found/)
   })
 })

@@ -26,7 +26,7 @@ export function apiKeyView(key: ApiKeyRow) {
 
 const toggling = (disabled: boolean) =>
   adminProcedure.input(keyIdInput).mutation(async ({ ctx, input }) => {
-    await setApiKeyDisabled(ctx.usher, SERVER, input.keyId, disabled, 'admin')
+    await setApiKeyDisabled(ctx.usher, SERVER, input.keyId, disabled, 'admin', { refuseNoOp: true })
     return apiKeyView(await getApiKey(ctx.usher, SERVER, input.keyId))
   })
 

@@ -62,19 +62,20 @@ export const usersRouter = {
   clearLock: acting((usher, userId) => clearLoginLock(usher, userId, 'admin')),
   revokeSessions: adminProcedure
     .input(userIdInput.extend({ disableApiKeys: z.boolean().default(false) }))
-    .mutation(async ({ ctx, input }) => ({
-      revoked: await revokeSessions(ctx.usher, input.userId, 'admin', { disableApiKeys: input.disableApiKeys }),
-    })),
+    .mutation(async ({ ctx, input }) => {
+      const outcome = await revokeSessions(ctx.usher, input.userId, 'admin', { disableApiKeys: input.disableApiKeys })
+      return { ...outcome, userId: input.userId, email: (await userItem(ctx.usher, input.userId)).email }
+    }),
   /** A user's own API keys (never their secrets), and the admin's hand on them. */
   listApiKeys: adminProcedure.input(userIdInput).query(async ({ ctx, input }) => {
     await requireUser(ctx.usher, input.userId)
     return { items: (await listApiKeys(ctx.usher, { kind: 'user', userId: input.userId })).map(apiKeyView) }
   }),
-  enableApiKey: userKeyAction((usher, scope, keyId) => setApiKeyDisabled(usher, scope, keyId, false, 'admin')),
-  disableApiKey: userKeyAction((usher, scope, keyId) => setApiKeyDisabled(usher, scope, keyId, true, 'admin')),
+  enableApiKey: userKeyAction((usher, scope, keyId) => setApiKeyDisabled(usher, scope, keyId, false, 'admin', { refuseNoOp: true })),
+  disableApiKey: userKeyAction((usher, scope, keyId) => setApiKeyDisabled(usher, scope, keyId, true, 'admin', { refuseNoOp: true })),
   deleteApiKey: adminProcedure.input(userKeyInput).mutation(async ({ ctx, input }) => {
-    await deleteApiKey(ctx.usher, { kind: 'user', userId: input.userId }, input.keyId, 'admin')
-    return { deleted: true as const, keyId: input.keyId }
+    const { name } = await deleteApiKey(ctx.usher, { kind: 'user', userId: input.userId }, input.keyId, 'admin')
+    return { deleted: true as const, keyId: input.keyId, name }
   }),
   /**
    * App Services' `verify_token`: the decoded claims of a live access token, or why it is not accepted
@@ -101,7 +102,7 @@ export const usersRouter = {
     .input(userIdInput.extend({ data: z.record(z.string(), z.unknown()) }))
     .mutation(async ({ ctx, input }) => ({ userId: input.userId, customData: await setCustomData(ctx.usher, input.userId, input.data, 'admin') })),
   delete: adminProcedure.input(userIdInput).mutation(async ({ ctx, input }) => {
-    await deleteUser(ctx.usher, input.userId, 'admin')
-    return { deleted: true as const, userId: input.userId }
+    const { email } = await deleteUser(ctx.usher, input.userId, 'admin')
+    return { deleted: true as const, userId: input.userId, email }
   }),
 } satisfies TRPCRouterRecord

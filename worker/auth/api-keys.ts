@@ -134,7 +134,9 @@ export async function getApiKey(usher: Usher, scope: KeyScope, keyId: string): P
 
 /**
  * Enable or disable a key. Disabling ends the sessions opened with it; a session may not disable the key
- * it logged in with (it would cut its own branch; delete or disable it from another session).
+ * it logged in with (it would cut its own branch; delete or disable it from another session). The client
+ * API is idempotent (as App Services was: realm-web may disable a disabled key); admins, with `refuseNoOp`,
+ * are told when the key already is in that state instead of an audit entry for nothing.
  */
 export async function setApiKeyDisabled(
   usher: Usher,
@@ -142,14 +144,19 @@ export async function setApiKeyDisabled(
   keyId: string,
   disabled: boolean,
   actor: Actor,
-  currentSessionKeyId?: string | null,
+  options: { currentSessionKeyId?: string | null; refuseNoOp?: boolean } = {},
 ): Promise<void> {
-  if (disabled && currentSessionKeyId === keyId) {
+  if (disabled && options.currentSessionKeyId === keyId) {
     throw errors.refused('cannot disable the API key this session logged in with')
   }
   const key = await getApiKey(usher, scope, keyId)
+  const noOp = () => errors.refused(disabled ? 'this API key is already disabled' : 'this API key is not disabled')
+  if (options.refuseNoOp && key.disabled === disabled) throw noOp()
   const [update] = await runBatch(usher.db, [
-    usher.db.update(apiKeys).set({ disabled }).where(inScope(scope, keyId)),
+    usher.db
+      .update(apiKeys)
+      .set({ disabled })
+      .where(and(inScope(scope, keyId), options.refuseNoOp ? eq(apiKeys.disabled, !disabled) : undefined)),
     auditIfChanged(usher, {
       actor,
       action: disabled ? 'api-key.disabled' : 'api-key.enabled',
@@ -158,7 +165,10 @@ export async function setApiKeyDisabled(
     }),
     ...(disabled ? [usher.db.delete(sessions).where(eq(sessions.apiKeyId, keyId))] : []),
   ])
-  if (changes(update) === 0) throw errors.apiKeyNotFound()
+  if (changes(update) === 0) {
+    await getApiKey(usher, scope, keyId)
+    throw noOp()
+  }
 }
 
 /** Delete a key (and, for a server key, its server user); sessions opened with it end with it. */
@@ -168,7 +178,7 @@ export async function deleteApiKey(
   keyId: string,
   actor: Actor,
   currentSessionKeyId?: string | null,
-): Promise<void> {
+): Promise<{ name: string }> {
   if (currentSessionKeyId === keyId) throw errors.apiKeyInUse()
   const key = await getApiKey(usher, scope, keyId)
   const removal =
@@ -185,6 +195,7 @@ export async function deleteApiKey(
     }),
   ])
   if (changes(removed) === 0) throw errors.apiKeyNotFound()
+  return { name: key.name }
 }
 
 /**

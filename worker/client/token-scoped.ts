@@ -103,6 +103,6 @@ export const tokenScoped = new Hono<AppEnv>()
     const { user, session } = await authenticateRefresh(usher, c.req.header('authorization'))
     const disabled = c.req.param('action') === 'disable'
     const scope = { kind: 'user', userId: user.id } as const
-    await setApiKeyDisabled(usher, scope, keyId(c.req.param('id')), disabled, `user:${user.id}`, session.apiKeyId)
+    await setApiKeyDisabled(usher, scope, keyId(c.req.param('id')), disabled, `user:${user.id}`, { currentSessionKeyId: session.apiKeyId })
     return empty()
   })

@@ -220,6 +220,8 @@ export async function userDetails(usher: Usher, userId: string) {
   const [item] = await toItems(usher, found)
   return {
     ...item!,
+    /** What the user's providers say about them (name, picture, an external address…): App Services' `data`. */
+    data: found[0].data,
     /** The user's custom data (users/custom-data.ts), as stored: plain JSON. */
     customData: found[0].customData,
     /** Per-recipient mail limits for the user's address (users/mail-quota.ts); null before any mail. */

@@ -108,16 +108,16 @@ export async function revokeSessions(
   userId: string,
   actor: Actor,
   options: { disableApiKeys?: boolean } = {},
-): Promise<number> {
+): Promise<{ revoked: number; apiKeysDisabled: number }> {
   const user = await requireUser(usher, userId)
-  if (user.status !== 'confirmed') throw errors.refused('this user has not logged in yet: there are no sessions to revoke')
-  const [removed] = await runBatch(usher.db, [
+  if (user.lastLoginAt === null) throw errors.refused('this user has not logged in yet: there are no sessions to revoke')
+  const results = await runBatch(usher.db, [
     usher.db.delete(sessions).where(eq(sessions.userId, userId)),
     auditStatement(usher, { actor, action: 'user.sessions-revoked', userId, detail: { disableApiKeys: options.disableApiKeys === true } }),
     ...eventStatement(usher, { type: 'SESSIONS_REVOKED', userId, when: 'exists' }),
     ...(options.disableApiKeys ? disableUserApiKeys(usher, userId, actor, 'sessions revoked') : []),
   ])
-  return changes(removed)
+  return { revoked: changes(results[0]), apiKeysDisabled: options.disableApiKeys ? changes(results.at(-2)) : 0 }
 }
 
 /**
@@ -125,7 +125,7 @@ export async function revokeSessions(
  * statement). App data is not ours to touch: the `user.deleted` audit entry, listing the user's providers,
  * is the record for later clean-up hooks.
  */
-export async function deleteUser(usher: Usher, userId: string, actor: Actor): Promise<void> {
+export async function deleteUser(usher: Usher, userId: string, actor: Actor): Promise<{ email: string | null }> {
   const user = await requireUser(usher, userId)
   const owned = await identitiesOf(usher, userId)
   const deleted = eventStatement(usher, { type: 'DELETE', userId, when: sql`u.status = 'confirmed'` })
@@ -147,6 +147,7 @@ export async function deleteUser(usher: Usher, userId: string, actor: Actor): Pr
     }),
   ])
   if (changes(results[deleted.length]) === 0) throw errors.userNotFound()
+  return { email: owned.find((i) => i.email)?.email ?? null }
 }
 
 /** Admin "clear lock": forget the user's failed logins (the lock, the backoff, the hourly count). */
