@@ -6,7 +6,7 @@
  *   confirmation function's calls (`X-Usher-Signature: t=<unix s>,v1=<hex HMAC-SHA256(FUNCTION_SECRET,
  *   "<t>.<body>")>`); any 2xx acknowledges the whole array.
  *
- * A sweep claims due events (a 60-second lease, so two sweepers never send one event at once), sends each to
+ * A sweep claims due events (a 30-second lease, so two sweepers never send one event at once), sends each to
  * the sinks that do not have it yet, and records the outcome: delivered; or retried with exponential backoff
  * (10 s, 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h); or, after the last attempt, dead — listed by
  * `events.list({ status: 'dead' })` with its last error, until an admin redelivers it. Sweeps run right after
@@ -25,7 +25,8 @@ import { hasSinks } from './outbox'
 /** Waits before attempts 2, 3, …; after the last one an event is dead. */
 export const RETRY_DELAYS_MS = [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000]
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1
-const LEASE_MS = 60_000
+/** Longer than one delivery can take (the webhook's 10 s timeout, the queue, D1): a crashed sweep's events are due again after it. */
+const LEASE_MS = 30_000
 const BATCH = 20
 const WEBHOOK_TIMEOUT_MS = 10_000
 const SWEEP_EVERY_MS = 30_000
@@ -173,7 +174,7 @@ export function sweepSoon(usher: Usher): void {
   const last = lastSweep.get(usher.db) ?? 0
   if (!usher.eventsRecorded && usher.now() - last < SWEEP_EVERY_MS) return
   lastSweep.set(usher.db, usher.now())
-  usher.defer(sweep(usher, 1))
+  usher.defer(sweep(usher))
 }
 
 /**
