@@ -41,6 +41,31 @@ describe('custom-token (custom JWT)', () => {
     expect((await admin().users.list.query({ provider: 'custom-function', limit: 100 })).items.map((u) => u.id)).not.toContain(first.user_id)
   })
 
+  it('the first login runs the user creation function and records CREATE then LOGIN; later logins only LOGIN', async () => {
+    const seen: { id: string; data: unknown; identities: unknown }[] = []
+    const creation = {
+      async fetch(input: RequestInfo, init?: RequestInit) {
+        const { user } = (await new Request(input, init).json()) as { user: (typeof seen)[number] }
+        seen.push(user)
+        return Response.json({ customData: { tier: 'sso' } })
+      },
+    }
+    const app = jwtApp({ USER_CREATION_FUNCTION: creation, CUSTOM_JWT_METADATA_FIELDS: JSON.stringify([{ required: false, name: 'name' }]) })
+    const id = sub()
+    const first = (await (await login(app, 'custom-token', { token: await hs256(valid(id, { name: 'Ann' })) })).json()) as Tokens
+    expect(seen).toEqual([{ id: first.user_id, type: 'normal', data: { name: 'Ann' }, custom_data: {}, identities: [{ id, provider_type: 'custom-token', data: { name: 'Ann' } }] }])
+    expect(JSON.parse(Buffer.from(first.access_token.split('.')[1]!, 'base64url').toString()).user_data).toEqual({ tier: 'sso' })
+    await login(app, 'custom-token', { token: await hs256(valid(id, { name: 'Ann' })) })
+    expect(seen).toHaveLength(1)
+    const { results } = await env.DB.prepare('SELECT type, payload FROM events WHERE user_id = ? ORDER BY seq').bind(first.user_id).all<{ type: string; payload: string }>()
+    expect(results.map((e) => [e.type, JSON.parse(e.payload).providers])).toEqual([
+      ['CREATE', ['custom-token']],
+      ['LOGIN', ['custom-token']],
+      ['LOGIN', ['custom-token']],
+    ])
+    expect(JSON.parse(results[0]!.payload).user).toMatchObject({ data: { name: 'Ann' }, custom_data: { tier: 'sso' }, identities: [{ id, provider_type: 'custom-token' }] })
+  })
+
   it('metadata fields (dot paths, escaped dots) land in the profile data; a required missing one refuses', async () => {
     const app = jwtApp({
       CUSTOM_JWT_METADATA_FIELDS: JSON.stringify([
