@@ -139,7 +139,7 @@ describe('revocation takes effect on the next request', () => {
   it('revoking all sessions refuses existing access and refresh tokens', async () => {
     const user = await confirmedUser()
     const other = (await (await api.login(user.email)).json()) as Tokens
-    expect(await revokeSessions(usher(), user.user_id, 'admin')).toBe(2)
+    expect(await revokeSessions(usher(), user.user_id, 'admin')).toEqual({ revoked: 2, apiKeysDisabled: 0 })
     for (const tokens of [user, other]) {
       await expectError(await api.profile(tokens.access_token), 401, 'InvalidSession')
       await expectError(await api.refresh(tokens.refresh_token), 401, 'InvalidSession')

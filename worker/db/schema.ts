@@ -158,10 +158,13 @@ export const sessions = sqliteTable(
   ],
 )
 
-export const TOKEN_PURPOSES = ['confirm', 'reset'] as const
+export const TOKEN_PURPOSES = ['confirm', 'reset', 'password-setup'] as const
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number]
 
-/** Email-confirmation and password-reset tokens: `tokenId` is the row id, `token` the hashed secret. */
+/**
+ * Email-confirmation, password-reset and password-setup (imported users) tokens: `tokenId` is the row id,
+ * `token` the hashed secret.
+ */
 export const actionTokens = sqliteTable(
   'action_tokens',
   {
