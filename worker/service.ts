@@ -25,13 +25,23 @@ import { inspectAccessToken } from './auth/sessions'
 import { createUsher, type Bindings } from './context'
 import type { ProviderType, UserType } from './db/schema'
 
+/**
+ * JSON as RPC's types can carry it. `customData` is not typed with `unknown`: RPC's types keep only results
+ * they can prove serializable, so an `unknown` inside would erase `authenticate`'s success case for callers
+ * (`result.userId` would not compile after `if (!result.ok) return`). Three levels deep, because a
+ * recursive type is too deep for those checks.
+ */
+type JsonLeaf = string | number | boolean | null
+type JsonLevel<Inner> = Inner | Inner[] | { [key: string]: Inner }
+export type JsonValue = JsonLevel<JsonLevel<JsonLevel<JsonLeaf>>>
+
 export interface AuthenticatedUser {
   ok: true
   userId: string
   type: UserType
   identities: { id: string; providerType: ProviderType }[]
   /** The user's custom data, as carried in the access token (`user_data`). */
-  customData: Record<string, unknown>
+  customData: { [key: string]: JsonValue }
   sessionId: string
   /** When this access token expires (ISO 8601). */
   expiresAt: string
@@ -61,7 +71,8 @@ export class UsherService extends WorkerEntrypoint<Bindings> {
       userId: inspected.user.id,
       type: inspected.user.type,
       identities: identities.map(([id, providerType]) => ({ id, providerType })),
-      customData: inspected.claims.user_data ?? {},
+      // Decoded from the token's JSON payload: JSON values only.
+      customData: (inspected.claims.user_data ?? {}) as AuthenticatedUser['customData'],
       sessionId: inspected.session.id,
       expiresAt: new Date(inspected.claims.exp * 1000).toISOString(),
     }
