@@ -96,6 +96,8 @@ export interface LocalWorkerOptions {
   vars?: Record<string, string>
   /** Another wrangler config (e.g. a benchmark peer); default ./wrangler.toml. */
   configPath?: string
+  /** Extra environment for wrangler (e.g. WRANGLER_REGISTRY_PATH: a dev registry of its own for bindings). */
+  env?: Record<string, string>
 }
 
 /** Start `wrangler dev` and wait until Usher answers `GET /health`. */
@@ -111,7 +113,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   if (options.configPath) args.push('--config', options.configPath)
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`)
   const child = spawn(process.execPath, [WRANGLER, ...args], {
-    env: wranglerEnv,
+    env: { ...wranglerEnv, ...options.env },
     stdio: ['ignore', output, output],
     detached: true,
   })

@@ -5,23 +5,43 @@
  * starts with `--inspector-addr`). Samples are attributed to source modules through the `// path` comments
  * wrangler's esbuild bundle keeps, so the summary reads "drizzle-orm 25%, hono 9%, worker/auth/jwt.ts 2%"
  * rather than bundle line numbers. The headline figure is isolate CPU per request (busy samples ÷
- * completed requests), which does not depend on how many cores the load generator left free.
+ * completed requests), which does not depend on how many cores the load generator left free. A request
+ * that runs in more than one worker (an app worker asking Usher over RPC, or Better Auth through a
+ * service binding) has every isolate it runs in profiled during the same load, and their times added.
  * This is a diagnosis tool: the profiler itself costs some throughput, so these runs are not results.
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { measure, type LoadOptions, type Operation } from './load'
 
-export interface CpuProfileSummary {
-  system: string
-  scenario: string
-  requests: number
+export interface IsolateProfile {
+  /** The worker whose isolate this is. */
+  worker: string
   /** Isolate CPU (non-idle samples) per completed request. */
   cpu_ms_per_request: number
   /** Share of busy samples, by source module (self time). */
   by_module: { module: string; pct: number }[]
   /** Share of busy samples, by function (self time). */
   top_functions: { fn: string; pct: number }[]
+}
+
+export interface CpuProfileSummary {
+  system: string
+  scenario: string
+  requests: number
+  /**
+   * CPU per completed request of every isolate the request runs in (an app worker's request that calls Usher
+   * runs in both): the sum of `isolates`.
+   */
+  cpu_ms_per_request: number
+  isolates: IsolateProfile[]
+}
+
+/** A worker to profile while the load runs: its process group, and its origin (to wake its inspector). */
+export interface ProfileTarget {
+  worker: string
+  pgid: number
+  origin: string
 }
 
 interface ProfileNode {
@@ -66,7 +86,11 @@ async function userWorkerSocket(pgid: number): Promise<string> {
       const response = await fetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(2000) })
       const targets = (await response.json()) as { id?: string; webSocketDebuggerUrl?: string }[]
       const user = Array.isArray(targets)
-        ? targets.find((t) => t.id?.startsWith('core:user:') && !t.id.includes('miniflare'))
+        ? // The worker's own isolate, not wrangler's helpers beside it (trace collector, dev-registry proxy).
+          targets.find(
+            (t) =>
+              t.id?.startsWith('core:user:') && !t.id.includes('miniflare') && !t.id.includes('dev-registry'),
+          )
         : undefined
       if (user?.webSocketDebuggerUrl) return user.webSocketDebuggerUrl
     } catch {
@@ -184,19 +208,15 @@ function moduleLines(source: string): (line: number) => string {
 /** node_modules/@scope/pkg/x.js → @scope/pkg; worker/auth/jwt.ts stays as it is. */
 const packageOf = (module: string) => module.replace(/^(?:.*\/)?node_modules\/((?:@[^/]+\/)?[^/]+).*$/, '$1')
 
-export async function profileCpu(
-  target: { system: string; scenario: string; pgid: number },
-  operation: Operation,
-  options: LoadOptions,
-): Promise<CpuProfileSummary> {
+/** Start profiling one worker's isolate; `stop` ends the profile and summarizes it over `requests`. */
+async function profileIsolate(target: ProfileTarget) {
   const poke = () =>
-    void fetch(`${options.origin}/health`).then(
+    void fetch(`${target.origin}/health`).then(
       (r) => r.body?.cancel(),
       () => {},
     )
   const inspector = await startProfiling(await userWorkerSocket(target.pgid), poke)
-  try {
-    const load = await measure(operation, { ...options, warmupSeconds: 0 })
+  const stop = async (requests: number): Promise<IsolateProfile> => {
     const { profile } = await inspector.send<{
       profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
     }>('Profiler.stop')
@@ -232,15 +252,42 @@ export async function profileCpu(
         .sort((a, b) => b[1] - a[1])
         .slice(0, n)
         .map(([key, micros]) => [key, Math.round((1000 * micros) / busy) / 10] as const)
+    const perRequest = (micros: number) => Math.round((micros / 1000 / Math.max(1, requests)) * 1000) / 1000
     return {
-      system: target.system,
-      scenario: target.scenario,
-      requests: load.requests,
-      cpu_ms_per_request: Math.round((busy / 1000 / Math.max(1, load.requests)) * 1000) / 1000,
+      worker: target.worker,
+      cpu_ms_per_request: perRequest(busy),
       by_module: top(byModule, 15).map(([module, pct]) => ({ module, pct })),
       top_functions: top(byFunction, 20).map(([fn, pct]) => ({ fn, pct })),
     }
+  }
+  return { stop, close: () => inspector.close() }
+}
+
+/**
+ * Profile every isolate in `targets` (each in its own workerd) while one load of `operation` runs: the
+ * worker that receives the requests and any worker it calls for them.
+ */
+export async function profileCpu(
+  scenario: { system: string; scenario: string },
+  targets: ProfileTarget[],
+  operation: Operation,
+  options: LoadOptions,
+): Promise<CpuProfileSummary> {
+  const isolates: Awaited<ReturnType<typeof profileIsolate>>[] = []
+  try {
+    for (const target of targets) isolates.push(await profileIsolate(target))
+    const load = await measure(operation, { ...options, warmupSeconds: 0 })
+    const profiles: IsolateProfile[] = []
+    for (const isolate of isolates) profiles.push(await isolate.stop(load.requests))
+    const total = profiles.reduce((sum, p) => sum + p.cpu_ms_per_request, 0)
+    return {
+      ...scenario,
+      requests: load.requests,
+      cpu_ms_per_request: Math.round(total * 1000) / 1000,
+      isolates: profiles,
+    }
   } finally {
-    inspector.close()
+    for (const isolate of isolates) isolate.close()
   }
 }
+
