@@ -111,6 +111,18 @@ export function otherCpuShare(before: CpuSample | undefined, after: CpuSample | 
   return Math.round((1000 * other) / (after.total - before.total)) / 10
 }
 
+/** CPU time (user + system, in ms) used so far by the live processes of a process group. */
+export function processGroupCpuMs(pgid: number): number {
+  let jiffies = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = procStat(entry)
+    if (stat?.pgrp === pgid) jiffies += stat.cpu
+  }
+  // Linux reports CPU time in clock ticks of 10 ms (USER_HZ = 100).
+  return jiffies * 10
+}
+
 /** The workerd processes of a process group (wrangler dev replaces the worker's when sources change). */
 export function workerdPids(pgid: number): number[] {
   const pids: number[] = []

@@ -14,7 +14,7 @@
  *                             list-first, list-deep, search, app-request
  *   BENCH_PROFILE=0           skip the users.list query profile
  *   BENCH_CPU_PROFILE=0       skip the isolate CPU profiles (Usher login/refresh/profile, peer get-session,
- *                             the four app requests)
+ *                             the four app requests) and the profiler's check against a known loop
  *   BENCH_USHER_CONFIG=…/wrangler.toml  measure a copy of Usher with candidate changes instead of this
  *                             checkout (its .dev.vars must hold this checkout's ADMIN_API_KEY; own database)
  *

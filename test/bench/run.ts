@@ -22,7 +22,13 @@ import path from 'node:path'
 import { createAdminClient } from '../../tui/admin-client'
 import { ensureDevVars } from '../../tui/local-worker'
 import { measure, type Measurement } from './load'
-import { profileCpu, type CpuProfileSummary, type ProfileTarget } from './cpu-profile'
+import {
+  checkProfiler,
+  profileCpu,
+  type CpuProfileSummary,
+  type ProfilerCheck,
+  type ProfileTarget,
+} from './cpu-profile'
 import { childProcessGroups, codeState, machineInfo, packageVersion, workerdPids } from './machine'
 import { readOptions, type BenchOptions } from './options'
 import { profileUsherLists, type ListProfile } from './profile'
@@ -294,6 +300,7 @@ async function main() {
   phase = performance.now()
   let rows: ResultRow[] = []
   let cpu: CpuProfileSummary[] = []
+  let profilerCheck: ProfilerCheck | undefined
   const codeBefore = codeState()
   try {
     const { usher, peer, bound, app } = await startWorkers(options.users, kdfVars)
@@ -329,6 +336,19 @@ async function main() {
     rows = scenarios.map((s) => summarize(s, connectionsFor(s, options), measurements.get(s)!))
     if (options.cpuProfile && cpuProfiled(scenarios)) {
       cpu = await profileScenarios(scenarios, { usher, 'better-auth': peer, bound, app }, options, pgids)
+      profilerCheck = await checkProfiler(
+        { worker: 'bound', pgid: bound.pgid, origin: bound.url },
+        {
+          origin: bound.url,
+          connections: options.connections,
+          durationSeconds: options.durationSeconds,
+          warmupSeconds: 0,
+          pgids,
+        },
+      ).catch((error: unknown) => {
+        log(`  profiler check failed: ${error instanceof Error ? error.message : String(error)}`)
+        return undefined
+      })
     }
   } finally {
     await stopAll()
@@ -414,6 +434,8 @@ async function main() {
     // Isolate CPU per request from the profiles below; app_rpc and app_peer add the app worker's isolate and
     // the auth worker's (Usher's, Better Auth's), since both run for each request.
     cpu_ms_per_request: cpuMs,
+    // The profiler against known work: a loop should add profiled_ms ≈ workerd_ms (the processes' CPU).
+    cpu_profile_check: profilerCheck ?? null,
     goals,
     list_100k: list100k(rows, options.users),
     // The commit of this checkout; a candidate copy (BENCH_USHER_CONFIG) is named instead.
@@ -462,6 +484,14 @@ async function main() {
     }
     if (c.isolates.length > 1)
       log(`cpu ${c.system} ${c.scenario}: ${c.cpu_ms_per_request} ms per request in all its isolates`)
+  }
+  if (profilerCheck) {
+    const { rounds, node_ms, workerd_ms, profiled_ms, uncapped_ms } = profilerCheck
+    log(
+      `profiler check: ${rounds.toLocaleString('en-US')} rounds of a JS loop (${node_ms} ms in Node) added ` +
+        `${workerd_ms} ms per request to the bound worker's processes and ${profiled_ms} ms to its isolate ` +
+        `as profiled (uncapped deltas: ${uncapped_ms} ms)`,
+    )
   }
   if (cpu.length) {
     const refresh = cpuRatio(cpu, 'refresh')
