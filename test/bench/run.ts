@@ -29,7 +29,14 @@ import {
   type ProfilerCheck,
   type ProfileTarget,
 } from './cpu-profile'
-import { childProcessGroups, codeState, machineInfo, packageVersion, workerdPids } from './machine'
+import {
+  childProcessGroups,
+  codeState,
+  machineInfo,
+  packageVersion,
+  waitForQuiet,
+  workerdPids,
+} from './machine'
 import { readOptions, type BenchOptions } from './options'
 import { profileUsherLists, type ListProfile } from './profile'
 import {
@@ -158,6 +165,12 @@ async function startWorkers(users: number, kdfVars: Record<string, string>) {
   return { usher, peer, bound, app }
 }
 
+/** BENCH_QUIET: let other processes' bursts pass before measuring; the seconds waited. */
+function quiet(options: BenchOptions, pgids: number[]): Promise<number> {
+  if (options.quietBelowPct <= 0) return Promise.resolve(0)
+  return waitForQuiet(pgids, options.quietBelowPct, options.quietMaxSeconds)
+}
+
 function connectionsFor(scenario: Scenario, options: BenchOptions) {
   return scenario.kind === 'admin' ? options.adminConnections : options.connections
 }
@@ -179,6 +192,7 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
       // Rotate who goes first, so a drift in machine load does not always favour the same system.
       const order = members.map((_, i) => members[(i + run) % members.length]!)
       for (const scenario of order) {
+        const waited = await quiet(options, pgids)
         const before = pgids.map(workerdPids).join(';')
         const m = await measure(scenario.op, {
           origin: urlOf(scenario.worker),
@@ -188,6 +202,7 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
           pgids,
         })
         m.worker_restarted = pgids.map(workerdPids).join(';') !== before
+        m.waited_for_quiet_s = waited
         measurements.get(scenario)!.push(m)
         const connections = connectionsFor(scenario, options)
         const warn = [
@@ -195,6 +210,7 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
           m.requests < 2 * connections
             ? `⚠ only ${m.requests} responses: lengthen BENCH_${scenario.kind === 'kdf' ? 'KDF_' : ''}DURATION`
             : '',
+          waited ? `(waited ${waited} s for a quieter machine)` : '',
           m.worker_restarted ? '⚠ wrangler restarted a worker (sources changed on disk)' : '',
         ]
           .filter(Boolean)
@@ -231,6 +247,7 @@ async function profileScenarios(
       origin: workers[worker].url,
     }))
     try {
+      await quiet(options, pgids)
       summaries.push(
         await profileCpu({ system, scenario: name }, targets, scenario.op, {
           origin: workers[scenario.worker].url,
@@ -336,6 +353,7 @@ async function main() {
     rows = scenarios.map((s) => summarize(s, connectionsFor(s, options), measurements.get(s)!))
     if (options.cpuProfile && cpuProfiled(scenarios)) {
       cpu = await profileScenarios(scenarios, { usher, 'better-auth': peer, bound, app }, options, pgids)
+      await quiet(options, pgids)
       profilerCheck = await checkProfiler(
         { worker: 'bound', pgid: bound.pgid, origin: bound.url },
         {
@@ -369,7 +387,11 @@ async function main() {
   const settings =
     `Medians of ${options.runs} rounds; ${options.connections} connections (users.list: ${options.adminConnections}), ` +
     `${options.durationSeconds} s per measurement (KDF-bound: ${options.kdfDurationSeconds} s) ` +
-    `after ${options.warmupSeconds} s warm-up; ` +
+    `after ${options.warmupSeconds} s warm-up` +
+    (options.quietBelowPct > 0
+      ? `, each started once other processes used under ${options.quietBelowPct}% of the CPU ` +
+        `(or after ${options.quietMaxSeconds} s); `
+      : '; ') +
     `${options.users.toLocaleString('en-US')} users per system; Usher with RATE_LIMITS=off. ` +
     `Better Auth ${peerVersion} is the newest release this machine's registry mirror could install.`
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
@@ -396,6 +418,8 @@ async function main() {
       duration_s: options.durationSeconds,
       kdf_duration_s: options.kdfDurationSeconds,
       warmup_s: options.warmupSeconds,
+      quiet_below_pct: options.quietBelowPct,
+      quiet_max_wait_s: options.quietMaxSeconds,
       connections: options.connections,
       admin_connections: options.adminConnections,
       users: options.users,
