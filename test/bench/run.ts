@@ -216,9 +216,11 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
           .filter(Boolean)
           .map((w) => `  ${w}`)
           .join('')
+        // Several measurements of a group can come from one system (app request): name them.
+        const who = scenario.name === group ? scenario.system : `${scenario.system} ${scenario.name}`
         log(
           [
-            `  round ${run + 1}  ${group.padEnd(10)} ${scenario.system.padEnd(11)}`,
+            `  round ${run + 1}  ${group.padEnd(11)} ${who.padEnd(20)}`,
             `${m.rps.toFixed(1).padStart(8)} req/s`,
             `p50 ${m.p50_ms.toFixed(1).padStart(6)} ms`,
             `p99 ${m.p99_ms.toFixed(1).padStart(7)} ms`,
