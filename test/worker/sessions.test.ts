@@ -135,6 +135,21 @@ describe('token validation', () => {
   })
 })
 
+describe('a token accepted before is checked again on every request', () => {
+  it('refused once it expires, and once its session is revoked', async () => {
+    const user = await confirmedUser()
+    const { inspectAccessToken } = await import('../../worker/auth/sessions')
+    expect(await inspectAccessToken(usher(), user.access_token)).toMatchObject({ ok: true })
+    const { exp } = claimsOf(user.access_token)
+    const atExpiry = { ...usher(), now: () => exp * 1000 }
+    expect(await inspectAccessToken(atExpiry, user.access_token)).toMatchObject({ ok: false, reason: 'expired' })
+    expect(await inspectAccessToken(usher(), user.access_token)).toMatchObject({ ok: true })
+    await revokeSessions(usher(), user.user_id, 'admin')
+    expect(await inspectAccessToken(usher(), user.access_token)).toMatchObject({ ok: false, reason: 'revoked' })
+    await expectError(await api.profile(user.access_token), 401, 'InvalidSession')
+  })
+})
+
 describe('revocation takes effect on the next request', () => {
   it('revoking all sessions refuses existing access and refresh tokens', async () => {
     const user = await confirmedUser()
