@@ -266,6 +266,18 @@ describe('with no sink (local development)', () => {
     expect((await eventsOf(anonymous.user_id)).map((e) => e.type)).toEqual(['LOGIN'])
   })
 
+  it('the daily job keeps going while a step finds a full batch (a busy day leaves thousands of events)', async () => {
+    const old = Date.now() - 30 * 86_400_000
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1300)
+       INSERT INTO events (id, type, user_id, payload, status, created_at, attempts, delivered_to)
+       SELECT printf('%024x', 1000000 + i), 'LOGIN', 'bulk-user', '{}', 'delivered', ?, 1, '["webhook"]' FROM n`,
+    ).bind(old).run()
+    expect(await count('events', "user_id = 'bulk-user'")).toBe(1300)
+    await plain.scheduled('17 3 * * *')
+    expect(await count('events', "user_id = 'bulk-user'")).toBe(0)
+  })
+
   it('the anonymous users the daily job deletes have their DELETE', async () => {
     const anonymous = (await (await plain.api.anonymous()).json()) as Tokens
     await env.DB.prepare('UPDATE users SET created_at = 0 WHERE id = ?').bind(anonymous.user_id).run()
