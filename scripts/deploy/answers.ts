@@ -13,7 +13,13 @@ import type { Prompter } from '../../tui/cli/prompt'
 import { profileNameProblem } from '../../tui/profiles'
 import { ConfigError, isLoopbackHost, loadConfig } from '../../worker/config'
 import type { Answers, MailProvider } from './plan'
-import { isWorkersDev, productionVars, type Recorded, type TopLevel } from './production-config'
+import {
+  isWorkersDev,
+  ownProductionVars,
+  productionVars,
+  type Recorded,
+  type TopLevel,
+} from './production-config'
 
 export const USAGE = `Usage: npm run deploy -- [options]
 
@@ -218,15 +224,17 @@ export function validateAnswers(
     profile: raw.profile,
     mailApiKey,
   }
-  const vars = productionVars(topLevel, { ...answers, databaseId: '' })
+  const input = { ...answers, databaseId: '', recordedVars: recorded.vars }
+  const ownVars = ownProductionVars(topLevel, input)
   try {
-    loadConfig({ ...vars, ...standIns(raw, recorded) })
+    loadConfig({ ...productionVars(topLevel, input), ...standIns(raw, recorded) })
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     return {
       problems: error.problems.map((problem) => {
-        const flag = FLAG_OF[/^[A-Z_]+/.exec(problem)?.[0] ?? '']
-        return flag ? `--${flag}: ${problem}` : `wrangler.toml [vars]: ${problem}`
+        const name = /^[A-Z_]+/.exec(problem)?.[0] ?? ''
+        if (FLAG_OF[name]) return `--${FLAG_OF[name]}: ${problem}`
+        return `wrangler.toml [${ownVars.includes(name) ? 'env.production.vars' : 'vars'}]: ${problem}`
       }),
     }
   }

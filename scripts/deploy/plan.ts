@@ -14,6 +14,7 @@ import type { Profile } from '../../tui/profiles'
 import {
   ENVIRONMENT,
   managedBlockProblem,
+  ownProductionVars,
   renderProductionBlock,
   withProductionBlock,
   type Recorded,
@@ -167,14 +168,18 @@ function configurationStep(answers: Answers, observed: Observed): Step {
   }
   const problem = managedBlockProblem(observed.wranglerToml)
   if (problem) return { ...step, blocked: problem }
-  const block = renderProductionBlock(observed.topLevel, {
+  const input = {
     ...answers,
     databaseId: databaseId(answers, observed),
-  })
+    recordedVars: observed.recorded.vars,
+  }
+  const block = renderProductionBlock(observed.topLevel, input)
   const text = withProductionBlock(observed.wranglerToml, block)
   if (text === observed.wranglerToml) return { ...step, skipped: 'up to date' }
+  const own = ownProductionVars(observed.topLevel, input)
   return {
     ...step,
+    ...(own.length > 0 && { done: `${step.done}; production's own ${own.join(', ')} kept` }),
     actions: [
       { kind: 'write-configuration', text, block },
       {

@@ -1,14 +1,19 @@
 /**
  * @module scripts/deploy/production-config
  * The production configuration `npm run deploy` keeps in wrangler.toml: an `[env.production]` section
- * between two marker comments, regenerated whole from the top level and the operator's answers on every
- * run. The top level (what `npm run dev` and the tests use) is never touched.
+ * between two marker comments, regenerated from the top level and the operator's answers on every run. The
+ * top level (what `npm run dev` and the tests use) is never touched.
  *
- * wrangler inherits `main`, compatibility settings, `[limits]` and `[triggers]` into environments, but not
- * vars or bindings, so the block repeats them: every top-level var (with the operator's values, plus
- * `USHER_ENV` and `USHER_DATABASE_ID`), the D1 binding with the real database id, the rate limiters, any
- * service bindings, and `SEND_EMAIL` for Cloudflare Email Service. `name` is repeated too: an environment's
- * Worker would otherwise be called `usher-production`, and app Workers bind to `service = "usher"`.
+ * wrangler inherits `main`, compatibility settings, `[limits]` and `[triggers]` (both crons) into
+ * environments, but not vars or bindings, so the block repeats them: every top-level var (with the
+ * operator's answers, plus `USHER_ENV` and `USHER_DATABASE_ID`), the D1 binding with the real database id,
+ * the rate limiters, any service bindings, and `SEND_EMAIL` for Cloudflare Email Service. `name` is repeated
+ * too: an environment's Worker would otherwise be called `usher-production`, and app Workers bind to
+ * `service = "usher"`.
+ *
+ * Vars are production's own once written: a value the operator changed or added in `[env.production.vars]`
+ * (a production CONFIRMATION_URL, EVENTS_TYPES, USER_CREATION_FUNCTION_URL…) is kept by the next run; only
+ * the answers and `USHER_ENV`/`USHER_DATABASE_ID` are rewritten, and top-level vars production lacks are added.
  *
  * Reading goes through wrangler's own parser; writing is text, so the rest of the file (comments, order)
  * stays exactly as it was.
@@ -43,6 +48,8 @@ export interface Recorded {
   MAIL_FROM?: string
   databaseName?: string
   databaseId?: string
+  /** Every var of `[env.production.vars]` as it is, the operator's edits among them (none before a first run). */
+  vars?: Table
 }
 
 export interface WranglerConfig {
@@ -61,6 +68,8 @@ export interface BlockInput {
   mailFrom: string
   databaseName: string
   databaseId: string
+  /** The vars `[env.production.vars]` has now (`Recorded.vars`): kept, unless an answer replaces them. */
+  recordedVars?: Table
 }
 
 const asTables = (value: unknown): Table[] => (Array.isArray(value) ? (value as Table[]) : [])
@@ -93,14 +102,14 @@ export function readWranglerConfig(file = 'wrangler.toml'): WranglerConfig {
       MAIL_FROM: stringOrUndefined(vars.MAIL_FROM),
       databaseName: stringOrUndefined(recordedDatabase?.database_name),
       databaseId: stringOrUndefined(recordedDatabase?.database_id),
+      vars: vars as Table,
     },
   }
 }
 
-/** The vars production runs with: every top-level var, the answers, and what marks it as production. */
-export function productionVars(topLevel: Pick<TopLevel, 'vars'>, input: BlockInput): Table {
+/** The vars the deploy sets whatever production had: the answers, and what marks it as production. */
+function managedVars(input: BlockInput): Table {
   return {
-    ...topLevel.vars,
     APP_ID: input.appId,
     PUBLIC_URL: input.publicUrl,
     ALLOWED_ORIGINS: input.allowedOrigins,
@@ -109,6 +118,25 @@ export function productionVars(topLevel: Pick<TopLevel, 'vars'>, input: BlockInp
     USHER_ENV: 'production',
     USHER_DATABASE_ID: input.databaseId,
   }
+}
+
+/**
+ * The vars production runs with: those `[env.production.vars]` has (the operator's edits kept, in the
+ * operator's order), then the top-level vars it lacks, with the answers and what marks it as production set
+ * over them. A first run has none recorded, so its vars come in the top level's order.
+ */
+export function productionVars(topLevel: Pick<TopLevel, 'vars'>, input: BlockInput): Table {
+  return { ...input.recordedVars, ...topLevel.vars, ...input.recordedVars, ...managedVars(input) }
+}
+
+/** The vars production keeps apart from the top level: changed in, or added to, `[env.production.vars]`. */
+export function ownProductionVars(topLevel: Pick<TopLevel, 'vars'>, input: BlockInput): string[] {
+  const managed = managedVars(input)
+  return Object.entries(input.recordedVars ?? {})
+    .filter(
+      ([name, value]) => !(name in managed) && JSON.stringify(value) !== JSON.stringify(topLevel.vars[name]),
+    )
+    .map(([name]) => name)
 }
 
 const key = (name: string) => (/^[A-Za-z0-9_-]+$/.test(name) ? name : JSON.stringify(name))
@@ -153,9 +181,10 @@ export function renderProductionBlock(topLevel: TopLevel, input: BlockInput): st
   ]
   return [
     BEGIN_MARKER,
-    '# Written by `npm run deploy` from the top level above and its answers; the next run replaces it, so',
-    '# change answers by re-running it (`npm run deploy -- --help`). Vars and bindings are not inherited by',
-    '# wrangler environments, hence repeated. Run wrangler on production with `--env production`.',
+    '# Written by `npm run deploy` from the top level above and its answers; the next run rewrites it, so',
+    '# change answers by re-running it (`npm run deploy -- --help`). Vars you change or add under',
+    '# [env.production.vars] are kept. Vars and bindings are not inherited by wrangler environments, hence',
+    '# repeated. Run wrangler on production with `--env production`.',
     sections.join('\n\n'),
     END_MARKER,
   ].join('\n')

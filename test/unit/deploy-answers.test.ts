@@ -176,6 +176,15 @@ describe('checks before anything changes', () => {
     expect(found[0]).toMatch(/^wrangler\.toml \[vars\]: scrypt cost N·r·p/)
   })
 
+  it('judge the vars production keeps of its own, naming [env.production.vars]', () => {
+    const recorded = { vars: { ...topLevel.vars, EVENTS_TYPES: 'CREATE,SIGNUP' } }
+    expect(validateAnswers(RAW, topLevel, recorded, 'none').problems).toEqual([
+      expect.stringMatching(
+        /^wrangler\.toml \[env\.production\.vars\]: EVENTS_TYPES\S* must list event types/,
+      ),
+    ])
+  })
+
   it('check the database and profile names', () => {
     expect(problems({ databaseName: 'my db' })).toEqual([
       '--database-name: must be letters, digits, dashes or underscores',

@@ -24,7 +24,8 @@ const INPUT: BlockInput = { ...ANSWERS, databaseId: '0f3c5a52-1c1b-4d8e-9a49-3f0
 function written(input: BlockInput = INPUT, times = 1, file = path.join(scratchProject(), 'wrangler.toml')) {
   for (let run = 0; run < times; run++) {
     const config = readWranglerConfig(file)
-    writeFileSync(file, withProductionBlock(config.text, renderProductionBlock(config.topLevel, input)))
+    const block = renderProductionBlock(config.topLevel, { ...input, recordedVars: config.recorded.vars })
+    writeFileSync(file, withProductionBlock(config.text, block))
   }
   return file
 }
@@ -138,7 +139,7 @@ describe('wrangler reading the written configuration', () => {
     expect(production.routes).toEqual([{ pattern: 'auth.example.com', custom_domain: true }])
   })
 
-  it('lets production inherit the entry point, compatibility, CPU limit and daily cron', () => {
+  it('lets production inherit the entry point, compatibility, CPU limit and both crons', () => {
     expect(production.main).toMatch(/worker\/index\.ts$/)
     expect(production.compatibility_flags).toEqual(['nodejs_compat'])
     expect(production.limits).toEqual({ cpu_ms: 2000 })
@@ -158,6 +159,7 @@ describe('wrangler reading the written configuration', () => {
       ...ANSWER_VARS,
       databaseName: 'usher',
       databaseId: INPUT.databaseId,
+      vars: production.vars,
     })
   })
 })
@@ -183,6 +185,54 @@ describe('rewriting wrangler.toml', () => {
     expect(after.split(BEGIN_MARKER)).toHaveLength(2)
     expect(after).toContain('APP_ID = "renamed"')
     expect(after).not.toContain('APP_ID = "myapp"')
+  })
+
+  it('keeps the vars the operator changed or added in [env.production.vars], and adds new top-level ones', () => {
+    const file = written()
+    const edited = readFileSync(file, 'utf8')
+      .replace(
+        /(\[env\.production\.vars\][^]*?)CUSTOM_DATA_FORMAT = "ejson"/,
+        '$1CUSTOM_DATA_FORMAT = "json"',
+      )
+      .replace(/(\[env\.production\.vars\][^]*?)EVENTS_TYPES = ""/, '$1EVENTS_TYPES = "CREATE,DELETE"')
+      .replace(/(\[env\.production\.vars\][^]*?)\nRATE_LIMITS = "on"/, '$1')
+      .replace('USHER_ENV = "production"', 'USHER_ENV = "production"\nMY_OWN_SETTING = "kept"')
+    writeFileSync(file, edited)
+    written({ ...INPUT, appId: 'renamed' }, 2, file)
+    const { vars } = unstable_readConfig({ config: file, env: 'production' })
+    expect(vars).toMatchObject({
+      APP_ID: 'renamed',
+      CUSTOM_DATA_FORMAT: 'json',
+      EVENTS_TYPES: 'CREATE,DELETE',
+      RATE_LIMITS: 'on',
+      MY_OWN_SETTING: 'kept',
+      USHER_ENV: 'production',
+    })
+    const { topLevel } = readWranglerConfig(file)
+    // In the order the operator left them; RATE_LIMITS, which the block had lost, is added at its end.
+    const names = Object.keys(topLevel.vars).filter((name) => name !== 'RATE_LIMITS')
+    names.splice(names.indexOf('USHER_ENV') + 1, 0, 'MY_OWN_SETTING')
+    expect(Object.keys(vars)).toEqual([...names, 'RATE_LIMITS'])
+    expect(unstable_readConfig({ config: file }).vars).toMatchObject({
+      CUSTOM_DATA_FORMAT: 'ejson',
+      EVENTS_TYPES: '',
+    })
+  })
+
+  it('still rewrites the answers and the production markers over hand edits', () => {
+    const file = written()
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace('APP_ID = "myapp"', 'APP_ID = "edited"')
+        .replace('USHER_ENV = "production"', 'USHER_ENV = "development"'),
+    )
+    written(INPUT, 1, file)
+    expect(unstable_readConfig({ config: file, env: 'production' }).vars).toMatchObject({
+      APP_ID: 'myapp',
+      USHER_ENV: 'production',
+      USHER_DATABASE_ID: INPUT.databaseId,
+    })
   })
 
   it('appends the block after the top level the first time', () => {

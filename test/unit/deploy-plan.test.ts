@@ -21,13 +21,16 @@ const step = (steps: Step[], id: Step['id']) => steps.find((each) => each.id ===
 const summary = (steps: Step[]) =>
   steps.map((each) => [each.id, each.blocked ? 'blocked' : each.skipped ? 'skip' : 'run'] as const)
 
-/** The state after the first deployment: the database, the block with its id, every secret, the profile. */
-function deployed(): Observed {
+/**
+ * The state after the first deployment: the database, the block with its id, every secret, the profile;
+ * `edit` changes wrangler.toml afterwards, as an operator would by hand.
+ */
+function deployed(edit: (text: string) => string = (text) => text): Observed {
   const project = scratchProject()
   const written = step(planDeploy(ANSWERS, { ...projectFacts(project), database: DATABASE }), 'configuration')
     .actions[0]!
   if (written.kind !== 'write-configuration') throw new Error('expected the configuration to be written')
-  writeFileSync(path.join(project, 'wrangler.toml'), written.text)
+  writeFileSync(path.join(project, 'wrangler.toml'), edit(written.text))
   return {
     ...projectFacts(project, PROFILES),
     login: LOGIN,
@@ -212,6 +215,24 @@ describe('a re-run', () => {
     const write = step(changed, 'configuration').actions[0]!
     expect(write.kind === 'write-configuration' && write.block).toContain(
       'MAIL_FROM = "Other <no-reply@example.com>"',
+    )
+  })
+
+  it('keeps the vars the operator set in [env.production.vars], and names them when it rewrites the block', () => {
+    const edited = deployed((text) =>
+      text.replace(
+        /(\[env\.production\.vars\][^]*?)EVENTS_TYPES = ""/,
+        '$1EVENTS_TYPES = "CREATE,DELETE"\nMY_OWN_SETTING = "x"',
+      ),
+    )
+    expect(step(planDeploy(ANSWERS, edited), 'configuration').skipped).toBe('up to date')
+    const changed = step(planDeploy({ ...ANSWERS, appId: 'renamed' }, edited), 'configuration')
+    const write = changed.actions[0]!
+    expect(write.kind === 'write-configuration' && write.block).toContain(
+      'EVENTS_TYPES = "CREATE,DELETE"\nMY_OWN_SETTING = "x"',
+    )
+    expect(changed.done).toBe(
+      "written; the top level, for local development, is unchanged; production's own EVENTS_TYPES, MY_OWN_SETTING kept",
     )
   })
 

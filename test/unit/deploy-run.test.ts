@@ -3,7 +3,7 @@
  * and a fake /health: what it runs in what order, what it writes, the admin key shown once and saved to the
  * profile, what a re-run skips, and what a failure says.
  */
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Answers } from '../../scripts/deploy/plan'
@@ -200,6 +200,30 @@ describe('a re-run', () => {
     const text = readFileSync(path.join(first.project, 'wrangler.toml'), 'utf8')
     expect(text.split(BEGIN_MARKER)).toHaveLength(2)
     expect(text).toContain('ALLOWED_ORIGINS = "*"\nCONFIRMATION_METHOD')
+  })
+
+  it('keeps the vars the operator added to [env.production.vars] by hand', async () => {
+    const account = newAccount()
+    const first = await deploy(account)
+    const file = path.join(first.project, 'wrangler.toml')
+    const hooks = 'USER_CREATION_FUNCTION_URL = "https://app.example.com/hooks/create"'
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        /(\[env\.production\.vars\][^]*?)USER_CREATION_FUNCTION_URL = ""/,
+        `$1${hooks}`,
+      ),
+    )
+    const second = await deploy(account, {
+      project: first.project,
+      answers: { ...ANSWERS, allowedOrigins: '*' },
+    })
+    expect(second.code, second.output).toBe(0)
+    expect(second.output).toContain(
+      "✓ production configuration ([env.production] in wrangler.toml): written; the top level, for local development, is unchanged; production's own USER_CREATION_FUNCTION_URL kept",
+    )
+    const block = readFileSync(file, 'utf8').slice(readFileSync(file, 'utf8').indexOf(BEGIN_MARKER))
+    expect(block).toContain(hooks)
   })
 })
 
