@@ -24,9 +24,10 @@ import {
 export const USAGE = `Usage: npm run deploy -- [options]
 
 Deploys Usher to Cloudflare as the wrangler environment "production": checks the login, creates the D1
-database, writes [env.production] into wrangler.toml (the top level stays for local development), applies
-the migrations, sets the missing secrets (generating the keys), deploys and calls /health. The admin key it
-generates is shown once and saved into a CLI profile. Re-run it at any time: it skips what exists.
+database (and the events queue, if one is named), writes [env.production] into wrangler.toml (the top level
+stays for local development; vars you edit in [env.production.vars] are kept), applies the migrations, sets
+the missing secrets (generating the keys), deploys and calls /health. The admin key it generates is shown
+once and saved into a CLI profile. Re-run it at any time: it skips what exists.
 
 Options:
   --app-id <id>               APP_ID, the app id in realm-web URLs
@@ -36,13 +37,17 @@ Options:
   --mail-provider <provider>  MAIL_PROVIDER: cloudflare (Cloudflare Email Service) or resend
   --mail-from <sender>        MAIL_FROM, e.g. "MyApp <no-reply@example.com>"
   --mail-api-key -            with resend: read MAIL_API_KEY from stdin (goes with --yes; else it is asked)
+  --events-queue <name>       the Cloudflare Queue lifecycle events are sent to (bound as EVENTS_QUEUE),
+                              created if missing; '' for none (the default)
+  --events-webhook-url <url>  EVENTS_WEBHOOK_URL, an https endpoint lifecycle events are POSTed to, signed
+                              with FUNCTION_SECRET; '' for none (the default)
   --database-name <name>      the D1 database (default: the one recorded, else usher)
   --profile <name>            the CLI profile the admin key is saved into (default: production)
   --plan                      print every step and wrangler command; run nothing, change nothing
   --yes                       ask nothing: a missing answer is an error (previous answers are reused)
   -h, --help                  show this help
 
-Without a flag, each answer is asked for, offering the previous run's.`
+Without a flag, each answer is asked for, offering the previous run's (- answers none to an optional one).`
 
 export class DeployUsageError extends Error {}
 
@@ -53,6 +58,8 @@ const OPTIONS = {
   'mail-provider': { type: 'string' },
   'mail-from': { type: 'string' },
   'mail-api-key': { type: 'string' },
+  'events-queue': { type: 'string' },
+  'events-webhook-url': { type: 'string' },
   'database-name': { type: 'string' },
   profile: { type: 'string' },
   plan: { type: 'boolean' },
@@ -103,14 +110,37 @@ const QUESTIONS = [
     variable: 'MAIL_FROM',
     question: 'MAIL_FROM, the sender (MyApp <no-reply@example.com>)',
   },
+  {
+    flag: 'events-queue',
+    variable: 'EVENTS_QUEUE',
+    question: 'EVENTS_QUEUE, the Cloudflare Queue lifecycle events go to, created if missing',
+    optional: true,
+  },
+  {
+    flag: 'events-webhook-url',
+    variable: 'EVENTS_WEBHOOK_URL',
+    question: 'EVENTS_WEBHOOK_URL, an https endpoint lifecycle events are POSTed to, signed',
+    optional: true,
+  },
 ] as const
 
 type Variable = (typeof QUESTIONS)[number]['variable']
 export type RawAnswers = Record<Variable, string> & { databaseName: string; profile: string }
 
+/** An optional answer's "none": `-` (asked, or as a flag) or empty. */
+const NONE = '-'
+
+/** How a question is put: the recorded answer in brackets, and how an optional one is answered "none". */
+function prompt(question: string, previous: string | undefined, optional: boolean): string {
+  if (!optional) return `${question}${previous ? ` [${previous}]` : ''}: `
+  return `${question}${previous ? ` [${previous}; ${NONE} for none]` : ' (empty for none)'}: `
+}
+
 /**
  * Every answer, from its flag, else asked (`prompter`; the recorded answer is the default), else, without a
- * prompter (`--yes`), the recorded one. Throws `DeployUsageError` naming each flag still missing.
+ * prompter (`--yes`), the recorded one. An optional answer (the events sinks) is none when it is `-`, or
+ * empty with nothing recorded, and never missing with `--yes`. Throws `DeployUsageError` naming each flag
+ * still missing.
  */
 export async function gatherAnswers(
   flags: DeployFlags,
@@ -119,17 +149,19 @@ export async function gatherAnswers(
 ): Promise<RawAnswers> {
   const answers: Partial<Record<Variable, string>> = {}
   const missing: string[] = []
-  for (const { flag, variable, question } of QUESTIONS) {
-    const previous = recorded[variable]
+  for (const entry of QUESTIONS) {
+    const { flag, variable, question } = entry
+    const optional = 'optional' in entry
+    const previous = recorded[variable] || undefined
     let answer = flags[flag]
     while (answer === undefined && prompter) {
-      const given = await prompter.ask(`${question}${previous ? ` [${previous}]` : ''}: `)
+      const given = await prompter.ask(prompt(question, previous, optional))
       if (given === undefined) break
-      answer = given.trim() || previous
+      answer = given.trim() || previous || (optional ? '' : undefined)
     }
-    answer ??= prompter ? undefined : previous
+    answer ??= prompter ? undefined : (previous ?? (optional ? '' : undefined))
     if (answer === undefined) missing.push(`--${flag} (${variable})`)
-    else answers[variable] = answer.trim()
+    else answers[variable] = optional && answer.trim() === NONE ? '' : answer.trim()
   }
   if (missing.length > 0) {
     const why = prompter ? 'no answer was given for' : 'with --yes, give'
@@ -168,6 +200,21 @@ function mailProviderProblem(value: string): string | undefined {
     : `must be cloudflare or resend (got "${value}")`
 }
 
+/**
+ * Cloudflare Queues names: 1–63 characters, letters, digits and dashes, a letter or digit at each end
+ * (Queues "Get started"); lowercase, as every name in Cloudflare's docs.
+ */
+function queueNameProblem(value: string): string | undefined {
+  if (value === '' || /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(value)) return undefined
+  return `"${value}" is not a Cloudflare Queues name: 1–63 lowercase letters, digits or dashes, starting and ending with a letter or digit (e.g. usher-events)`
+}
+
+function webhookUrlProblem(value: string): string | undefined {
+  if (URL.canParse(value) && isLoopbackHost(new URL(value).hostname))
+    return 'is this machine: the deployed Worker cannot reach it'
+  return undefined // the rest is the Worker's own check (loadConfig, below)
+}
+
 function mailFromProblem(value: string): string | undefined {
   const address = /<([^<>\s]+)>\s*$/.exec(value)?.[1] ?? value.trim()
   const domain = /^[^@\s]+@([^@\s]+\.[^@\s.]+)$/.exec(address)?.[1]
@@ -187,6 +234,7 @@ function standIns(raw: RawAnswers, recorded: Recorded) {
     FUNCTION_SECRET: secret(),
     ...(raw.MAIL_PROVIDER === 'resend' && { MAIL_API_KEY: secret() }),
     ...(raw.MAIL_PROVIDER === 'cloudflare' && { SEND_EMAIL: {} }),
+    ...(raw.EVENTS_QUEUE && { EVENTS_QUEUE: {} }),
     DB: {},
     USHER_DATABASE_ID: recorded.databaseId ?? randomUUID(),
   }
@@ -203,6 +251,8 @@ export function validateAnswers(
     ['public-url', publicUrlProblem(raw.PUBLIC_URL, topLevel.name)],
     ['mail-provider', mailProviderProblem(raw.MAIL_PROVIDER)],
     ['mail-from', mailFromProblem(raw.MAIL_FROM)],
+    ['events-queue', queueNameProblem(raw.EVENTS_QUEUE)],
+    ['events-webhook-url', webhookUrlProblem(raw.EVENTS_WEBHOOK_URL)],
     [
       'database-name',
       /^[a-z0-9][a-z0-9_-]{0,63}$/i.test(raw.databaseName)
@@ -220,6 +270,8 @@ export function validateAnswers(
     allowedOrigins: raw.ALLOWED_ORIGINS,
     mailProvider: raw.MAIL_PROVIDER as MailProvider,
     mailFrom: raw.MAIL_FROM,
+    eventsQueue: raw.EVENTS_QUEUE,
+    eventsWebhookUrl: raw.EVENTS_WEBHOOK_URL,
     databaseName: raw.databaseName,
     profile: raw.profile,
     mailApiKey,

@@ -3,16 +3,17 @@
  * What `npm run deploy` does, decided as a pure function of the operator's answers and what is known to
  * exist: `planDeploy(answers, observed)`. It never runs anything, so `--plan` is this function over what can
  * be read locally (wrangler.toml, the profile file), and the runner (run.ts) calls it again after each
- * check, with what the check found (the database, the secrets already set).
+ * check, with what the check found (the database, the events queue, the secrets already set).
  *
  * A fact not known yet (in `--plan`, every remote one) makes the actions that depend on it conditional,
- * with a `when` saying on what. Re-runs skip what exists: a database is reused, a secret that is set is
- * never overwritten (so the admin key is only made, and shown, when the Worker has none), and an
- * up-to-date configuration is not rewritten.
+ * with a `when` saying on what. Re-runs skip what exists: a database or an events queue is reused, a secret
+ * that is set is never overwritten (so the admin key is only made, and shown, when the Worker has none),
+ * and an up-to-date configuration is not rewritten.
  */
 import type { Profile } from '../../tui/profiles'
 import {
   ENVIRONMENT,
+  EVENTS_QUEUE_BINDING,
   managedBlockProblem,
   ownProductionVars,
   renderProductionBlock,
@@ -30,6 +31,10 @@ export interface Answers {
   allowedOrigins: string
   mailProvider: MailProvider
   mailFrom: string
+  /** The Cloudflare Queue lifecycle events are sent to (bound as EVENTS_QUEUE), created if missing; empty: none. */
+  eventsQueue: string
+  /** EVENTS_WEBHOOK_URL, signed with FUNCTION_SECRET (always among the generated secrets); empty: none. */
+  eventsWebhookUrl: string
   databaseName: string
   /** The CLI profile the generated admin key is saved into. */
   profile: string
@@ -55,6 +60,8 @@ export interface Observed {
   profileFile: string
   login?: CloudflareLogin | null
   database?: { id: string } | null
+  /** The events queue (`answers.eventsQueue`), if one is named. */
+  queue?: { name: string } | null
   /** Names of the secrets the production Worker has (empty when the Worker does not exist yet). */
   secrets?: readonly string[]
 }
@@ -64,7 +71,7 @@ export type SecretName = (typeof GENERATED_SECRETS)[number] | 'MAIL_API_KEY'
 
 /** A read-only wrangler command whose answer a step's decision depends on. */
 export interface Check {
-  observes: 'login' | 'database' | 'secrets'
+  observes: 'login' | 'database' | 'queue' | 'secrets'
   args: readonly string[]
 }
 
@@ -83,7 +90,15 @@ export type Action =
   | { kind: 'health'; url: string; appId: string }
 
 export type StepId =
-  'login' | 'database' | 'configuration' | 'migrations' | 'secrets' | 'profile' | 'deploy' | 'health'
+  | 'login'
+  | 'database'
+  | 'queue'
+  | 'configuration'
+  | 'migrations'
+  | 'secrets'
+  | 'profile'
+  | 'deploy'
+  | 'health'
 
 export interface Step {
   id: StepId
@@ -147,6 +162,37 @@ function databaseStep(answers: Answers, observed: Observed): Step {
   }
   if (observed.database === null) return { ...step, actions: [create] }
   return { ...step, skipped: `exists (${observed.database.id}), reused` }
+}
+
+function queueStep(answers: Answers, observed: Observed): Step {
+  const name = answers.eventsQueue
+  const previous = observed.recorded.EVENTS_QUEUE
+  if (!name) {
+    return {
+      id: 'queue',
+      title: 'events queue',
+      checks: [],
+      actions: [],
+      done: '',
+      skipped: previous
+        ? `none: the ${EVENTS_QUEUE_BINDING} binding to "${previous}" leaves [env.${ENVIRONMENT}]; the queue itself is kept (\`npx wrangler queues delete ${previous}\` deletes it)`
+        : 'none (--events-queue <name> sends lifecycle events to a Cloudflare Queue)',
+    }
+  }
+  const step: Step = {
+    id: 'queue',
+    title: `events queue "${name}"`,
+    checks: [{ observes: 'queue', args: ['queues', 'info', name] }],
+    actions: [],
+    done: `created; bound as ${EVENTS_QUEUE_BINDING}`,
+  }
+  if (observed.queue) return { ...step, skipped: `exists, reused; bound as ${EVENTS_QUEUE_BINDING}` }
+  const create = { kind: 'wrangler', args: ['queues', 'create', name] } as const
+  return {
+    ...step,
+    actions: [observed.queue === null ? create : { ...create, when: `if no queue "${name}" exists` }],
+    note: `Consume it in your app's Worker: [[queues.consumers]] queue = "${name}" (examples/app-worker).`,
+  }
 }
 
 /** The database id the configuration records: the real one once known. */
@@ -282,6 +328,7 @@ export function planDeploy(answers: Answers, observed: Observed): Step[] {
   return [
     loginStep(observed),
     databaseStep(answers, observed),
+    queueStep(answers, observed),
     configurationStep(answers, observed),
     migrationsStep(),
     secretsStep(answers, observed),

@@ -7,13 +7,14 @@
  * wrangler inherits `main`, compatibility settings, `[limits]` and `[triggers]` (both crons) into
  * environments, but not vars or bindings, so the block repeats them: every top-level var (with the
  * operator's answers, plus `USHER_ENV` and `USHER_DATABASE_ID`), the D1 binding with the real database id,
- * the rate limiters, any service bindings, and `SEND_EMAIL` for Cloudflare Email Service. `name` is repeated
- * too: an environment's Worker would otherwise be called `usher-production`, and app Workers bind to
- * `service = "usher"`.
+ * the rate limiters, any service bindings, the `EVENTS_QUEUE` producer when the operator names a queue, and
+ * `SEND_EMAIL` for Cloudflare Email Service. `name` is repeated too: an environment's Worker would otherwise
+ * be called `usher-production`, and app Workers bind to `service = "usher"`.
  *
  * Vars are production's own once written: a value the operator changed or added in `[env.production.vars]`
  * (a production CONFIRMATION_URL, EVENTS_TYPES, USER_CREATION_FUNCTION_URL…) is kept by the next run; only
- * the answers and `USHER_ENV`/`USHER_DATABASE_ID` are rewritten, and top-level vars production lacks are added.
+ * the answers (EVENTS_WEBHOOK_URL among them) and `USHER_ENV`/`USHER_DATABASE_ID` are rewritten, and
+ * top-level vars production lacks are added.
  *
  * Reading goes through wrangler's own parser; writing is text, so the rest of the file (comments, order)
  * stays exactly as it was.
@@ -24,6 +25,8 @@ import { experimental_readRawConfig } from 'wrangler'
 export const ENVIRONMENT = 'production'
 export const BEGIN_MARKER = '# >>> npm run deploy: production configuration >>>'
 export const END_MARKER = '# <<< npm run deploy: production configuration <<<'
+/** The producer binding the Worker sends lifecycle events through (worker/config: `events.queue`). */
+export const EVENTS_QUEUE_BINDING = 'EVENTS_QUEUE'
 
 type TomlValue = string | number | boolean | TomlValue[] | { [key: string]: TomlValue }
 type Table = Record<string, TomlValue>
@@ -46,6 +49,9 @@ export interface Recorded {
   ALLOWED_ORIGINS?: string
   MAIL_PROVIDER?: string
   MAIL_FROM?: string
+  EVENTS_WEBHOOK_URL?: string
+  /** The queue of the `EVENTS_QUEUE` producer binding. */
+  EVENTS_QUEUE?: string
   databaseName?: string
   databaseId?: string
   /** Every var of `[env.production.vars]` as it is, the operator's edits among them (none before a first run). */
@@ -66,6 +72,10 @@ export interface BlockInput {
   allowedOrigins: string
   mailProvider: 'cloudflare' | 'resend'
   mailFrom: string
+  /** The queue lifecycle events are sent to (the `EVENTS_QUEUE` producer binding); empty: none. */
+  eventsQueue: string
+  /** EVENTS_WEBHOOK_URL; empty: none. */
+  eventsWebhookUrl: string
   databaseName: string
   databaseId: string
   /** The vars `[env.production.vars]` has now (`Recorded.vars`): kept, unless an answer replaces them. */
@@ -85,6 +95,8 @@ export function readWranglerConfig(file = 'wrangler.toml'): WranglerConfig {
   const production = raw.env?.[ENVIRONMENT]
   const vars = (production?.vars ?? {}) as Record<string, unknown>
   const recordedDatabase = asTables(production?.d1_databases).find((binding) => binding.binding === 'DB')
+  const queues = (production?.queues ?? {}) as { producers?: unknown }
+  const recordedQueue = asTables(queues.producers).find((binding) => binding.binding === EVENTS_QUEUE_BINDING)
   return {
     text,
     topLevel: {
@@ -100,6 +112,8 @@ export function readWranglerConfig(file = 'wrangler.toml'): WranglerConfig {
       ALLOWED_ORIGINS: stringOrUndefined(vars.ALLOWED_ORIGINS),
       MAIL_PROVIDER: stringOrUndefined(vars.MAIL_PROVIDER),
       MAIL_FROM: stringOrUndefined(vars.MAIL_FROM),
+      EVENTS_WEBHOOK_URL: stringOrUndefined(vars.EVENTS_WEBHOOK_URL),
+      EVENTS_QUEUE: stringOrUndefined(recordedQueue?.queue),
       databaseName: stringOrUndefined(recordedDatabase?.database_name),
       databaseId: stringOrUndefined(recordedDatabase?.database_id),
       vars: vars as Table,
@@ -115,6 +129,7 @@ function managedVars(input: BlockInput): Table {
     ALLOWED_ORIGINS: input.allowedOrigins,
     MAIL_PROVIDER: input.mailProvider,
     MAIL_FROM: input.mailFrom,
+    EVENTS_WEBHOOK_URL: input.eventsWebhookUrl,
     USHER_ENV: 'production',
     USHER_DATABASE_ID: input.databaseId,
   }
@@ -177,6 +192,9 @@ export function renderProductionBlock(topLevel: TopLevel, input: BlockInput): st
     }),
     ...topLevel.ratelimits.map((limiter) => table(`[[${env}.ratelimits]]`, limiter)),
     ...topLevel.services.map((service) => table(`[[${env}.services]]`, service)),
+    ...(input.eventsQueue
+      ? [table(`[[${env}.queues.producers]]`, { binding: EVENTS_QUEUE_BINDING, queue: input.eventsQueue })]
+      : []),
     ...(input.mailProvider === 'cloudflare' ? [table(`[[${env}.send_email]]`, { name: 'SEND_EMAIL' })] : []),
   ]
   return [

@@ -100,6 +100,20 @@ describe('the managed block', () => {
     expect(other).toContain('MAIL_PROVIDER = "resend"')
   })
 
+  it('binds the events queue as EVENTS_QUEUE when one is named, and sets the events webhook', () => {
+    const queued = renderProductionBlock(topLevel, {
+      ...INPUT,
+      eventsQueue: 'usher-events',
+      eventsWebhookUrl: 'https://app.example.com/hooks/usher-events',
+    })
+    expect(queued).toContain(
+      '[[env.production.queues.producers]]\nbinding = "EVENTS_QUEUE"\nqueue = "usher-events"\n\n[[env.production.send_email]]',
+    )
+    expect(queued).toContain('EVENTS_WEBHOOK_URL = "https://app.example.com/hooks/usher-events"')
+    expect(block).not.toContain('queues')
+    expect(block).toContain('EVENTS_WEBHOOK_URL = ""')
+  })
+
   it('escapes answers as TOML strings', () => {
     const quoted = renderProductionBlock(topLevel, {
       ...INPUT,
@@ -149,7 +163,15 @@ describe('wrangler reading the written configuration', () => {
   it('leaves local development exactly as the shipped wrangler.toml configures it', () => {
     const local = unstable_readConfig({ config: file })
     const shipped = unstable_readConfig({ config: path.join(scratchProject(), 'wrangler.toml') })
-    for (const key of ['name', 'vars', 'd1_databases', 'ratelimits', 'send_email', 'routes'] as const) {
+    for (const key of [
+      'name',
+      'vars',
+      'd1_databases',
+      'ratelimits',
+      'send_email',
+      'routes',
+      'queues',
+    ] as const) {
       expect(local[key], key).toEqual(shipped[key])
     }
   })
@@ -161,6 +183,21 @@ describe('wrangler reading the written configuration', () => {
       databaseId: INPUT.databaseId,
       vars: production.vars,
     })
+  })
+})
+
+describe('wrangler reading an events queue binding', () => {
+  const file = written({ ...INPUT, eventsQueue: 'usher-events' })
+
+  it('gives production the EVENTS_QUEUE producer, and local development none', () => {
+    expect(unstable_readConfig({ config: file, env: 'production' }).queues.producers).toEqual([
+      { binding: 'EVENTS_QUEUE', queue: 'usher-events' },
+    ])
+    expect(unstable_readConfig({ config: file }).queues.producers ?? []).toEqual([])
+  })
+
+  it('records the queue, offered again on the next run', () => {
+    expect(readWranglerConfig(file).recorded.EVENTS_QUEUE).toBe('usher-events')
   })
 })
 
