@@ -16,6 +16,7 @@ import type { Answers, MailProvider } from './plan'
 import {
   isWorkersDev,
   ownProductionVars,
+  productionServices,
   productionVars,
   type Recorded,
   type TopLevel,
@@ -226,9 +227,10 @@ function mailFromProblem(value: string): string | undefined {
 }
 
 /** Stand-ins for what does not exist yet (secrets, bindings), so `loadConfig` judges only the answers. */
-function standIns(raw: RawAnswers, recorded: Recorded) {
+function standIns(raw: RawAnswers, recorded: Recorded, services: { binding?: unknown }[]) {
   const secret = () => randomBytes(32).toString('hex')
   return {
+    ...Object.fromEntries(services.map(({ binding }) => [String(binding), {}])),
     ADMIN_API_KEY: secret(),
     KEY_ENCRYPTION_KEY: secret(),
     FUNCTION_SECRET: secret(),
@@ -276,10 +278,16 @@ export function validateAnswers(
     profile: raw.profile,
     mailApiKey,
   }
-  const input = { ...answers, databaseId: '', recordedVars: recorded.vars }
+  const input = {
+    ...answers,
+    databaseId: '',
+    recordedVars: recorded.vars,
+    recordedServices: recorded.services,
+  }
   const ownVars = ownProductionVars(topLevel, input)
+  const services = productionServices(topLevel, input)
   try {
-    loadConfig({ ...productionVars(topLevel, input), ...standIns(raw, recorded) })
+    loadConfig({ ...productionVars(topLevel, input), ...standIns(raw, recorded, services) })
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     return {

@@ -218,6 +218,7 @@ function configurationStep(answers: Answers, observed: Observed): Step {
     ...answers,
     databaseId: databaseId(answers, observed),
     recordedVars: observed.recorded.vars,
+    recordedServices: observed.recorded.services,
   }
   const block = renderProductionBlock(observed.topLevel, input)
   const text = withProductionBlock(observed.wranglerToml, block)

@@ -14,7 +14,8 @@
  * Vars are production's own once written: a value the operator changed or added in `[env.production.vars]`
  * (a production CONFIRMATION_URL, EVENTS_TYPES, USER_CREATION_FUNCTION_URL…) is kept by the next run; only
  * the answers (EVENTS_WEBHOOK_URL among them) and `USHER_ENV`/`USHER_DATABASE_ID` are rewritten, and
- * top-level vars production lacks are added.
+ * top-level vars production lacks are added. Service bindings alike: one the operator added or changed in
+ * `[[env.production.services]]` (a USER_CREATION_FUNCTION Worker) is kept, by its binding name.
  *
  * Reading goes through wrangler's own parser; writing is text, so the rest of the file (comments, order)
  * stays exactly as it was.
@@ -56,6 +57,8 @@ export interface Recorded {
   databaseId?: string
   /** Every var of `[env.production.vars]` as it is, the operator's edits among them (none before a first run). */
   vars?: Table
+  /** Every `[[env.production.services]]` binding as it is. */
+  services?: Table[]
 }
 
 export interface WranglerConfig {
@@ -80,6 +83,8 @@ export interface BlockInput {
   databaseId: string
   /** The vars `[env.production.vars]` has now (`Recorded.vars`): kept, unless an answer replaces them. */
   recordedVars?: Table
+  /** The service bindings production has now (`Recorded.services`): kept. */
+  recordedServices?: Table[]
 }
 
 const asTables = (value: unknown): Table[] => (Array.isArray(value) ? (value as Table[]) : [])
@@ -117,6 +122,7 @@ export function readWranglerConfig(file = 'wrangler.toml'): WranglerConfig {
       databaseName: stringOrUndefined(recordedDatabase?.database_name),
       databaseId: stringOrUndefined(recordedDatabase?.database_id),
       vars: vars as Table,
+      services: asTables(production?.services),
     },
   }
 }
@@ -171,6 +177,13 @@ function table(header: string, entries: Table): string {
   return [header, ...lines].join('\n')
 }
 
+/** Production's service bindings (the operator's kept), then the top-level ones it lacks, by binding name. */
+export function productionServices(topLevel: Pick<TopLevel, 'services'>, input: BlockInput): Table[] {
+  const own = input.recordedServices ?? []
+  const names = new Set(own.map((service) => service.binding))
+  return [...own, ...topLevel.services.filter((service) => !names.has(service.binding))]
+}
+
 /** Workers on workers.dev need no route; any other host is attached to the Worker as a Custom Domain. */
 export const isWorkersDev = (hostname: string) => hostname.endsWith('.workers.dev')
 
@@ -191,7 +204,7 @@ export function renderProductionBlock(topLevel: TopLevel, input: BlockInput): st
       database_id: input.databaseId,
     }),
     ...topLevel.ratelimits.map((limiter) => table(`[[${env}.ratelimits]]`, limiter)),
-    ...topLevel.services.map((service) => table(`[[${env}.services]]`, service)),
+    ...productionServices(topLevel, input).map((service) => table(`[[${env}.services]]`, service)),
     ...(input.eventsQueue
       ? [table(`[[${env}.queues.producers]]`, { binding: EVENTS_QUEUE_BINDING, queue: input.eventsQueue })]
       : []),
@@ -201,8 +214,8 @@ export function renderProductionBlock(topLevel: TopLevel, input: BlockInput): st
     BEGIN_MARKER,
     '# Written by `npm run deploy` from the top level above and its answers; the next run rewrites it, so',
     '# change answers by re-running it (`npm run deploy -- --help`). Vars you change or add under',
-    '# [env.production.vars] are kept. Vars and bindings are not inherited by wrangler environments, hence',
-    '# repeated. Run wrangler on production with `--env production`.',
+    '# [env.production.vars], and [[env.production.services]] you add, are kept. Vars and bindings are not',
+    '# inherited by wrangler environments, hence repeated. Run wrangler on production with `--env production`.',
     sections.join('\n\n'),
     END_MARKER,
   ].join('\n')

@@ -276,6 +276,15 @@ describe('checks before anything changes', () => {
     ])
   })
 
+  it('count the service bindings production keeps: a function Worker bound only in production', () => {
+    const vars = { ...topLevel.vars, CONFIRMATION_METHOD: 'function' }
+    expect(validateAnswers(RAW, topLevel, { vars }, 'none').problems).toEqual([
+      'wrangler.toml [env.production.vars]: CONFIRMATION_METHOD=function needs CONFIRMATION_FUNCTION_URL (an https webhook) or a service binding named CONFIRMATION_FUNCTION',
+    ])
+    const services = [{ binding: 'CONFIRMATION_FUNCTION', service: 'my-app' }]
+    expect(validateAnswers(RAW, topLevel, { vars, services }, 'none').problems).toBeUndefined()
+  })
+
   it('check the database and profile names', () => {
     expect(problems({ databaseName: 'my db' })).toEqual([
       '--database-name: must be letters, digits, dashes or underscores',

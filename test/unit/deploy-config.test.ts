@@ -24,7 +24,11 @@ const INPUT: BlockInput = { ...ANSWERS, databaseId: '0f3c5a52-1c1b-4d8e-9a49-3f0
 function written(input: BlockInput = INPUT, times = 1, file = path.join(scratchProject(), 'wrangler.toml')) {
   for (let run = 0; run < times; run++) {
     const config = readWranglerConfig(file)
-    const block = renderProductionBlock(config.topLevel, { ...input, recordedVars: config.recorded.vars })
+    const block = renderProductionBlock(config.topLevel, {
+      ...input,
+      recordedVars: config.recorded.vars,
+      recordedServices: config.recorded.services,
+    })
     writeFileSync(file, withProductionBlock(config.text, block))
   }
   return file
@@ -182,6 +186,7 @@ describe('wrangler reading the written configuration', () => {
       databaseName: 'usher',
       databaseId: INPUT.databaseId,
       vars: production.vars,
+      services: [],
     })
   })
 })
@@ -254,6 +259,21 @@ describe('rewriting wrangler.toml', () => {
       CUSTOM_DATA_FORMAT: 'ejson',
       EVENTS_TYPES: '',
     })
+  })
+
+  it('keeps a service binding the operator added to production, and the top level keeps none', () => {
+    const file = written()
+    const service = '[[env.production.services]]\nbinding = "USER_CREATION_FUNCTION"\nservice = "my-app"'
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(`\n${END_MARKER}`, `\n\n${service}\n${END_MARKER}`),
+    )
+    written({ ...INPUT, appId: 'renamed' }, 2, file)
+    expect(unstable_readConfig({ config: file, env: 'production' }).services).toEqual([
+      { binding: 'USER_CREATION_FUNCTION', service: 'my-app' },
+    ])
+    expect(unstable_readConfig({ config: file }).services ?? []).toEqual([])
+    expect(readFileSync(file, 'utf8')).toContain('APP_ID = "renamed"')
   })
 
   it('still rewrites the answers and the production markers over hand edits', () => {
