@@ -156,12 +156,13 @@ function databaseStep(answers: Answers, observed: Observed): Step {
     actions: [],
     done: 'created',
   }
-  const create = { kind: 'wrangler', args: ['d1', 'create', name] } as const
-  if (observed.database === undefined) {
-    return { ...step, actions: [{ ...create, when: `if no D1 database "${name}" exists` }] }
-  }
-  if (observed.database === null) return { ...step, actions: [create] }
-  return { ...step, skipped: `exists (${observed.database.id}), reused` }
+  if (observed.database) return { ...step, skipped: `exists (${observed.database.id}), reused` }
+  return { ...step, actions: creation(observed.database, ['d1', 'create', name], `D1 database "${name}"`) }
+}
+
+/** Creating what a check looks for and did not find: unconditional once checked, else `when` it is missing. */
+function creation(found: null | undefined, args: readonly string[], what: string): Action[] {
+  return [{ kind: 'wrangler', args, ...(found === undefined && { when: `if no ${what} exists` }) }]
 }
 
 function queueStep(answers: Answers, observed: Observed): Step {
@@ -187,10 +188,9 @@ function queueStep(answers: Answers, observed: Observed): Step {
     done: `created; bound as ${EVENTS_QUEUE_BINDING}`,
   }
   if (observed.queue) return { ...step, skipped: `exists, reused; bound as ${EVENTS_QUEUE_BINDING}` }
-  const create = { kind: 'wrangler', args: ['queues', 'create', name] } as const
   return {
     ...step,
-    actions: [observed.queue === null ? create : { ...create, when: `if no queue "${name}" exists` }],
+    actions: creation(observed.queue, ['queues', 'create', name], `queue "${name}"`),
     note: `Consume it in your app's Worker: [[queues.consumers]] queue = "${name}" (examples/app-worker).`,
   }
 }

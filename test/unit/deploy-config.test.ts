@@ -16,7 +16,7 @@ import {
   withProductionBlock,
   type BlockInput,
 } from '../../scripts/deploy/production-config'
-import { ANSWER_VARS, ANSWERS, scratchProject } from './deploy-fakes'
+import { ANSWER_VARS, ANSWERS, editProductionVar, scratchProject } from './deploy-fakes'
 
 const INPUT: BlockInput = { ...ANSWERS, databaseId: '0f3c5a52-1c1b-4d8e-9a49-3f0a2d1e7b01' }
 
@@ -231,15 +231,16 @@ describe('rewriting wrangler.toml', () => {
 
   it('keeps the vars the operator changed or added in [env.production.vars], and adds new top-level ones', () => {
     const file = written()
-    const edited = readFileSync(file, 'utf8')
-      .replace(
-        /(\[env\.production\.vars\][^]*?)CUSTOM_DATA_FORMAT = "ejson"/,
-        '$1CUSTOM_DATA_FORMAT = "json"',
-      )
-      .replace(/(\[env\.production\.vars\][^]*?)EVENTS_TYPES = ""/, '$1EVENTS_TYPES = "CREATE,DELETE"')
-      .replace(/(\[env\.production\.vars\][^]*?)\nRATE_LIMITS = "on"/, '$1')
-      .replace('USHER_ENV = "production"', 'USHER_ENV = "production"\nMY_OWN_SETTING = "kept"')
-    writeFileSync(file, edited)
+    let text = readFileSync(file, 'utf8')
+    text = editProductionVar(text, 'CUSTOM_DATA_FORMAT = "ejson"', 'CUSTOM_DATA_FORMAT = "json"')
+    text = editProductionVar(text, 'EVENTS_TYPES = ""', 'EVENTS_TYPES = "CREATE,DELETE"')
+    text = editProductionVar(text, 'RATE_LIMITS = "on"', '')
+    text = editProductionVar(
+      text,
+      'USHER_ENV = "production"',
+      'USHER_ENV = "production"\nMY_OWN_SETTING = "kept"',
+    )
+    writeFileSync(file, text)
     written({ ...INPUT, appId: 'renamed' }, 2, file)
     const { vars } = unstable_readConfig({ config: file, env: 'production' })
     expect(vars).toMatchObject({

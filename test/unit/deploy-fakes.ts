@@ -63,6 +63,14 @@ export function projectFacts(project: string, profileFile = path.join(project, '
   return localFacts(readWranglerConfig(path.join(project, 'wrangler.toml')), 'production', profileFile)
 }
 
+/** `text` (a wrangler.toml with the block) with the var line `from` in [env.production.vars] edited by hand. */
+export function editProductionVar(text: string, from: string, to: string): string {
+  const at = text.indexOf(`\n${from}\n`, text.indexOf('[env.production.vars]\n'))
+  if (!text.includes('[env.production.vars]\n') || at === -1)
+    throw new Error(`no ${from} in [env.production.vars]`)
+  return `${text.slice(0, at + 1)}${to}${text.slice(at + 1 + from.length)}`
+}
+
 export interface FakeAccount {
   loggedIn: boolean
   accounts: { id: string; name: string }[]

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { planDeploy, type Observed, type Step } from '../../scripts/deploy/plan'
 import { commandsOf, renderPlan } from '../../scripts/deploy/plan-text'
 import { BEGIN_MARKER } from '../../scripts/deploy/production-config'
-import { ANSWERS, projectFacts, scratchProject } from './deploy-fakes'
+import { ANSWERS, editProductionVar, projectFacts, scratchProject } from './deploy-fakes'
 
 const PROFILES = '/home/ann/.config/usher/profiles.json'
 const fresh = () => projectFacts(scratchProject(), PROFILES)
@@ -223,10 +223,7 @@ describe('a re-run', () => {
 
   it('keeps the vars the operator set in [env.production.vars], and names them when it rewrites the block', () => {
     const edited = deployed((text) =>
-      text.replace(
-        /(\[env\.production\.vars\][^]*?)EVENTS_TYPES = ""/,
-        '$1EVENTS_TYPES = "CREATE,DELETE"\nMY_OWN_SETTING = "x"',
-      ),
+      editProductionVar(text, 'EVENTS_TYPES = ""', 'EVENTS_TYPES = "CREATE,DELETE"\nMY_OWN_SETTING = "x"'),
     )
     expect(step(planDeploy(ANSWERS, edited), 'configuration').skipped).toBe('up to date')
     const changed = step(planDeploy({ ...ANSWERS, appId: 'renamed' }, edited), 'configuration')
@@ -339,10 +336,7 @@ describe('an events webhook', () => {
     const write = step(steps, 'configuration').actions[0]!
     expect(write.kind === 'write-configuration' && write.block).toContain(`EVENTS_WEBHOOK_URL = "${hook}"`)
     const hooked = deployed((text) =>
-      text.replace(
-        /(\[env\.production\.vars\][^]*?)EVENTS_WEBHOOK_URL = ""/,
-        `$1EVENTS_WEBHOOK_URL = "${hook}"`,
-      ),
+      editProductionVar(text, 'EVENTS_WEBHOOK_URL = ""', `EVENTS_WEBHOOK_URL = "${hook}"`),
     )
     expect(hooked.recorded.EVENTS_WEBHOOK_URL).toBe(hook)
     const emptied = step(planDeploy(ANSWERS, hooked), 'configuration').actions[0]!

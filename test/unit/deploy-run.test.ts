@@ -12,6 +12,7 @@ import { runDeploy, type DeployIo } from '../../scripts/deploy/run'
 import { readProfiles } from '../../tui/profiles'
 import {
   ANSWERS,
+  editProductionVar,
   fakeWrangler,
   projectFacts,
   newAccount,
@@ -19,6 +20,12 @@ import {
   type Call,
   type FakeAccount,
 } from './deploy-fakes'
+
+/** The `[env.production]` block the deploy wrote into the project's wrangler.toml. */
+function writtenBlock(project: string): string {
+  const text = readFileSync(path.join(project, 'wrangler.toml'), 'utf8')
+  return text.slice(text.indexOf(BEGIN_MARKER))
+}
 
 const healthy = (appId = 'myapp') =>
   (async () => Response.json({ ok: true, appId, d1Ms: 3 })) as unknown as typeof fetch
@@ -103,9 +110,8 @@ describe('a first deployment', () => {
     const project = scratchProject()
     const before = readFileSync(path.join(project, 'wrangler.toml'), 'utf8')
     await deploy(newAccount(), { project })
-    const after = readFileSync(path.join(project, 'wrangler.toml'), 'utf8')
-    expect(after.startsWith(before.trimEnd())).toBe(true)
-    const block = after.slice(after.indexOf(BEGIN_MARKER))
+    expect(readFileSync(path.join(project, 'wrangler.toml'), 'utf8').startsWith(before.trimEnd())).toBe(true)
+    const block = writtenBlock(project)
     expect(block).toContain('database_id = "0f3c5a52-1c1b-4d8e-9a49-3f0a2d1e7b01"')
     expect(block).toContain('USHER_DATABASE_ID = "0f3c5a52-1c1b-4d8e-9a49-3f0a2d1e7b01"')
     expect(block).toContain('USHER_ENV = "production"')
@@ -210,10 +216,7 @@ describe('a re-run', () => {
     const hooks = 'USER_CREATION_FUNCTION_URL = "https://app.example.com/hooks/create"'
     writeFileSync(
       file,
-      readFileSync(file, 'utf8').replace(
-        /(\[env\.production\.vars\][^]*?)USER_CREATION_FUNCTION_URL = ""/,
-        `$1${hooks}`,
-      ),
+      editProductionVar(readFileSync(file, 'utf8'), 'USER_CREATION_FUNCTION_URL = ""', hooks),
     )
     const second = await deploy(account, {
       project: first.project,
@@ -223,8 +226,7 @@ describe('a re-run', () => {
     expect(second.output).toContain(
       "✓ production configuration ([env.production] in wrangler.toml): written; the top level, for local development, is unchanged; production's own USER_CREATION_FUNCTION_URL kept",
     )
-    const block = readFileSync(file, 'utf8').slice(readFileSync(file, 'utf8').indexOf(BEGIN_MARKER))
-    expect(block).toContain(hooks)
+    expect(writtenBlock(first.project)).toContain(hooks)
   })
 })
 
@@ -247,8 +249,7 @@ describe('an events queue', () => {
     expect(output).toContain(
       '✓ events queue "usher-events": created; bound as EVENTS_QUEUE\n  Consume it in your app\'s Worker: [[queues.consumers]] queue = "usher-events" (examples/app-worker).',
     )
-    const text = readFileSync(path.join(project, 'wrangler.toml'), 'utf8')
-    expect(text.slice(text.indexOf(BEGIN_MARKER))).toContain(
+    expect(writtenBlock(project)).toContain(
       '[[env.production.queues.producers]]\nbinding = "EVENTS_QUEUE"\nqueue = "usher-events"',
     )
   })
@@ -279,8 +280,7 @@ describe('an events queue', () => {
     expect(second.output).toContain(
       '· events queue: none: the EVENTS_QUEUE binding to "usher-events" leaves [env.production]; the queue itself is kept',
     )
-    const text = readFileSync(path.join(first.project, 'wrangler.toml'), 'utf8')
-    expect(text.slice(text.indexOf(BEGIN_MARKER))).not.toContain('queues.producers')
+    expect(writtenBlock(first.project)).not.toContain('queues.producers')
     expect(account.queues).toEqual(['usher-events'])
   })
 
@@ -313,8 +313,7 @@ describe('an events webhook', () => {
       answers: { ...ANSWERS, eventsWebhookUrl: hook },
     })
     expect(code, output).toBe(0)
-    const text = readFileSync(path.join(project, 'wrangler.toml'), 'utf8')
-    expect(text.slice(text.indexOf(BEGIN_MARKER))).toContain(`EVENTS_WEBHOOK_URL = "${hook}"`)
+    expect(writtenBlock(project)).toContain(`EVENTS_WEBHOOK_URL = "${hook}"`)
     expect(account.secrets!.has('FUNCTION_SECRET')).toBe(true)
   })
 })
