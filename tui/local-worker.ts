@@ -107,6 +107,8 @@ export interface LocalWorkerOptions {
    * own. Tests give each run its own, so a developer's running Usher never answers in the test's place.
    */
   registryPath?: string
+  /** Extra environment for wrangler (e.g. WRANGLER_REGISTRY_PATH: a dev registry of its own for bindings). */
+  env?: Record<string, string>
 }
 
 /** Start `wrangler dev` and wait until Usher answers `GET /health`. */
@@ -122,7 +124,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   if (options.configPath) args.push('--config', options.configPath)
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`)
   const child = spawn(process.execPath, [WRANGLER, ...args], {
-    env: options.registryPath ? { ...wranglerEnv, WRANGLER_REGISTRY_PATH: options.registryPath } : wranglerEnv,
+    env: { ...wranglerEnv, ...(options.registryPath && { WRANGLER_REGISTRY_PATH: options.registryPath }), ...options.env },
     stdio: ['ignore', output, output],
     detached: true,
   })

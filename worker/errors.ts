@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'InvalidSession',
   'MissingParameter',
   'NotFound',
+  'PasswordSetupRequired',
   'PayloadTooLarge',
   'ServiceUnavailable',
   'TooManyRequests',
@@ -53,6 +54,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   InvalidSession: 'The token is missing, malformed, expired, or its session has ended: refresh or log in again.',
   MissingParameter: 'A required value is missing.',
   NotFound: 'No such route, or the client app id in the URL is not this deployment’s APP_ID.',
+  PasswordSetupRequired:
+    'The account was imported without a password Usher can check: it logs in after setting one, with the link an admin mails (or a password reset). Not answered with ENUMERATION_PROTECTION=on.',
   PayloadTooLarge: 'The request body is larger than 16 KB.',
   ServiceUnavailable: 'A service Usher depends on (mail provider, confirmation or reset function) failed.',
   TooManyRequests: 'Too many attempts: wait and retry.',
@@ -99,6 +102,8 @@ export const errors = {
   confirmationRequired: () =>
     new UsherError('AuthError', 'confirmation required: confirm the email address before logging in', 401),
   userDisabled: () => new UsherError('UserDisabled', 'user disabled', 401),
+  passwordSetupRequired: () =>
+    new UsherError('PasswordSetupRequired', 'password setup required: set a password with the link mailed to you, or reset your password', 401),
 
   accountNameInUse: () => new UsherError('AccountNameInUse', 'name already in use', 409),
   identityBelongsToAnotherUser: () =>

@@ -27,6 +27,10 @@ import { pages } from './pages'
 // every request validates the configuration too, so a bad one never serves.
 if ((startupEnv as Partial<Bindings>).DB) configFor(startupEnv as Bindings)
 
+/** `users.import` takes chunks of up to 500 users (users/import.ts). */
+const IMPORT_PATH = '/admin/trpc/users.import'
+const IMPORT_BODY_LIMIT = 2 * 1024 * 1024
+
 /** The event-delivery cron (wrangler.toml); any other cron is the daily maintenance. */
 const EVERY_MINUTE = '* * * * *'
 
@@ -50,14 +54,16 @@ export const app = new Hono<AppEnv>()
       sweepSoon(usher)
     }
   })
-  .use(
-    bodyLimit({
-      maxSize: BODY_LIMIT,
+  .use((c, next) => {
+    // Every body is small, except an import chunk (admin only: its key is checked before the body is read).
+    const maxSize = c.req.path === IMPORT_PATH ? IMPORT_BODY_LIMIT : BODY_LIMIT
+    return bodyLimit({
+      maxSize,
       onError: () => {
-        throw errors.payloadTooLarge(BODY_LIMIT)
+        throw errors.payloadTooLarge(maxSize)
       },
-    }),
-  )
+    })(c, next)
+  })
   .route('/api/client/v2.0', clientApi)
   .all('/admin/trpc/*', (c) =>
     fetchRequestHandler({

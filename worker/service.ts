@@ -25,6 +25,16 @@ import { inspectAccessToken } from './auth/sessions'
 import { createUsher, type Bindings } from './context'
 import type { ProviderType, UserType } from './db/schema'
 
+/**
+ * JSON as RPC's types can carry it. `customData` is not typed with `unknown`: RPC's types keep only results
+ * they can prove serializable, so an `unknown` inside would erase `authenticate`'s success case for callers
+ * (`result.userId` would not compile after `if (!result.ok) return`). Three levels deep, because a
+ * recursive type is too deep for those checks.
+ */
+type JsonLeaf = string | number | boolean | null
+type JsonLevel<Inner> = Inner | Inner[] | { [key: string]: Inner }
+export type JsonValue = JsonLevel<JsonLevel<JsonLevel<JsonLeaf>>>
+
 export interface AuthenticatedUser {
   ok: true
   userId: string
@@ -34,7 +44,7 @@ export interface AuthenticatedUser {
    * The user's custom data as stored now, in plain JSON (the token's `user_data` copy may be older, and is
    * canonical EJSON by default).
    */
-  customData: Record<string, unknown>
+  customData: { [key: string]: JsonValue }
   sessionId: string
   /** When this access token expires (ISO 8601). */
   expiresAt: string
@@ -64,7 +74,8 @@ export class UsherService extends WorkerEntrypoint<Bindings> {
       userId: inspected.user.id,
       type: inspected.user.type,
       identities: identities.map(([id, providerType]) => ({ id, providerType })),
-      customData: inspected.user.customData,
+      // Stored as JSON (users/custom-data.ts): JSON values only.
+      customData: inspected.user.customData as AuthenticatedUser['customData'],
       sessionId: inspected.session.id,
       expiresAt: new Date(inspected.claims.exp * 1000).toISOString(),
     }

@@ -43,6 +43,8 @@ export interface Measurement {
   other_cpu_pct: number | null
   /** wrangler dev restarted a worker during the measurement (its sources changed on disk). */
   worker_restarted?: boolean
+  /** Seconds waited before the measurement for other processes to quiet down (BENCH_QUIET). */
+  waited_for_quiet_s?: number
 }
 
 export function percentile(sorted: number[], p: number): number {

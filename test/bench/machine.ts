@@ -111,6 +111,34 @@ export function otherCpuShare(before: CpuSample | undefined, after: CpuSample | 
   return Math.round((1000 * other) / (after.total - before.total)) / 10
 }
 
+/**
+ * Wait until processes outside the benchmark use less than `belowPct` of the machine over one second, for at
+ * most `maxSeconds`; the seconds waited. On a shared machine (other agents running test suites) a
+ * measurement then starts in a lull instead of in the middle of someone's burst.
+ */
+export async function waitForQuiet(pgids: number[], belowPct: number, maxSeconds: number): Promise<number> {
+  const started = performance.now()
+  for (;;) {
+    const before = cpuSample(pgids)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const other = otherCpuShare(before, cpuSample(pgids))
+    const waited = (performance.now() - started) / 1000
+    if (other === null || other < belowPct || waited >= maxSeconds) return Math.round(waited)
+  }
+}
+
+/** CPU time (user + system, in ms) used so far by the live processes of a process group. */
+export function processGroupCpuMs(pgid: number): number {
+  let jiffies = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = procStat(entry)
+    if (stat?.pgrp === pgid) jiffies += stat.cpu
+  }
+  // Linux reports CPU time in clock ticks of 10 ms (USER_HZ = 100).
+  return jiffies * 10
+}
+
 /** The workerd processes of a process group (wrangler dev replaces the worker's when sources change). */
 export function workerdPids(pgid: number): number[] {
   const pids: number[] = []

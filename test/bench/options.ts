@@ -1,7 +1,7 @@
 /**
  * @module bench/options
  * The benchmark's knobs, from environment variables (so `npm run bench` stays one command). Defaults make
- * a full run last about six minutes on 2 cores; short values are for checking the harness end to end:
+ * a full run last about ten minutes on 2 cores; short values are for checking the harness end to end:
  *
  *   BENCH_DURATION=5          seconds per token/admin measurement
  *   BENCH_KDF_DURATION=10     seconds per login/register/hash measurement (each request costs ~150 ms)
@@ -10,9 +10,13 @@
  *   BENCH_CONNECTIONS=10      concurrent connections (login, register, refresh, profile, bound)
  *   BENCH_ADMIN_CONNECTIONS=1 concurrent connections for users.list pages and search (one operator)
  *   BENCH_USERS=100000        seeded users per system
- *   BENCH_ONLY=login,profile  only these scenario groups (development)
+ *   BENCH_ONLY=login,profile  only these scenario groups (development): login, register, refresh, profile,
+ *                             list-first, list-deep, search, app-request
+ *   BENCH_QUIET=10            before each measurement, wait until other processes use under 10% of the CPU…
+ *   BENCH_QUIET_WAIT=20       …for at most this many seconds (BENCH_QUIET=0: never wait)
  *   BENCH_PROFILE=0           skip the users.list query profile
- *   BENCH_CPU_PROFILE=0       skip the isolate CPU profiles (Usher login/refresh/profile, peer get-session)
+ *   BENCH_CPU_PROFILE=0       skip the isolate CPU profiles (Usher login/refresh/profile, peer get-session,
+ *                             the four app requests) and the profiler's check against a known loop
  *   BENCH_USHER_CONFIG=…/wrangler.toml  measure a copy of Usher with candidate changes instead of this
  *                             checkout (its .dev.vars must hold this checkout's ADMIN_API_KEY; own database)
  *
@@ -29,6 +33,10 @@ export interface BenchOptions {
   adminConnections: number
   users: number
   only: ScenarioName[] | undefined
+  /** Start a measurement once other processes use less than this share of the CPU (percent; 0: never wait). */
+  quietBelowPct: number
+  /** …or after this many seconds of waiting. */
+  quietMaxSeconds: number
   profile: boolean
   cpuProfile: boolean
 }
@@ -57,6 +65,8 @@ export function readOptions(): BenchOptions {
     adminConnections: number('BENCH_ADMIN_CONNECTIONS', 1, { min: 1, integer: true }),
     users: number('BENCH_USERS', 100_000, { min: 1000, integer: true }),
     only: only?.length ? only : undefined,
+    quietBelowPct: number('BENCH_QUIET', 10),
+    quietMaxSeconds: number('BENCH_QUIET_WAIT', 20),
     profile: process.env.BENCH_PROFILE !== '0',
     cpuProfile: process.env.BENCH_CPU_PROFILE !== '0',
   }

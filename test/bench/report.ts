@@ -1,10 +1,12 @@
 /**
  * @module bench/report
- * From measurements to what people read: medians over rounds, the ratios the issue asks for (Usher ÷ other,
+ * From measurements to what people read: medians over rounds, the ratios the issues ask for (Usher ÷ other,
  * on requests per second, higher is better; each ratio also per round, since rounds interleave the systems
- * and the spread shows how much the machine's noise moved it), the goals with pass/fail, the console
- * table, `results/latest.json` and the markdown table for the README.
+ * and the spread shows how much the machine's noise moved it), isolate CPU per request (from the CPU
+ * profiles), the goals with pass/fail, the console table, `results/latest.json` and the markdown tables for
+ * the README.
  */
+import type { CpuProfileSummary } from './cpu-profile'
 import type { MachineInfo } from './machine'
 import type { Measurement } from './load'
 import type { Kind, ScenarioName } from './scenarios'
@@ -63,7 +65,11 @@ type RatioName =
   | 'list_deep_vs_peer'
   | 'search_vs_peer'
   | 'profile_vs_d1_floor'
+  | 'app_jwks_vs_bound'
+  | 'app_jwks_vs_peer'
+  | 'app_rpc_vs_peer'
 
+/** Each ratio: an Usher measurement ÷ another system's (by scenario name). */
 const RATIOS: Record<RatioName, [ScenarioName, [SystemName, ScenarioName]]> = {
   login_vs_bound: ['login', ['bound', 'kdf-hash']],
   login_vs_peer: ['login', ['better-auth', 'login']],
@@ -74,6 +80,48 @@ const RATIOS: Record<RatioName, [ScenarioName, [SystemName, ScenarioName]]> = {
   list_deep_vs_peer: ['list-deep', ['better-auth', 'list-deep']],
   search_vs_peer: ['search', ['better-auth', 'search']],
   profile_vs_d1_floor: ['profile', ['bound', 'd1-read']],
+  // app request: (a) JWKS and (b) RPC against (c) Better Auth through a binding and (d) no check at all
+  app_jwks_vs_bound: ['app-jwks', ['bound', 'app-bound']],
+  app_jwks_vs_peer: ['app-jwks', ['better-auth', 'app-peer']],
+  app_rpc_vs_peer: ['app-rpc', ['better-auth', 'app-peer']],
+}
+
+type CpuName =
+  | 'login'
+  | 'refresh'
+  | 'profile'
+  | 'peer_get_session'
+  | 'app_jwks'
+  | 'app_rpc'
+  | 'app_peer'
+  | 'app_bound'
+
+/** Which CPU profile each `cpu_ms_per_request` entry comes from. */
+const CPU_PROFILES: Record<CpuName, [SystemName, ScenarioName]> = {
+  login: ['usher', 'login'],
+  refresh: ['usher', 'refresh'],
+  profile: ['usher', 'profile'],
+  peer_get_session: ['better-auth', 'refresh'],
+  app_jwks: ['usher', 'app-jwks'],
+  app_rpc: ['usher', 'app-rpc'],
+  app_peer: ['better-auth', 'app-peer'],
+  app_bound: ['bound', 'app-bound'],
+}
+
+export type CpuPerRequest = Partial<Record<CpuName, number | null>>
+
+/**
+ * Isolate CPU ms per request, by scenario: every isolate the request runs in, added up (app_rpc = the app
+ * worker's + Usher's, app_peer = the app worker's + Better Auth's; the others run in one isolate).
+ */
+export function cpuPerRequest(cpu: CpuProfileSummary[]): CpuPerRequest {
+  const result: CpuPerRequest = {}
+  const entries = Object.entries(CPU_PROFILES) as [CpuName, [SystemName, ScenarioName]][]
+  for (const [key, [system, name]] of entries) {
+    const profile = cpu.find((c) => c.system === system && c.scenario === name)
+    if (profile) result[key] = profile.cpu_ms_per_request
+  }
+  return result
 }
 
 export interface Ratios {
@@ -108,7 +156,7 @@ export interface Goal {
   met: boolean | null
 }
 
-export function goalsOf(rows: ResultRow[], { ratios }: Ratios): Goal[] {
+export function goalsOf(rows: ResultRow[], { ratios }: Ratios, cpu: CpuPerRequest): Goal[] {
   const usher = (name: ScenarioName) => rows.find((r) => r.system === 'usher' && r.name === name)
   const atLeast = (goal: string, key: RatioName, target: number): Goal => {
     const value = ratios[key]
@@ -130,14 +178,29 @@ export function goalsOf(rows: ResultRow[], { ratios }: Ratios): Goal[] {
       met: row ? row.p99_ms <= 50 : null,
     }
   }
+  const cpuAtMost = (goal: string, key: CpuName, target: number): Goal => {
+    const value = cpu[key]
+    return {
+      goal,
+      target: `≤ ${target} ms`,
+      measured: value == null ? 'not measured' : `${value.toFixed(2)} ms`,
+      met: value == null ? null : value <= target,
+    }
+  }
   return [
     atLeast('login ÷ KDF bound', 'login_vs_bound', 0.9),
     atLeast('login ÷ Better Auth sign-in', 'login_vs_peer', 0.95),
     atLeast('refresh ÷ Better Auth get-session', 'refresh_vs_peer', 1.5),
     atLeast('profile ÷ Better Auth get-session', 'profile_vs_peer', 1.5),
+    cpuAtMost('refresh isolate CPU per request', 'refresh', 1.5),
+    cpuAtMost('profile isolate CPU per request', 'profile', 1.5),
     p99('users.list first page p99, 100k users', 'list-first'),
     p99('users.list deep page p99, 100k users', 'list-deep'),
     p99('users.list search p99, 100k users', 'search'),
+    atLeast('app request: JWKS ÷ no check (bound)', 'app_jwks_vs_bound', 0.9),
+    atLeast('app request: JWKS ÷ Better Auth get-session', 'app_jwks_vs_peer', 1.5),
+    cpuAtMost('app request: JWKS isolate CPU per request', 'app_jwks', 0.5),
+    atLeast('app request: UsherService RPC ÷ Better Auth get-session', 'app_rpc_vs_peer', 1.5),
   ]
 }
 
@@ -167,6 +230,40 @@ const SYSTEM_LABEL: Record<SystemName, string> = {
   bound: 'bound',
 }
 
+/** The four ways the app worker checks its caller (`app request`). */
+const APP_CHECK: Partial<Record<ScenarioName, string>> = {
+  'app-jwks': '(a) Usher JWKS',
+  'app-rpc': '(b) Usher RPC',
+  'app-peer': '(c) Better Auth',
+  'app-bound': '(d) no check',
+}
+
+/** How each check is made, for the README table. */
+const APP_OPERATION: Partial<Record<ScenarioName, string>> = {
+  'app-jwks': 'access token verified offline (`hono/jwk`, JWKS cached in the isolate)',
+  'app-rpc': '`env.USHER.authenticate(token)` (service binding, live session)',
+  'app-peer': '`get-session` through a service binding (cookie forwarded)',
+  'app-bound': 'the same answer without any check',
+}
+
+const systemLabel = (r: ResultRow) =>
+  APP_CHECK[r.name] ?? SYSTEM_LABEL[r.system] + (r.system === 'bound' ? ` (${r.name})` : '')
+
+/** The CPU profile of a row (Better Auth's get-session is profiled once, for both token rows). */
+function cpuOf(cpu: CpuProfileSummary[], row: Pick<ResultRow, 'system' | 'name'>) {
+  const name = row.system === 'better-auth' && row.name === 'profile' ? 'refresh' : row.name
+  return cpu.find((c) => c.system === row.system && c.scenario === name)
+}
+
+/** "1.23 (app 0.31 + usher 0.92)": the total and, when the request runs in several isolates, each one. */
+function cpuCell(profile: CpuProfileSummary | undefined): string {
+  if (!profile) return '—'
+  const total = profile.cpu_ms_per_request.toFixed(2)
+  if (profile.isolates.length < 2) return total
+  const parts = profile.isolates.map((i) => `${i.worker} ${i.cpu_ms_per_request.toFixed(2)}`)
+  return `${total} (${parts.join(' + ')})`
+}
+
 export function machineLine(machine: MachineInfo, otherCpu: number | null): string {
   const loaded =
     otherCpu !== null && otherCpu >= 5 ? ' (shared, loaded machine: absolute numbers are noisy)' : ''
@@ -180,8 +277,11 @@ export function machineLine(machine: MachineInfo, otherCpu: number | null): stri
 
 const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '—')
 
-/** The console table: one line per measurement, grouped by scenario. */
-export function consoleTable(rows: ResultRow[]): string {
+/**
+ * The console table: one line per measurement, grouped by scenario; `isolate CPU ms` is per request, from
+ * the CPU profiles (all isolates the request runs in).
+ */
+export function consoleTable(rows: ResultRow[], cpu: CpuProfileSummary[]): string {
   const header = [
     'scenario',
     'system',
@@ -191,21 +291,23 @@ export function consoleTable(rows: ResultRow[]): string {
     'p99 ms',
     'rounds req/s',
     'other CPU',
+    'isolate CPU ms',
     'operation',
   ]
   const lines = rows.map((r) => [
     r.group,
-    SYSTEM_LABEL[r.system] + (r.system === 'bound' ? ` (${r.name})` : ''),
+    systemLabel(r),
     String(r.connections),
     fmt(r.rps),
     fmt(r.p50_ms),
     fmt(r.p99_ms),
     r.runs.map((m) => fmt(m.rps, 0)).join(' '),
     r.other_cpu_pct === null ? '—' : `${r.other_cpu_pct.toFixed(0)}%`,
+    cpuCell(cpuOf(cpu, r)),
     r.operation + (r.failures ? `  ⚠ ${r.failures} failed` : ''),
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
-  const right = new Set([2, 3, 4, 5, 7])
+  const right = new Set([2, 3, 4, 5, 7, 8])
   const render = (cells: string[]) =>
     cells
       .map((c, i) =>
@@ -229,6 +331,7 @@ export function goalsTable(goals: Goal[]): string {
 export function markdown(input: {
   rows: ResultRow[]
   ratios: Ratios
+  cpu: CpuProfileSummary[]
   goals: Goal[]
   machine: MachineInfo
   otherCpu: number | null
@@ -281,7 +384,44 @@ export function markdown(input: {
         .join('; ')}.`,
     )
   }
-  lines.push('', '| Goal (issue 5) | Target | Measured | Met |', '|---|---|---|---|')
+  const tokenCpu = [
+    ['Usher refresh', cpuOf(input.cpu, { system: 'usher', name: 'refresh' })],
+    ['Usher profile', cpuOf(input.cpu, { system: 'usher', name: 'profile' })],
+    ['Better Auth get-session', cpuOf(input.cpu, { system: 'better-auth', name: 'refresh' })],
+  ] as const
+  if (tokenCpu.some(([, profile]) => profile)) {
+    lines.push(
+      '',
+      `Isolate CPU per request (V8 profiler in workerd, one isolate each): ${tokenCpu
+        .filter(([, profile]) => profile)
+        .map(([label, profile]) => `${label} ${cpuCell(profile)} ms`)
+        .join(', ')}.`,
+    )
+  }
+  const app = (['app-jwks', 'app-rpc', 'app-peer', 'app-bound'] as const)
+    .map((name) => input.rows.find((r) => r.name === name))
+    .filter((r): r is ResultRow => r !== undefined)
+  if (app.length) {
+    const peer = find('better-auth', 'app-peer')
+    const bound = find('bound', 'app-bound')
+    const versus = (r: ResultRow, other: ResultRow | undefined) =>
+      other ? `${(r.rps / other.rps).toFixed(2)}×` : '—'
+    lines.push(
+      '',
+      'App request: an app Worker (`test/bench/app`) answering `{ userId }` for a signed-in user, ' +
+        'checking the caller four ways. Isolate CPU counts every isolate the request runs in: ' +
+        "the app worker's, plus Usher's for (b) and Better Auth's for (c).",
+      '',
+      '| App request check | req/s | p50 / p99 ms | isolate CPU ms per request | ÷ (c) Better Auth | ÷ (d) no check |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...app.map((r) => {
+        const check = `${APP_CHECK[r.name]}: ${APP_OPERATION[r.name]}`
+        const cpu = cpuCell(cpuOf(input.cpu, r))
+        return `| ${check} | ${cell(r)} | ${cpu} | ${versus(r, peer)} | ${versus(r, bound)} |`
+      }),
+    )
+  }
+  lines.push('', '| Goal | Target | Measured | Met |', '|---|---|---|---|')
   for (const g of input.goals)
     lines.push(
       `| ${g.goal} | ${g.target} | ${g.measured} | ${g.met === null ? '—' : g.met ? 'yes' : '**no**'} |`,

@@ -3,12 +3,13 @@
  * `npm run bench`: Usher against Better Auth (the peer) and against the physical bound, in one run, on the
  * same workerd and the same kind of local D1, seeded with 100,000 users each.
  *
- * 1. Check that the three workers share Usher's compatibility date and flags, and copy Usher's KDF
- *    parameters (wrangler.toml) to the other two.
+ * 1. Check that the four workers share Usher's compatibility date and flags, and copy Usher's KDF
+ *    parameters (wrangler.toml) to the peer and the bound.
  * 2. Migrate and seed the three bench databases under test/bench/.state/ (reused between runs), and clean
  *    what earlier runs left; optionally profile Usher's users.list statements on a snapshot (./profile.ts).
- * 3. Start the three workers (Usher with RATE_LIMITS=off, so one load-generator IP is not throttled), check
- *    that the running Usher reports the same KDF, open sessions, and probe every scenario once.
+ * 3. Start the workers (Usher with RATE_LIMITS=off, so one load-generator IP is not throttled; then the app
+ *    worker, bound to Usher and Better Auth), check that the running Usher reports the same KDF, open
+ *    sessions, and probe every scenario once.
  * 4. Run the rounds: in each, every scenario group measures its systems back to back, in an order that
  *    rotates between rounds; report medians over rounds.
  * 5. Print the tables and write results/latest.json and results/latest.md (results/candidate.* for a copy
@@ -21,12 +22,26 @@ import path from 'node:path'
 import { createAdminClient } from '../../tui/admin-client'
 import { ensureDevVars } from '../../tui/local-worker'
 import { measure, type Measurement } from './load'
-import { profileCpu, type CpuProfileSummary } from './cpu-profile'
-import { childProcessGroups, codeState, machineInfo, packageVersion, workerdPids } from './machine'
+import {
+  checkProfiler,
+  profileCpu,
+  type CpuProfileSummary,
+  type ProfilerCheck,
+  type ProfileTarget,
+} from './cpu-profile'
+import {
+  childProcessGroups,
+  codeState,
+  machineInfo,
+  packageVersion,
+  waitForQuiet,
+  workerdPids,
+} from './machine'
 import { readOptions, type BenchOptions } from './options'
 import { profileUsherLists, type ListProfile } from './profile'
 import {
   consoleTable,
+  cpuPerRequest,
   goalsOf,
   goalsTable,
   list100k,
@@ -49,18 +64,26 @@ import {
   usherVars,
   type RunningWorker,
   type SystemName,
+  type WorkerName,
 } from './workers'
 
 const RESULTS_DIR = path.join(BENCH_DIR, 'results')
 /** Usher runs with per-IP rate limits off: the load generator is one IP. Per-account throttling stays on. */
 const USHER_VARS = { RATE_LIMITS: 'off' }
 const DEEP_FRACTION = 0.9
-/** Profiled after the rounds (./cpu-profile.ts): the KDF-bound login, and the token checks on both sides. */
-const CPU_PROFILED: [SystemName, ScenarioName][] = [
-  ['usher', 'login'],
-  ['usher', 'refresh'],
-  ['usher', 'profile'],
-  ['better-auth', 'refresh'],
+/**
+ * Profiled after the rounds (./cpu-profile.ts): the KDF-bound login, the token checks on both sides, and the
+ * app requests, with every isolate each one runs in (the app worker's, and the auth worker's it calls).
+ */
+const CPU_PROFILED: { system: SystemName; name: ScenarioName; isolates: WorkerName[] }[] = [
+  { system: 'usher', name: 'login', isolates: ['usher'] },
+  { system: 'usher', name: 'refresh', isolates: ['usher'] },
+  { system: 'usher', name: 'profile', isolates: ['usher'] },
+  { system: 'better-auth', name: 'refresh', isolates: ['better-auth'] },
+  { system: 'usher', name: 'app-jwks', isolates: ['app'] },
+  { system: 'usher', name: 'app-rpc', isolates: ['app', 'usher'] },
+  { system: 'better-auth', name: 'app-peer', isolates: ['app', 'better-auth'] },
+  { system: 'bound', name: 'app-bound', isolates: ['app'] },
 ]
 const SEARCH_NEEDLE = 'user4242'
 
@@ -89,7 +112,8 @@ const seconds = (from: number) => `${((performance.now() - from) / 1000).toFixed
 
 function checkSameRuntime() {
   const usher = compatibilityOf('wrangler.toml')
-  for (const spec of [SPECS.usher, SPECS['better-auth'], SPECS.bound].filter((s) => s.configPath)) {
+  const configured = [SPECS.usher, SPECS['better-auth'], SPECS.bound, SPECS.app].filter((s) => s.configPath)
+  for (const spec of configured) {
     const other = compatibilityOf(spec.configPath!)
     if (other !== usher) {
       throw new Error(
@@ -134,7 +158,17 @@ async function startWorkers(users: number, kdfVars: Record<string, string>) {
     })),
   )
   const bound = await started(start(SPECS.bound, () => ({ ...kdfVars, ROWS: String(users) })))
-  return { usher, peer, bound }
+  // Last: its service bindings find Usher and Better Auth in the dev registry once they are up.
+  const app = await started(
+    start(SPECS.app, () => ({ USHER_ORIGIN: usher.url, APP_ID: usher.appId, PEER_ORIGIN: peer.url })),
+  )
+  return { usher, peer, bound, app }
+}
+
+/** BENCH_QUIET: let other processes' bursts pass before measuring; the seconds waited. */
+function quiet(options: BenchOptions, pgids: number[]): Promise<number> {
+  if (options.quietBelowPct <= 0) return Promise.resolve(0)
+  return waitForQuiet(pgids, options.quietBelowPct, options.quietMaxSeconds)
 }
 
 function connectionsFor(scenario: Scenario, options: BenchOptions) {
@@ -158,15 +192,17 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
       // Rotate who goes first, so a drift in machine load does not always favour the same system.
       const order = members.map((_, i) => members[(i + run) % members.length]!)
       for (const scenario of order) {
+        const waited = await quiet(options, pgids)
         const before = pgids.map(workerdPids).join(';')
         const m = await measure(scenario.op, {
-          origin: urlOf(scenario),
+          origin: urlOf(scenario.worker),
           connections: connectionsFor(scenario, options),
           durationSeconds: scenario.kind === 'kdf' ? options.kdfDurationSeconds : options.durationSeconds,
           warmupSeconds: options.warmupSeconds,
           pgids,
         })
         m.worker_restarted = pgids.map(workerdPids).join(';') !== before
+        m.waited_for_quiet_s = waited
         measurements.get(scenario)!.push(m)
         const connections = connectionsFor(scenario, options)
         const warn = [
@@ -174,14 +210,17 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
           m.requests < 2 * connections
             ? `⚠ only ${m.requests} responses: lengthen BENCH_${scenario.kind === 'kdf' ? 'KDF_' : ''}DURATION`
             : '',
+          waited ? `(waited ${waited} s for a quieter machine)` : '',
           m.worker_restarted ? '⚠ wrangler restarted a worker (sources changed on disk)' : '',
         ]
           .filter(Boolean)
           .map((w) => `  ${w}`)
           .join('')
+        // Several measurements of a group can come from one system (app request): name them.
+        const who = scenario.name === group ? scenario.system : `${scenario.system} ${scenario.name}`
         log(
           [
-            `  round ${run + 1}  ${group.padEnd(10)} ${scenario.system.padEnd(11)}`,
+            `  round ${run + 1}  ${group.padEnd(11)} ${who.padEnd(20)}`,
             `${m.rps.toFixed(1).padStart(8)} req/s`,
             `p50 ${m.p50_ms.toFixed(1).padStart(6)} ms`,
             `p99 ${m.p99_ms.toFixed(1).padStart(7)} ms`,
@@ -196,18 +235,24 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
 
 async function profileScenarios(
   scenarios: Scenario[],
-  workers: Record<SystemName, RunningWorker>,
+  workers: Record<WorkerName, RunningWorker>,
   options: BenchOptions,
   pgids: number[],
 ): Promise<CpuProfileSummary[]> {
   const summaries: CpuProfileSummary[] = []
-  for (const [system, name] of CPU_PROFILED) {
+  for (const { system, name, isolates } of CPU_PROFILED) {
     const scenario = scenarios.find((s) => s.system === system && s.name === name)
     if (!scenario) continue
+    const targets: ProfileTarget[] = isolates.map((worker) => ({
+      worker,
+      pgid: workers[worker].pgid,
+      origin: workers[worker].url,
+    }))
     try {
+      await quiet(options, pgids)
       summaries.push(
-        await profileCpu({ system, scenario: name, pgid: workers[system].pgid }, scenario.op, {
-          origin: workers[system].url,
+        await profileCpu({ system, scenario: name }, targets, scenario.op, {
+          origin: workers[scenario.worker].url,
           connections: connectionsFor(scenario, options),
           durationSeconds: scenario.kind === 'kdf' ? options.kdfDurationSeconds : options.durationSeconds,
           warmupSeconds: 0,
@@ -223,7 +268,7 @@ async function profileScenarios(
   return summaries
 }
 
-let urlOf: (scenario: Scenario) => string = () => {
+let urlOf: (worker: WorkerName) => string = () => {
   throw new Error('workers not started')
 }
 
@@ -247,7 +292,7 @@ async function main() {
 
   let phase = performance.now()
   await checkPeerSchema()
-  for (const spec of Object.values(SPECS)) migrate(spec)
+  for (const spec of [SPECS.usher, SPECS['better-auth'], SPECS.bound]) migrate(spec)
   const seeds = [
     await seedUsher(SPECS.usher, options.users, kdf),
     await seedPeer(SPECS['better-auth'], options.users, kdf),
@@ -274,10 +319,13 @@ async function main() {
   phase = performance.now()
   let rows: ResultRow[] = []
   let cpu: CpuProfileSummary[] = []
+  let profilerCheck: ProfilerCheck | undefined
   const codeBefore = codeState()
   try {
-    const { usher, peer, bound } = await startWorkers(options.users, kdfVars)
-    log(`workers up in ${seconds(phase)}: Usher ${usher.url}, Better Auth ${peer.url}, bound ${bound.url}`)
+    const { usher, peer, bound, app } = await startWorkers(options.users, kdfVars)
+    log(
+      `workers up in ${seconds(phase)}: Usher ${usher.url}, Better Auth ${peer.url}, bound ${bound.url}, app ${app.url}`,
+    )
     const live = (await createAdminClient({ url: usher.url, adminKey: usher.adminKey }).config.get.query())
       .kdf
     if (live.algorithm !== 'scrypt' || live.N !== kdf.N || live.r !== kdf.r || live.p !== kdf.p) {
@@ -285,13 +333,14 @@ async function main() {
         `the running Usher reports KDF ${JSON.stringify(live)}, not the one given to the peer and bound`,
       )
     }
-    const origins = { usher: usher.url, 'better-auth': peer.url, bound: bound.url }
-    urlOf = (scenario) => origins[scenario.system]
+    const origins = { usher: usher.url, 'better-auth': peer.url, bound: bound.url, app: app.url }
+    urlOf = (worker) => origins[worker]
 
     let scenarios = await buildScenarios({
       usher: { url: usher.url, appId: usher.appId, adminKey: usher.adminKey },
       peer: { url: peer.url },
       bound: { url: bound.url },
+      app: { url: app.url },
       users: options.users,
       sessions: options.connections,
       deep: { offset: deepOffset, before, first },
@@ -304,15 +353,31 @@ async function main() {
     const pgids = [...running].map((w) => w.pgid)
     const measurements = await runRounds(scenarios, options, pgids)
     rows = scenarios.map((s) => summarize(s, connectionsFor(s, options), measurements.get(s)!))
-    if (options.cpuProfile)
-      cpu = await profileScenarios(scenarios, { usher, 'better-auth': peer, bound }, options, pgids)
+    if (options.cpuProfile && cpuProfiled(scenarios)) {
+      cpu = await profileScenarios(scenarios, { usher, 'better-auth': peer, bound, app }, options, pgids)
+      await quiet(options, pgids)
+      profilerCheck = await checkProfiler(
+        { worker: 'bound', pgid: bound.pgid, origin: bound.url },
+        {
+          origin: bound.url,
+          connections: options.connections,
+          durationSeconds: options.durationSeconds,
+          warmupSeconds: 0,
+          pgids,
+        },
+      ).catch((error: unknown) => {
+        log(`  profiler check failed: ${error instanceof Error ? error.message : String(error)}`)
+        return undefined
+      })
+    }
   } finally {
     await stopAll()
   }
 
   const codeAfter = codeState()
   const ratios = ratiosOf(rows)
-  const goals = goalsOf(rows, ratios)
+  const cpuMs = cpuPerRequest(cpu)
+  const goals = goalsOf(rows, ratios, cpuMs)
   const others = rows
     .flatMap((r) => r.runs.map((m) => m.other_cpu_pct))
     .filter((c): c is number => c !== null)
@@ -324,7 +389,11 @@ async function main() {
   const settings =
     `Medians of ${options.runs} rounds; ${options.connections} connections (users.list: ${options.adminConnections}), ` +
     `${options.durationSeconds} s per measurement (KDF-bound: ${options.kdfDurationSeconds} s) ` +
-    `after ${options.warmupSeconds} s warm-up; ` +
+    `after ${options.warmupSeconds} s warm-up` +
+    (options.quietBelowPct > 0
+      ? `, each started once other processes used under ${options.quietBelowPct}% of the CPU ` +
+        `(or after ${options.quietMaxSeconds} s); `
+      : '; ') +
     `${options.users.toLocaleString('en-US')} users per system; Usher with RATE_LIMITS=off. ` +
     `Better Auth ${peerVersion} is the newest release this machine's registry mirror could install.`
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
@@ -351,6 +420,8 @@ async function main() {
       duration_s: options.durationSeconds,
       kdf_duration_s: options.kdfDurationSeconds,
       warmup_s: options.warmupSeconds,
+      quiet_below_pct: options.quietBelowPct,
+      quiet_max_wait_s: options.quietMaxSeconds,
       connections: options.connections,
       admin_connections: options.adminConnections,
       users: options.users,
@@ -386,6 +457,11 @@ async function main() {
     })),
     ratios: ratios.ratios,
     ratios_per_run: ratios.perRun,
+    // Isolate CPU per request from the profiles below; app_rpc and app_peer add the app worker's isolate and
+    // the auth worker's (Usher's, Better Auth's), since both run for each request.
+    cpu_ms_per_request: cpuMs,
+    // The profiler against known work: a loop should add profiled_ms ≈ workerd_ms (the processes' CPU).
+    cpu_profile_check: profilerCheck ?? null,
     goals,
     list_100k: list100k(rows, options.users),
     // The commit of this checkout; a candidate copy (BENCH_USHER_CONFIG) is named instead.
@@ -405,19 +481,43 @@ async function main() {
   // A trial of a candidate copy, or a run of only some scenarios, never replaces the full results.
   const base = SPECS.usher.configPath ? 'candidate' : options.only ? 'partial' : 'latest'
   writeFileSync(path.join(RESULTS_DIR, `${base}.json`), `${JSON.stringify(results, null, 2)}\n`)
-  const md = markdown({ rows, ratios, goals, machine, otherCpu, kdf: kdfText, settings, peerVersion, date })
+  const md = markdown({
+    rows,
+    ratios,
+    cpu,
+    goals,
+    machine,
+    otherCpu,
+    kdf: kdfText,
+    settings,
+    peerVersion,
+    date,
+  })
   writeFileSync(path.join(RESULTS_DIR, `${base}.md`), md)
 
-  log(`\n${consoleTable(rows)}\n`)
+  log(`\n${consoleTable(rows, cpu)}\n`)
   log(`Ratios (Usher ÷ other, req/s, higher is better): ${JSON.stringify(ratios.ratios)}`)
   log(`\nGoals:\n${goalsTable(goals)}\n`)
   log(`machine: ${machineLine(machine, otherCpu)}`)
   for (const c of cpu) {
-    const modules = c.by_module
-      .slice(0, 6)
-      .map((m) => `${m.module} ${m.pct}%`)
-      .join(', ')
-    log(`cpu ${c.system} ${c.scenario}: ${c.cpu_ms_per_request} ms of isolate time per request (${modules})`)
+    for (const isolate of c.isolates) {
+      const modules = isolate.by_module
+        .slice(0, 6)
+        .map((m) => `${m.module} ${m.pct}%`)
+        .join(', ')
+      const what = `cpu ${c.system} ${c.scenario}, ${isolate.worker}'s isolate`
+      log(`${what}: ${isolate.cpu_ms_per_request} ms per request (${modules})`)
+    }
+    if (c.isolates.length > 1)
+      log(`cpu ${c.system} ${c.scenario}: ${c.cpu_ms_per_request} ms per request in all its isolates`)
+  }
+  if (profilerCheck) {
+    const { rounds, node_ms, workerd_ms, profiled_ms, uncapped_ms } = profilerCheck
+    log(
+      `profiler check: ${rounds.toLocaleString('en-US')} rounds of a JS loop (${node_ms} ms in Node) added ` +
+        `${workerd_ms} ms per request to the bound worker's processes and ${profiled_ms} ms to its isolate ` +
+        `as profiled (uncapped deltas: ${uncapped_ms} ms)`,
+    )
   }
   if (cpu.length) {
     const refresh = cpuRatio(cpu, 'refresh')
@@ -438,6 +538,11 @@ async function main() {
   if (rows.some((r) => r.failures > 0))
     log('⚠ some requests failed: see "failures" in the results; those rows are not trustworthy.')
   log(`wrote ${path.join(RESULTS_DIR, base)}.json and .md (${seconds(began)} in all)`)
+}
+
+/** Whether any scenario of this run is one the CPU profiles cover. */
+function cpuProfiled(scenarios: Scenario[]): boolean {
+  return CPU_PROFILED.some(({ system, name }) => scenarios.some((s) => s.system === system && s.name === name))
 }
 
 function cpuRatio(cpu: CpuProfileSummary[], scenario: ScenarioName): number | null {

@@ -11,10 +11,16 @@
  * | list-first | users.list, first page of 50       | GET /api/auth/admin/list-users  |               |
  * | list-deep  | users.list, page at 90% by cursor  | list-users, same page by offset |               |
  * | search     | users.list, email substring        | list-users, email `contains`    |               |
+ * | app request| app Worker: JWKS (a), RPC (b)      | app Worker: get-session (c)     | no check (d)  |
  *
  * Better Auth has no refresh token: its sessions are renewed through `get-session` (a cookie checked
  * against D1), which is also its profile call; both Usher token calls are compared with it, each in its
  * own measurement. Lists are newest first on both (Better Auth: `sortBy=createdAt&sortDirection=desc`).
+ *
+ * `app request` is the load an app Worker puts on its auth service (./app): the same small answer after
+ * (a) verifying Usher's access token offline against its JWKS, (b) asking `UsherService.authenticate`
+ * over RPC, (c) asking Better Auth's `get-session` through a service binding, (d) no check at all. All
+ * four are sent to the app worker; the row's system says whose check it is.
  *
  * Every scenario has a probe: one request whose answer is checked for content (not just status) before
  * any load is sent, so a benchmark can never measure fast failures (Better Auth answers a failed list with
@@ -24,7 +30,7 @@ import { encodeCursor } from '../../worker/users/listing'
 import type { RouterOutputs } from '../../tui/admin-client'
 import type { Operation } from './load'
 import { loginableUsers, PEER_ADMIN_EMAIL, SEED_PASSWORD, seedEmail } from './seed'
-import type { SystemName } from './workers'
+import type { SystemName, WorkerName } from './workers'
 
 export type ScenarioName =
   | 'login'
@@ -36,6 +42,11 @@ export type ScenarioName =
   | 'search'
   | 'kdf-hash'
   | 'd1-read'
+  | 'app-request'
+  | 'app-jwks'
+  | 'app-rpc'
+  | 'app-peer'
+  | 'app-bound'
 
 /** kdf: one password hash per request; token: token-checked reads; admin: users.list pages. */
 export type Kind = 'kdf' | 'token' | 'admin'
@@ -45,6 +56,8 @@ export interface Scenario {
   group: ScenarioName
   name: ScenarioName
   system: SystemName
+  /** The worker the load is sent to: the system's own, or the app worker calling it. */
+  worker: WorkerName
   operation: string
   kind: Kind
   op: Operation
@@ -56,6 +69,7 @@ export interface Targets {
   usher: { url: string; appId: string; adminKey: string }
   peer: { url: string }
   bound: { url: string }
+  app: { url: string }
   users: number
   /** Sessions per system for the token scenarios (one per connection is plenty). */
   sessions: number
@@ -184,12 +198,13 @@ export async function buildScenarios(t: Targets): Promise<Scenario[]> {
     })
   }
   const scenario = (
-    s: Omit<Scenario, 'probe'>,
+    s: Omit<Scenario, 'probe' | 'worker'> & { worker?: WorkerName },
     origin: string,
     status: number,
     check: (body: never) => boolean,
   ): Scenario => ({
     ...s,
+    worker: s.worker ?? s.system,
     probe: async () => {
       const response = await fetchOp(origin, s.op)
       if (status === 201 && s.name === 'register' && s.system === 'usher') {
@@ -225,6 +240,43 @@ export async function buildScenarios(t: Targets): Promise<Scenario[]> {
       (body: { session?: unknown; user?: { email?: string } } | null) =>
         Boolean(body?.session && body.user?.email),
     )
+  /**
+   * An `app request` route: the app worker answers `{ userId }` for the caller. The checked routes are also
+   * probed with a credential that must be refused (a token whose signature was altered, no cookie), so a
+   * route that skipped its check could never be measured.
+   */
+  const appRoute = (
+    name: 'app-jwks' | 'app-rpc' | 'app-peer' | 'app-bound',
+    system: SystemName,
+    operation: string,
+    credential: () => Record<string, string>,
+    refused: Record<string, string> | undefined,
+    expectedUser: (userId: string) => boolean,
+  ): Scenario => {
+    const op: Operation = { method: 'GET', path: `/${name.slice(4)}`, vary: () => ({ headers: credential() }) }
+    const checked = scenario(
+      { group: 'app-request', name, system, worker: 'app', kind: 'token', operation, op },
+      t.app.url,
+      200,
+      (body: { userId?: string }) => typeof body.userId === 'string' && expectedUser(body.userId),
+    )
+    return {
+      ...checked,
+      probe: async () => {
+        await checked.probe()
+        if (!refused) return
+        const response = await fetch(`${t.app.url}${op.path}`, { headers: refused })
+        const text = await response.text()
+        if (response.status !== 401)
+          throw new Error(`probe app ${name}: a bad credential got ${response.status} ${text.slice(0, 300)}`)
+      },
+    }
+  }
+  const usherUserId = (id: string) => /^[0-9a-f]{24}$/.test(id)
+  const bearer = () => ({ authorization: `Bearer ${usherSession().access}` })
+  const sample = sessions.usher[0]!.access
+  const tampered = { authorization: `Bearer ${sample.slice(0, -4)}${sample.endsWith('AAAA') ? 'BBBB' : 'AAAA'}` }
+
   return [
     // login
     scenario(
@@ -367,6 +419,39 @@ export async function buildScenarios(t: Targets): Promise<Scenario[]> {
       b,
       200,
       (body: { id?: string }) => Boolean(body.id),
+    ),
+    // app request: the same app worker, four ways of knowing who calls
+    appRoute(
+      'app-jwks',
+      'usher',
+      "GET /jwks: Usher's token verified offline (hono/jwk, JWKS cached in the isolate)",
+      bearer,
+      tampered,
+      usherUserId,
+    ),
+    appRoute(
+      'app-rpc',
+      'usher',
+      'GET /rpc: env.USHER.authenticate(token) (UsherService RPC, live session)',
+      bearer,
+      tampered,
+      usherUserId,
+    ),
+    appRoute(
+      'app-peer',
+      'better-auth',
+      'GET /peer: Better Auth get-session through a service binding (cookie forwarded)',
+      () => ({ cookie: peerSession() }),
+      {},
+      (id) => id.length > 0 && id !== 'bound',
+    ),
+    appRoute(
+      'app-bound',
+      'bound',
+      'GET /bound: the same answer, no check',
+      () => ({}),
+      undefined,
+      (id) => id === 'bound',
     ),
     // users.list
     scenario(

@@ -1,9 +1,11 @@
 /**
  * @module bench/workers
- * The three workers a benchmark run starts, each with its own local D1 under `test/bench/.state/`
- * (git-ignored; never the developer's `.wrangler/state`): Usher itself, the Better Auth peer, and the bound
- * worker. All run under `wrangler dev` on the same workerd binary, through tui/local-worker.ts, which puts
- * each in its own process group so stopping it stops workerd too.
+ * The four workers a benchmark run starts: Usher itself, the Better Auth peer and the bound worker, each with
+ * its own local D1 under `test/bench/.state/` (git-ignored; never the developer's `.wrangler/state`), and
+ * the app worker of the `app request` scenario, which reaches Usher and Better Auth through service bindings
+ * (wrangler's dev registry, a private one under `.state/`). All run under `wrangler dev` on the same workerd
+ * binary, through tui/local-worker.ts, which puts each in its own process group so stopping it stops
+ * workerd too.
  *
  * D1 housekeeping (migrations, seeding, cleanup) goes through `wrangler d1 execute --local` while no worker
  * is running on that state, so two SQLite writers never share a database file.
@@ -27,17 +29,26 @@ const wranglerEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRAN
 export const BENCH_DIR = path.join('test', 'bench')
 export const STATE_DIR = path.join(BENCH_DIR, '.state')
 export const LOG_DIR = path.join(STATE_DIR, 'logs')
+/**
+ * The bench workers' own dev registry, through which the app worker's service bindings reach Usher and
+ * Better Auth: never the user's global one, where another `wrangler dev` of a worker named `usher` (a
+ * developer's, or another checkout's tests) would answer in the bench Usher's place.
+ */
+export const REGISTRY_DIR = path.join(STATE_DIR, 'registry')
 
+/** The systems compared (a row of the results belongs to one). */
 export type SystemName = 'usher' | 'better-auth' | 'bound'
+/** The workers a run starts: the three systems, and the app worker that calls them (`app request`). */
+export type WorkerName = SystemName | 'app'
 
 export interface WorkerSpec {
-  system: SystemName
+  system: WorkerName
   /** wrangler config; undefined = Usher's ./wrangler.toml. */
   configPath?: string
   persistTo: string
 }
 
-export const SPECS: Record<SystemName, WorkerSpec> = {
+export const SPECS: Record<WorkerName, WorkerSpec> = {
   usher: usherSpec(process.env.BENCH_USHER_CONFIG),
   'better-auth': {
     system: 'better-auth',
@@ -48,6 +59,11 @@ export const SPECS: Record<SystemName, WorkerSpec> = {
     system: 'bound',
     configPath: path.join(BENCH_DIR, 'bound', 'wrangler.toml'),
     persistTo: path.join(STATE_DIR, 'bound'),
+  },
+  app: {
+    system: 'app',
+    configPath: path.join(BENCH_DIR, 'app', 'wrangler.toml'),
+    persistTo: path.join(STATE_DIR, 'app'),
   },
 }
 
@@ -132,7 +148,7 @@ export function usherVars(): Record<string, string> {
 }
 
 export interface RunningWorker extends LocalWorker {
-  system: SystemName
+  system: WorkerName
   pgid: number
 }
 
@@ -151,6 +167,7 @@ export async function start(
     persistTo: spec.persistTo,
     configPath: spec.configPath,
     vars: vars(port),
+    env: { WRANGLER_REGISTRY_PATH: path.resolve(REGISTRY_DIR) },
   })
   // Extend the worker itself (not a copy): its getters (e.g. `stopping`) must stay live.
   return Object.assign(worker, { system: spec.system, pgid: worker.child.pid! })

@@ -84,7 +84,8 @@ describe('hostile admin input', () => {
     for (const input of [{ limit: 101 }, { limit: 0 }, { limit: 1e9 }, { limit: 1.5 }, { status: 'everyone' }, { search: 'x'.repeat(255) }, { extra: true }]) {
       expect(await codeOf(root.users.list.query(input as never))).toBe('BAD_REQUEST')
     }
-    for (const userId of ['', 'x', '../../etc', '0'.repeat(23), 'G'.repeat(24), `${'a'.repeat(24)} `]) {
+    // Ids are Usher's 24 hex characters or an imported user's own (1–128 of A-Z a-z 0-9 _ -): nothing else.
+    for (const userId of ['', '../../etc', 'a b', 'é', 'x'.repeat(129), `${'a'.repeat(24)} `, 'id;DROP', '%00']) {
       expect(await codeOf(root.users.get.query({ userId }))).toBe('BAD_REQUEST')
     }
     expect(await codeOf(root.users.get.query({ userId: '0'.repeat(24) }))).toBe('NOT_FOUND')
@@ -93,7 +94,7 @@ describe('hostile admin input', () => {
   })
 
   it('forged cursors are refused, well-formed foreign ones are just positions', async () => {
-    for (const cursor of ['garbage', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('[1,"x"]').toString('base64url'), Buffer.from('[-5,"000000000000000000000000"]').toString('base64url'), 'x'.repeat(201)]) {
+    for (const cursor of ['garbage', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('[1,"x y"]').toString('base64url'), Buffer.from('[-5,"000000000000000000000000"]').toString('base64url'), 'x'.repeat(201)]) {
       expect(await codeOf(root.users.list.query({ cursor }))).toBe('BAD_REQUEST')
     }
     const far = await root.users.list.query({ cursor: encodeCursor({ createdAt: 0, id: '0'.repeat(24) }) })

@@ -135,11 +135,26 @@ describe('token validation', () => {
   })
 })
 
+describe('a token accepted before is checked again on every request', () => {
+  it('refused once it expires, and once its session is revoked', async () => {
+    const user = await confirmedUser()
+    const { inspectAccessToken } = await import('../../worker/auth/sessions')
+    expect(await inspectAccessToken(usher(), user.access_token)).toMatchObject({ ok: true })
+    const { exp } = claimsOf(user.access_token)
+    const atExpiry = { ...usher(), now: () => exp * 1000 }
+    expect(await inspectAccessToken(atExpiry, user.access_token)).toMatchObject({ ok: false, reason: 'expired' })
+    expect(await inspectAccessToken(usher(), user.access_token)).toMatchObject({ ok: true })
+    await revokeSessions(usher(), user.user_id, 'admin')
+    expect(await inspectAccessToken(usher(), user.access_token)).toMatchObject({ ok: false, reason: 'revoked' })
+    await expectError(await api.profile(user.access_token), 401, 'InvalidSession')
+  })
+})
+
 describe('revocation takes effect on the next request', () => {
   it('revoking all sessions refuses existing access and refresh tokens', async () => {
     const user = await confirmedUser()
     const other = (await (await api.login(user.email)).json()) as Tokens
-    expect(await revokeSessions(usher(), user.user_id, 'admin')).toBe(2)
+    expect(await revokeSessions(usher(), user.user_id, 'admin')).toEqual({ revoked: 2, apiKeysDisabled: 0 })
     for (const tokens of [user, other]) {
       await expectError(await api.profile(tokens.access_token), 401, 'InvalidSession')
       await expectError(await api.refresh(tokens.refresh_token), 401, 'InvalidSession')

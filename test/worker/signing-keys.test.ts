@@ -113,6 +113,8 @@ describe('rotation', () => {
     const before = await confirmedUser()
     const oldKid = kidOf(before.access_token)
     const nextBefore = (await admin().keys.list.query()).items.find((k) => k.state === 'next')!
+    // Accepted once already: a token this isolate has verified is refused all the same.
+    expect((await api.profile(before.access_token)).status).toBe(200)
     const { current, keys } = await admin().keys.rotate.mutate({ revokePrevious: true })
     expect(keys.find((k) => k.kid === oldKid)).toMatchObject({ state: 'retired', revokedAt: expect.any(String) })
     // The pre-published next key was stored alongside the suspect one: it is retired too, never promoted.

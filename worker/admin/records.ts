@@ -10,6 +10,7 @@ import { publicConfig } from '../config'
 import { auditLog, identities, outbox } from '../db/schema'
 import { toAuditItem } from '../users/listing'
 import { adminProcedure } from './trpc'
+import { userId } from './users'
 
 export const outboxRouter = {
   list: adminProcedure
@@ -34,7 +35,7 @@ export const auditRouter = {
     .input(
       z
         .strictObject({
-          userId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character user id').optional(),
+          userId: userId.optional(),
           cursor: z.string().regex(/^\d{1,15}$/, 'invalid cursor: pass back a nextCursor exactly as received').optional(),
           limit: z.number().int().min(1).max(100).default(50),
         })

@@ -17,9 +17,10 @@ import { keysRouter } from './keys'
 import { auditRouter, configRouter, outboxRouter } from './records'
 import { router } from './trpc'
 import { usersRouter } from './users'
+import { userTransferProcedures } from './user-transfer'
 
 export const appRouter = router({
-  users: usersRouter,
+  users: { ...usersRouter, ...userTransferProcedures },
   apiKeys: apiKeysRouter,
   keys: keysRouter,
   outbox: outboxRouter,

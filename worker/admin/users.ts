@@ -17,9 +17,9 @@ import { confirmUser, rerunConfirmation, resendConfirmationEmail } from '../user
 import { clearLoginLock, createUser, deleteUser, disableUser, enableUser, revokeSessions } from '../users/state'
 import { adminProcedure } from './trpc'
 
-export const userIdInput = z.strictObject({
-  userId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hexadecimal user id'),
-})
+/** Usher's own ids are 24 hexadecimal characters; imported users keep theirs (Firebase uids, UUIDs…). */
+export const userId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a user id (1–128 letters, digits, _ or -)')
+export const userIdInput = z.strictObject({ userId })
 
 const listInput = z
   .strictObject({

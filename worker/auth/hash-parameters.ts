@@ -28,11 +28,10 @@ const cache = new Map<string, Promise<FirebaseScryptParameters | undefined>>()
 const associatedData = (id: string) => `password-hash-parameters:${id}`
 
 /**
- * Store a Firebase project's parameters (a no-op when that set is already stored). Refused, before anything
- * is written, when the set is malformed, its id is not the one derived from it, or verifying its hashes
- * would exceed the Workers KDF caps.
+ * A Firebase project's parameters as sent, checked: refused, with a clear message, when the set is malformed,
+ * its id is not the one derived from it, or verifying its hashes would exceed the Workers KDF caps.
  */
-export async function storeFirebaseScryptParameters(usher: Usher, input: FirebaseScryptParameters): Promise<void> {
+export function checkFirebaseScryptParameters(input: unknown): FirebaseScryptParameters {
   const parsed = firebaseScryptParametersSchema.safeParse(input)
   if (!parsed.success) throw errors.invalidParameter(`invalid Firebase hash parameters: ${parsed.error.issues[0]!.message}`)
   const { id, ...parameters } = parsed.data
@@ -41,6 +40,12 @@ export async function storeFirebaseScryptParameters(usher: Usher, input: Firebas
   }
   const problems = firebaseScryptParametersProblems(parameters)
   if (problems.length > 0) throw errors.invalidParameter(problems.join('; '))
+  return parsed.data
+}
+
+/** Store a Firebase project's parameters (checked first; a no-op when that set is already stored). */
+export async function storeFirebaseScryptParameters(usher: Usher, input: FirebaseScryptParameters): Promise<void> {
+  const { id, ...parameters } = checkFirebaseScryptParameters(input)
   const sealed = await sealSecret(usher.config.secrets.keyEncryptionKey, JSON.stringify(parameters), associatedData(id))
   await usher.db
     .insert(passwordHashParameters)

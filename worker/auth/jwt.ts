@@ -8,6 +8,9 @@
  * Reading a token is two steps, so the caller can fetch the key and the session in one query:
  * `parseAccessToken` checks the shape without trusting anything (algorithm allow-list, no key material in
  * the header, canonical base64url), then `verifyAccessToken` checks signature, audience, issuer and expiry.
+ * A client presents the same access token for up to 30 minutes, so each isolate remembers the tokens it
+ * verified (`recallAccessToken`): the next request with the same token skips parsing and the signature
+ * check, and only its expiry is checked again. Key state and session are still read on every request.
  */
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../db/schema'
@@ -72,15 +75,45 @@ export function parseAccessToken(token: string): ParsedToken | undefined {
 
 export type Verified = { ok: true; claims: AccessClaims } | { ok: false; reason: 'invalid' | 'expired' }
 
+export interface Expected {
+  audience: string
+  issuer?: string
+  nowSeconds: number
+}
+
+/**
+ * Tokens verified in this isolate, by their exact text (a token differing in any character is not found),
+ * with what they were verified against. Bounded: the oldest is forgotten first.
+ */
+const remembered = new Map<string, { parsed: ParsedToken; claims: AccessClaims; audience: string; issuer?: string }>()
+const REMEMBERED_TOKENS = 1024
+
+/**
+ * A token this isolate already verified against the same audience and issuer: its parts and its verdict
+ * now (expiry is checked against `nowSeconds` again, as `jwtVerify` would). Undefined: parse and verify it.
+ */
+export function recallAccessToken(token: string, expected: Expected): { parsed: ParsedToken; verified: Verified } | undefined {
+  const known = remembered.get(token)
+  if (!known || known.audience !== expected.audience || known.issuer !== expected.issuer) return undefined
+  if (known.claims.exp <= expected.nowSeconds) {
+    remembered.delete(token)
+    return { parsed: known.parsed, verified: { ok: false, reason: 'expired' } }
+  }
+  return { parsed: known.parsed, verified: { ok: true, claims: known.claims } }
+}
+
+/** Frozen: every later request with this token gets the same claims object. */
+function remember(parsed: ParsedToken, claims: AccessClaims, expected: Expected) {
+  if (remembered.size >= REMEMBERED_TOKENS) remembered.delete(remembered.keys().next().value!)
+  Object.freeze(claims.user_data)
+  remembered.set(parsed.token, { parsed, claims: Object.freeze(claims), audience: expected.audience, issuer: expected.issuer })
+}
+
 /**
  * Verify signature (with the key for the token's kid and algorithm), then `aud`, `iss` (when the deployment
  * has a fixed public URL), `typ` and expiry. Never throws for a bad token.
  */
-export async function verifyAccessToken(
-  parsed: ParsedToken,
-  key: CryptoKey,
-  expected: { audience: string; issuer?: string; nowSeconds: number },
-): Promise<Verified> {
+export async function verifyAccessToken(parsed: ParsedToken, key: CryptoKey, expected: Expected): Promise<Verified> {
   try {
     const { payload } = await jwtVerify(parsed.token, key, {
       algorithms: [parsed.algorithm],
@@ -94,6 +127,7 @@ export async function verifyAccessToken(
     if (claims.typ !== 'access' || typeof claims.sub !== 'string' || claims.sid !== parsed.sid) {
       return { ok: false, reason: 'invalid' }
     }
+    remember(parsed, claims as AccessClaims, expected)
     return { ok: true, claims: claims as AccessClaims }
   } catch (error) {
     return { ok: false, reason: error instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' }

@@ -40,6 +40,13 @@ export async function checkPassword(usher: Usher, username: string, password: st
     if (!until) await runBatch(usher.db, recordFailure(usher, account, client, undefined))
     throw errors.invalidCredentials()
   }
+  if (row.identity.passwordHash === null) {
+    // Imported without a password (users/password-setup.ts): no password can be right, and saying so costs
+    // as long as a wrong one. Told apart only where accounts may be revealed.
+    await spendDummyVerification(password, usher.config.kdf)
+    if (usher.config.enumerationProtection) throw errors.invalidCredentials()
+    throw errors.passwordSetupRequired()
+  }
   if (!(await verifyPassword(password, row.identity.passwordHash, hashParameterLookup(usher)))) {
     // While locked, failures are refused without being counted (the backoff grows only with real attempts).
     if (!until) await runBatch(usher.db, recordFailure(usher, account, client, row.user.id))

@@ -15,7 +15,7 @@ import { errors } from '../errors'
 import { auditIfChanged } from '../users/audit'
 import { findUser, type IdentityRow, type UserRow } from '../users/accounts'
 import { hashSecret, newId, newSecret, secretMatches, splitCompositeSecret } from './crypto'
-import { parseAccessToken, signAccessToken, verifyAccessToken, type AccessClaims } from './jwt'
+import { parseAccessToken, recallAccessToken, signAccessToken, verifyAccessToken, type AccessClaims } from './jwt'
 import { acceptedKey, cachedVerifier, currentSigner, verifierFor } from './signing-keys'
 import type { LoginClient } from './throttle'
 import { eventStatement } from '../events/outbox'
@@ -122,14 +122,17 @@ const refusal = (reason: Refusal['reason'], message: string): { ok: false } & Re
 /**
  * Everything Usher knows about an access token, in one round trip: signature, claims, key state and session.
  * The one check behind the client API, the UsherService RPC and the admin's `users.verifyToken`. With the key
- * already imported in this isolate, a forged or expired token is refused before any database read.
+ * already imported in this isolate, a forged or expired token is refused before any database read; a token
+ * this isolate already verified is not verified again (auth/jwt.ts `recallAccessToken`), but its key state,
+ * session and user are read like any other's.
  */
 export async function inspectAccessToken(usher: Usher, token: string, withIdentities = false): Promise<Inspected> {
-  const parsed = parseAccessToken(token)
-  if (!parsed) return refusal('invalid', 'invalid session: invalid access token')
   const expected = { audience: usher.config.appId, issuer: usher.config.publicUrl, nowSeconds: Math.floor(usher.now() / 1000) }
-  const cached = cachedVerifier(parsed.kid)
-  let verified = cached && (await verifyAccessToken(parsed, await cached, expected))
+  const recalled = recallAccessToken(token, expected)
+  const parsed = recalled?.parsed ?? parseAccessToken(token)
+  if (!parsed) return refusal('invalid', 'invalid session: invalid access token')
+  const cached = recalled ? undefined : cachedVerifier(parsed.kid)
+  let verified = recalled?.verified ?? (cached && (await verifyAccessToken(parsed, await cached, expected)))
   if (verified && !verified.ok) return verifiedRefusal(verified.reason)
   const row = await sessionRow(usher, parsed.sid, parsed.kid, withIdentities)
   if (!verified) {

@@ -49,6 +49,8 @@ export interface Config {
   allowedOrigins: '*' | string[]
   confirmation: { method: ConfirmationMethod; url?: string; subject: string; functionUrl?: string }
   reset: { method: ResetMethod; url?: string; subject: string; functionUrl?: string }
+  /** How long an imported user's set-password link is valid (users/password-setup.ts). */
+  passwordSetupTtlHours: number
   password: { minLength: number; maxLength: number }
   kdf: KdfParams
   /** Enabled login providers and their settings (config/providers.ts). */
@@ -257,6 +259,7 @@ const schema = z.object({
     )
     .pipe(z.array(z.enum(EVENT_TYPES, { error: `must list event types among ${EVENT_TYPES.join(', ')}` }))),
   EVENTS_RETENTION_DAYS: intIn(1, 3650).default(7),
+  PASSWORD_SETUP_TTL_HOURS: intIn(1, 720).default(72),
   ANONYMOUS_USER_TTL_DAYS: intIn(0, 36_500).default(90),
   LOGIN_AUDIT_RETENTION_DAYS: intIn(0, 36_500).default(90),
   ADMIN_API_KEY: secret('ADMIN_API_KEY'),
@@ -411,6 +414,7 @@ export function loadConfig(source: ConfigSource): Config {
     password: { minLength: v.PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH },
     kdf,
     providers: providers.config,
+    passwordSetupTtlHours: v.PASSWORD_SETUP_TTL_HOURS,
     customData: {
       format: v.CUSTOM_DATA_FORMAT,
       creationFunctionUrl: v.USER_CREATION_FUNCTION_URL,

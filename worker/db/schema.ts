@@ -13,23 +13,14 @@
  */
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { PROVIDER_TYPES } from '../provider-types'
 
 export const USER_STATUSES = ['pending-confirmation', 'pending-login', 'confirmed'] as const
 export type UserStatus = (typeof USER_STATUSES)[number]
 export const USER_TYPES = ['normal', 'server'] as const
 export type UserType = (typeof USER_TYPES)[number]
 /** Every App Services login provider; a deployment enables some of them (AUTH_PROVIDERS). */
-export const PROVIDER_TYPES = [
-  'local-userpass',
-  'anon-user',
-  'api-key',
-  'custom-token',
-  'custom-function',
-  'oauth2-google',
-  'oauth2-apple',
-  'oauth2-facebook',
-] as const
-export type ProviderType = (typeof PROVIDER_TYPES)[number]
+export { PROVIDER_TYPES, type ProviderType } from '../provider-types'
 /** Providers whose identities are someone else's account (an external id, verified at each login). */
 export const EXTERNAL_PROVIDER_TYPES = ['custom-token', 'custom-function', 'oauth2-google', 'oauth2-apple', 'oauth2-facebook'] as const
 export type ExternalProviderType = (typeof EXTERNAL_PROVIDER_TYPES)[number]
@@ -158,10 +149,13 @@ export const sessions = sqliteTable(
   ],
 )
 
-export const TOKEN_PURPOSES = ['confirm', 'reset'] as const
+export const TOKEN_PURPOSES = ['confirm', 'reset', 'password-setup'] as const
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number]
 
-/** Email-confirmation and password-reset tokens: `tokenId` is the row id, `token` the hashed secret. */
+/**
+ * Email-confirmation, password-reset and password-setup (imported users) tokens: `tokenId` is the row id,
+ * `token` the hashed secret.
+ */
 export const actionTokens = sqliteTable(
   'action_tokens',
   {

@@ -35,6 +35,21 @@ export function resetMail(appId: string, to: string, subject: string, link: stri
 }
 
 /** Sent instead of a confirmation when someone registers an address that already has an account. */
+export function passwordSetupMail(appId: string, to: string, link: string, validHours: number): Mail {
+  return {
+    to,
+    subject: `Set a password for your ${appId} account`,
+    link,
+    text: [
+      `Your ${appId} account has moved. To keep using it, choose a password by opening this link:`,
+      '',
+      link,
+      '',
+      `The link is valid for ${validHours} hours. Your account, its data and its email address stay as they were.`,
+    ].join('\n'),
+  }
+}
+
 export function accountExistsMail(appId: string, to: string): Mail {
   return {
     to,

@@ -1,10 +1,11 @@
 /**
  * @module users/action-tokens
- * Confirmation and reset tokens: App Services' `token` + `tokenId` pair, valid 30 minutes. `tokenId` is the
- * row id; `token` is a 256-bit secret stored only as SHA-256. Issuing a token retires the user's older
- * tokens of the same purpose, so only the latest link works.
+ * Confirmation, reset and password-setup tokens: App Services' `token` + `tokenId` pair, valid 30 minutes
+ * (password setup: PASSWORD_SETUP_TTL_HOURS). `tokenId` is the row id; `token` is a 256-bit secret stored only
+ * as SHA-256. Issuing a token retires the user's older tokens of the same purpose, so only the latest link
+ * works.
  */
-import { and, eq } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import type { Usher } from '../context'
 import { hashSecret, newId, newSecret, secretMatches } from '../auth/crypto'
 import type { Statement } from '../db/client'
@@ -21,11 +22,11 @@ export interface IssuedToken {
   statements: Statement[]
 }
 
-export function issueActionToken(usher: Usher, userId: string, purpose: TokenPurpose): IssuedToken {
+export function issueActionToken(usher: Usher, userId: string, purpose: TokenPurpose, ttlMs = ACTION_TOKEN_TTL_MS): IssuedToken {
   const now = usher.now()
   const tokenId = newId(now)
   const token = newSecret()
-  const expiresAt = now + ACTION_TOKEN_TTL_MS
+  const expiresAt = now + ttlMs
   return {
     tokenId,
     token,
@@ -45,16 +46,17 @@ export function retireActionTokens(usher: Usher, userId: string, purpose: TokenP
     .where(and(eq(actionTokens.userId, userId), eq(actionTokens.purpose, purpose)))
 }
 
-/** The stored token behind a presented pair, if the secret matches and it has not expired. */
+/** The stored token behind a presented pair (of one of these purposes), if the secret matches and it has not expired. */
 export async function validActionToken(
   usher: Usher,
-  purpose: TokenPurpose,
+  purpose: TokenPurpose | readonly TokenPurpose[],
   pair: { token: string; tokenId: string },
 ) {
+  const purposes = typeof purpose === 'string' ? [purpose] : [...purpose]
   const row = await usher.db
     .select()
     .from(actionTokens)
-    .where(and(eq(actionTokens.id, pair.tokenId), eq(actionTokens.purpose, purpose)))
+    .where(and(eq(actionTokens.id, pair.tokenId), inArray(actionTokens.purpose, purposes)))
     .get()
   if (!row || !secretMatches(pair.token, row.secretHash) || row.expiresAt <= usher.now()) {
     throw errors.tokenInvalid()

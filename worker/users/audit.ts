@@ -20,6 +20,8 @@ export type AuditAction =
   | 'user.first-login'
   | 'user.login'
   | 'user.custom-data-set'
+  | 'user.password-setup-sent'
+  | 'user.imported'
   | 'user.identity-linked'
   | 'user.password-reset-requested'
   | 'user.password-reset'

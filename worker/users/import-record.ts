@@ -18,18 +18,9 @@
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import { PROVIDER_TYPES } from '../provider-types'
 
-export const IMPORTED_PROVIDER_TYPES = [
-  'local-userpass',
-  'anon-user',
-  'api-key',
-  'custom-token',
-  'custom-function',
-  'oauth2-google',
-  'oauth2-apple',
-  'oauth2-facebook',
-] as const
-export type ImportedProviderType = (typeof IMPORTED_PROVIDER_TYPES)[number]
+export { PROVIDER_TYPES as IMPORTED_PROVIDER_TYPES, type ProviderType as ImportedProviderType } from '../provider-types'
 
 /** Serialized size allowed for `data`, `customData` and each identity's `data`. */
 export const IMPORTED_JSON_MAX_LENGTH = 16 * 1024
@@ -42,7 +33,7 @@ const jsonObject = z
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date and time' })
 
 export const importedIdentitySchema = z.strictObject({
-  providerType: z.enum(IMPORTED_PROVIDER_TYPES),
+  providerType: z.enum(PROVIDER_TYPES),
   /**
    * The provider-side id (Google's `sub`, an API key's id, the source's own id for email/password). Absent
    * only when the export did not say (realm-cli's table output): no login through that provider can find the

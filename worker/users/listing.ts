@@ -48,7 +48,7 @@ export interface UserItem {
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
 
-const cursorShape = z.tuple([z.number().int().nonnegative(), z.string().regex(/^[0-9a-f]{24}$/)])
+const cursorShape = z.tuple([z.number().int().nonnegative(), z.string().regex(/^[A-Za-z0-9_-]{1,128}$/)])
 
 export function encodeCursor(row: { createdAt: number; id: string }): string {
   return Buffer.from(JSON.stringify([row.createdAt, row.id])).toString('base64url')

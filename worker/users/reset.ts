@@ -15,7 +15,7 @@ import { disableUserApiKeys } from '../auth/api-keys'
 import { clearThrottleOfUser } from '../auth/throttle'
 import type { Actor, Usher } from '../context'
 import { changes, runBatch } from '../db/client'
-import { actionTokens, identities, sessions } from '../db/schema'
+import { actionTokens, identities, sessions, users } from '../db/schema'
 import { errors, UsherError } from '../errors'
 import { eventStatement } from '../events/outbox'
 import { resetMail } from '../mail/templates'
@@ -52,10 +52,12 @@ export async function resetWithToken(
   input: { token: string; tokenId: string; password: string },
 ): Promise<void> {
   assertValidPassword(usher.config, input.password)
-  const row = await validActionToken(usher, 'reset', input)
+  // A password-setup link (an imported user's first password, users/password-setup.ts) completes here too.
+  const row = await validActionToken(usher, ['reset', 'password-setup'], input)
   usher.spendKdf()
   const passwordHash = await hashPassword(input.password, usher.config.kdf)
-  const changed = await applyNewPassword(usher, row.userId, passwordHash, 'client', { via: 'token' }, input.tokenId)
+  const setup = row.purpose === 'password-setup'
+  const changed = await applyNewPassword(usher, row.userId, passwordHash, 'client', { via: setup ? 'password-setup' : 'token' }, input.tokenId, setup)
   if (!changed) throw errors.tokenInvalid()
 }
 
@@ -117,7 +119,11 @@ async function applyNewPassword(
   actor: Actor,
   detail: Record<string, unknown>,
   tokenId: string,
+  /** A password-setup link: it reached the user's mailbox, so it confirms a pending registration too. */
+  confirmsEmail = false,
 ): Promise<boolean> {
+  /** Holds once the update below really set this hash (the token was still there). */
+  const passwordChanged = sql`EXISTS (SELECT 1 FROM ${identities} WHERE ${identities.userId} = ${userId} AND ${identities.passwordHash} = ${passwordHash})`
   const [update] = await runBatch(usher.db, [
     usher.db
       .update(identities)
@@ -132,6 +138,7 @@ async function applyNewPassword(
     auditIfChanged(usher, { actor, action: 'user.password-reset', userId, detail }),
     ...eventStatement(usher, { type: 'PASSWORD_RESET', userId, provider: 'local-userpass' }),
     retireActionTokens(usher, userId, 'reset'),
+    retireActionTokens(usher, userId, 'password-setup'),
     usher.db.delete(sessions).where(eq(sessions.userId, userId)),
     // A new password is also the way out of a lockout.
     clearThrottleOfUser(userId),
@@ -141,8 +148,18 @@ async function applyNewPassword(
       userId,
       actor,
       'password reset',
-      sql`EXISTS (SELECT 1 FROM ${identities} WHERE ${identities.userId} = ${userId} AND ${identities.passwordHash} = ${passwordHash})`,
+      passwordChanged,
     ),
+    ...(confirmsEmail
+      ? [
+          usher.db
+            .update(users)
+            .set({ status: 'pending-login' })
+            .where(and(eq(users.id, userId), eq(users.status, 'pending-confirmation'), passwordChanged)),
+          auditIfChanged(usher, { actor, action: 'user.confirmed', userId, detail: { via: 'password-setup' } }),
+          ...eventStatement(usher, { type: 'CONFIRM', userId, provider: 'local-userpass' }),
+        ]
+      : []),
   ])
   return changes(update) > 0
 }

@@ -3,11 +3,14 @@
  * The physical bound, measured inside the same workerd as Usher: each request does exactly one unit of the
  * work an auth request cannot avoid, and nothing else (no framework, no validation, no JSON parsing).
  * - `POST /kdf`: one scrypt hash with the configured parameters: the ceiling for logins and registrations;
- * - `GET /d1`: one primary-key read of a random row out of 100,000: the floor for token-checked requests.
+ * - `GET /d1`: one primary-key read of a random row out of 100,000: the floor for token-checked requests;
+ * - `GET /spin?n=`: n rounds of a pure-JavaScript loop (../spin.ts), the known work the CPU profiler is
+ *   checked against.
  * `GET /health` answers as Usher's does, so tui/local-worker.ts can start this worker unchanged.
  */
 import { randomBytes } from 'node:crypto'
 import { deriveScrypt, scryptParamsFrom } from '../scrypt'
+import { spin } from '../spin'
 
 export interface BoundEnv {
   DB: D1Database
@@ -27,7 +30,7 @@ export function boundRowId(i: number): string {
 
 export default {
   async fetch(request, env) {
-    const { pathname } = new URL(request.url)
+    const { pathname, searchParams } = new URL(request.url)
     if (pathname === '/kdf' && request.method === 'POST') {
       const key = await deriveScrypt(PASSWORD, randomBytes(16), scryptParamsFrom(env))
       return Response.json({ key: key.toString('hex') })
@@ -37,6 +40,7 @@ export default {
       const row = await env.DB.prepare('SELECT id, value FROM bound_rows WHERE id = ?').bind(id).first()
       return row ? Response.json(row) : new Response('missing row', { status: 500 })
     }
+    if (pathname === '/spin') return Response.json({ x: spin(Number(searchParams.get('n') ?? 0)) })
     if (pathname === '/health') return Response.json({ ok: true, appId: 'bound' })
     return new Response('not found', { status: 404 })
   },
