@@ -13,14 +13,22 @@ import type { Prompter } from '../../tui/cli/prompt'
 import { profileNameProblem } from '../../tui/profiles'
 import { ConfigError, isLoopbackHost, loadConfig } from '../../worker/config'
 import type { Answers, MailProvider } from './plan'
-import { isWorkersDev, productionVars, type Recorded, type TopLevel } from './production-config'
+import {
+  isWorkersDev,
+  ownProductionVars,
+  productionServices,
+  productionVars,
+  type Recorded,
+  type TopLevel,
+} from './production-config'
 
 export const USAGE = `Usage: npm run deploy -- [options]
 
 Deploys Usher to Cloudflare as the wrangler environment "production": checks the login, creates the D1
-database, writes [env.production] into wrangler.toml (the top level stays for local development), applies
-the migrations, sets the missing secrets (generating the keys), deploys and calls /health. The admin key it
-generates is shown once and saved into a CLI profile. Re-run it at any time: it skips what exists.
+database (and the events queue, if one is named), writes [env.production] into wrangler.toml (the top level
+stays for local development; vars you edit in [env.production.vars] are kept), applies the migrations, sets
+the missing secrets (generating the keys), deploys and calls /health. The admin key it generates is shown
+once and saved into a CLI profile. Re-run it at any time: it skips what exists.
 
 Options:
   --app-id <id>               APP_ID, the app id in realm-web URLs
@@ -30,13 +38,17 @@ Options:
   --mail-provider <provider>  MAIL_PROVIDER: cloudflare (Cloudflare Email Service) or resend
   --mail-from <sender>        MAIL_FROM, e.g. "MyApp <no-reply@example.com>"
   --mail-api-key -            with resend: read MAIL_API_KEY from stdin (goes with --yes; else it is asked)
+  --events-queue <name>       the Cloudflare Queue lifecycle events are sent to (bound as EVENTS_QUEUE),
+                              created if missing; '' for none (the default)
+  --events-webhook-url <url>  EVENTS_WEBHOOK_URL, an https endpoint lifecycle events are POSTed to, signed
+                              with FUNCTION_SECRET; '' for none (the default)
   --database-name <name>      the D1 database (default: the one recorded, else usher)
   --profile <name>            the CLI profile the admin key is saved into (default: production)
   --plan                      print every step and wrangler command; run nothing, change nothing
   --yes                       ask nothing: a missing answer is an error (previous answers are reused)
   -h, --help                  show this help
 
-Without a flag, each answer is asked for, offering the previous run's.`
+Without a flag, each answer is asked for, offering the previous run's (- answers none to an optional one).`
 
 export class DeployUsageError extends Error {}
 
@@ -47,6 +59,8 @@ const OPTIONS = {
   'mail-provider': { type: 'string' },
   'mail-from': { type: 'string' },
   'mail-api-key': { type: 'string' },
+  'events-queue': { type: 'string' },
+  'events-webhook-url': { type: 'string' },
   'database-name': { type: 'string' },
   profile: { type: 'string' },
   plan: { type: 'boolean' },
@@ -97,14 +111,37 @@ const QUESTIONS = [
     variable: 'MAIL_FROM',
     question: 'MAIL_FROM, the sender (MyApp <no-reply@example.com>)',
   },
+  {
+    flag: 'events-queue',
+    variable: 'EVENTS_QUEUE',
+    question: 'EVENTS_QUEUE, the Cloudflare Queue lifecycle events go to, created if missing',
+    optional: true,
+  },
+  {
+    flag: 'events-webhook-url',
+    variable: 'EVENTS_WEBHOOK_URL',
+    question: 'EVENTS_WEBHOOK_URL, an https endpoint lifecycle events are POSTed to, signed',
+    optional: true,
+  },
 ] as const
 
 type Variable = (typeof QUESTIONS)[number]['variable']
 export type RawAnswers = Record<Variable, string> & { databaseName: string; profile: string }
 
+/** An optional answer's "none": `-` (asked, or as a flag) or empty. */
+const NONE = '-'
+
+/** How a question is put: the recorded answer in brackets, and how an optional one is answered "none". */
+function prompt(question: string, previous: string | undefined, optional: boolean): string {
+  if (!optional) return `${question}${previous ? ` [${previous}]` : ''}: `
+  return `${question}${previous ? ` [${previous}; ${NONE} for none]` : ' (empty for none)'}: `
+}
+
 /**
  * Every answer, from its flag, else asked (`prompter`; the recorded answer is the default), else, without a
- * prompter (`--yes`), the recorded one. Throws `DeployUsageError` naming each flag still missing.
+ * prompter (`--yes`), the recorded one. An optional answer (the events sinks) is none when it is `-`, or
+ * empty with nothing recorded, and never missing with `--yes`. Throws `DeployUsageError` naming each flag
+ * still missing.
  */
 export async function gatherAnswers(
   flags: DeployFlags,
@@ -113,17 +150,19 @@ export async function gatherAnswers(
 ): Promise<RawAnswers> {
   const answers: Partial<Record<Variable, string>> = {}
   const missing: string[] = []
-  for (const { flag, variable, question } of QUESTIONS) {
-    const previous = recorded[variable]
+  for (const entry of QUESTIONS) {
+    const { flag, variable, question } = entry
+    const optional = 'optional' in entry
+    const previous = recorded[variable] || undefined
     let answer = flags[flag]
     while (answer === undefined && prompter) {
-      const given = await prompter.ask(`${question}${previous ? ` [${previous}]` : ''}: `)
+      const given = await prompter.ask(prompt(question, previous, optional))
       if (given === undefined) break
-      answer = given.trim() || previous
+      answer = given.trim() || previous || (optional ? '' : undefined)
     }
-    answer ??= prompter ? undefined : previous
+    answer ??= prompter ? undefined : (previous ?? (optional ? '' : undefined))
     if (answer === undefined) missing.push(`--${flag} (${variable})`)
-    else answers[variable] = answer.trim()
+    else answers[variable] = optional && answer.trim() === NONE ? '' : answer.trim()
   }
   if (missing.length > 0) {
     const why = prompter ? 'no answer was given for' : 'with --yes, give'
@@ -162,6 +201,21 @@ function mailProviderProblem(value: string): string | undefined {
     : `must be cloudflare or resend (got "${value}")`
 }
 
+/**
+ * Cloudflare Queues names: 1–63 characters, letters, digits and dashes, a letter or digit at each end
+ * (Queues "Get started"); lowercase, as every name in Cloudflare's docs.
+ */
+function queueNameProblem(value: string): string | undefined {
+  if (value === '' || /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(value)) return undefined
+  return `"${value}" is not a Cloudflare Queues name: 1–63 lowercase letters, digits or dashes, starting and ending with a letter or digit (e.g. usher-events)`
+}
+
+function webhookUrlProblem(value: string): string | undefined {
+  if (URL.canParse(value) && isLoopbackHost(new URL(value).hostname))
+    return 'is this machine: the deployed Worker cannot reach it'
+  return undefined // the rest is the Worker's own check (loadConfig, below)
+}
+
 function mailFromProblem(value: string): string | undefined {
   const address = /<([^<>\s]+)>\s*$/.exec(value)?.[1] ?? value.trim()
   const domain = /^[^@\s]+@([^@\s]+\.[^@\s.]+)$/.exec(address)?.[1]
@@ -173,14 +227,16 @@ function mailFromProblem(value: string): string | undefined {
 }
 
 /** Stand-ins for what does not exist yet (secrets, bindings), so `loadConfig` judges only the answers. */
-function standIns(raw: RawAnswers, recorded: Recorded) {
+function standIns(raw: RawAnswers, recorded: Recorded, services: { binding?: unknown }[]) {
   const secret = () => randomBytes(32).toString('hex')
   return {
+    ...Object.fromEntries(services.map(({ binding }) => [String(binding), {}])),
     ADMIN_API_KEY: secret(),
     KEY_ENCRYPTION_KEY: secret(),
     FUNCTION_SECRET: secret(),
     ...(raw.MAIL_PROVIDER === 'resend' && { MAIL_API_KEY: secret() }),
     ...(raw.MAIL_PROVIDER === 'cloudflare' && { SEND_EMAIL: {} }),
+    ...(raw.EVENTS_QUEUE && { EVENTS_QUEUE: {} }),
     DB: {},
     USHER_DATABASE_ID: recorded.databaseId ?? randomUUID(),
   }
@@ -197,6 +253,8 @@ export function validateAnswers(
     ['public-url', publicUrlProblem(raw.PUBLIC_URL, topLevel.name)],
     ['mail-provider', mailProviderProblem(raw.MAIL_PROVIDER)],
     ['mail-from', mailFromProblem(raw.MAIL_FROM)],
+    ['events-queue', queueNameProblem(raw.EVENTS_QUEUE)],
+    ['events-webhook-url', webhookUrlProblem(raw.EVENTS_WEBHOOK_URL)],
     [
       'database-name',
       /^[a-z0-9][a-z0-9_-]{0,63}$/i.test(raw.databaseName)
@@ -214,19 +272,29 @@ export function validateAnswers(
     allowedOrigins: raw.ALLOWED_ORIGINS,
     mailProvider: raw.MAIL_PROVIDER as MailProvider,
     mailFrom: raw.MAIL_FROM,
+    eventsQueue: raw.EVENTS_QUEUE,
+    eventsWebhookUrl: raw.EVENTS_WEBHOOK_URL,
     databaseName: raw.databaseName,
     profile: raw.profile,
     mailApiKey,
   }
-  const vars = productionVars(topLevel, { ...answers, databaseId: '' })
+  const input = {
+    ...answers,
+    databaseId: '',
+    recordedVars: recorded.vars,
+    recordedServices: recorded.services,
+  }
+  const ownVars = ownProductionVars(topLevel, input)
+  const services = productionServices(topLevel, input)
   try {
-    loadConfig({ ...vars, ...standIns(raw, recorded) })
+    loadConfig({ ...productionVars(topLevel, input), ...standIns(raw, recorded, services) })
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     return {
       problems: error.problems.map((problem) => {
-        const flag = FLAG_OF[/^[A-Z_]+/.exec(problem)?.[0] ?? '']
-        return flag ? `--${flag}: ${problem}` : `wrangler.toml [vars]: ${problem}`
+        const name = /^[A-Z_]+/.exec(problem)?.[0] ?? ''
+        if (FLAG_OF[name]) return `--${FLAG_OF[name]}: ${problem}`
+        return `wrangler.toml [${ownVars.includes(name) ? 'env.production.vars' : 'vars'}]: ${problem}`
       }),
     }
   }

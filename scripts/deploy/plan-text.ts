@@ -73,7 +73,7 @@ export function renderPlan(answers: Answers, steps: readonly Step[], run: string
   })
   lines.push(
     '',
-    'A re-run skips what exists: the database, secrets already set (never overwritten), an unchanged configuration.',
+    'A re-run skips what exists: the database, the events queue, secrets already set (never overwritten), an unchanged configuration.',
     `To run it: ${run}`,
   )
   return lines.join('\n')

@@ -3,17 +3,19 @@
  * What `npm run deploy` does, decided as a pure function of the operator's answers and what is known to
  * exist: `planDeploy(answers, observed)`. It never runs anything, so `--plan` is this function over what can
  * be read locally (wrangler.toml, the profile file), and the runner (run.ts) calls it again after each
- * check, with what the check found (the database, the secrets already set).
+ * check, with what the check found (the database, the events queue, the secrets already set).
  *
  * A fact not known yet (in `--plan`, every remote one) makes the actions that depend on it conditional,
- * with a `when` saying on what. Re-runs skip what exists: a database is reused, a secret that is set is
- * never overwritten (so the admin key is only made, and shown, when the Worker has none), and an
- * up-to-date configuration is not rewritten.
+ * with a `when` saying on what. Re-runs skip what exists: a database or an events queue is reused, a secret
+ * that is set is never overwritten (so the admin key is only made, and shown, when the Worker has none),
+ * and an up-to-date configuration is not rewritten.
  */
 import type { Profile } from '../../tui/profiles'
 import {
   ENVIRONMENT,
+  EVENTS_QUEUE_BINDING,
   managedBlockProblem,
+  ownProductionVars,
   renderProductionBlock,
   withProductionBlock,
   type Recorded,
@@ -29,6 +31,10 @@ export interface Answers {
   allowedOrigins: string
   mailProvider: MailProvider
   mailFrom: string
+  /** The Cloudflare Queue lifecycle events are sent to (bound as EVENTS_QUEUE), created if missing; empty: none. */
+  eventsQueue: string
+  /** EVENTS_WEBHOOK_URL, signed with FUNCTION_SECRET (always among the generated secrets); empty: none. */
+  eventsWebhookUrl: string
   databaseName: string
   /** The CLI profile the generated admin key is saved into. */
   profile: string
@@ -54,6 +60,8 @@ export interface Observed {
   profileFile: string
   login?: CloudflareLogin | null
   database?: { id: string } | null
+  /** The events queue (`answers.eventsQueue`), if one is named. */
+  queue?: { name: string } | null
   /** Names of the secrets the production Worker has (empty when the Worker does not exist yet). */
   secrets?: readonly string[]
 }
@@ -63,7 +71,7 @@ export type SecretName = (typeof GENERATED_SECRETS)[number] | 'MAIL_API_KEY'
 
 /** A read-only wrangler command whose answer a step's decision depends on. */
 export interface Check {
-  observes: 'login' | 'database' | 'secrets'
+  observes: 'login' | 'database' | 'queue' | 'secrets'
   args: readonly string[]
 }
 
@@ -82,7 +90,15 @@ export type Action =
   | { kind: 'health'; url: string; appId: string }
 
 export type StepId =
-  'login' | 'database' | 'configuration' | 'migrations' | 'secrets' | 'profile' | 'deploy' | 'health'
+  | 'login'
+  | 'database'
+  | 'queue'
+  | 'configuration'
+  | 'migrations'
+  | 'secrets'
+  | 'profile'
+  | 'deploy'
+  | 'health'
 
 export interface Step {
   id: StepId
@@ -140,12 +156,43 @@ function databaseStep(answers: Answers, observed: Observed): Step {
     actions: [],
     done: 'created',
   }
-  const create = { kind: 'wrangler', args: ['d1', 'create', name] } as const
-  if (observed.database === undefined) {
-    return { ...step, actions: [{ ...create, when: `if no D1 database "${name}" exists` }] }
+  if (observed.database) return { ...step, skipped: `exists (${observed.database.id}), reused` }
+  return { ...step, actions: creation(observed.database, ['d1', 'create', name], `D1 database "${name}"`) }
+}
+
+/** Creating what a check looks for and did not find: unconditional once checked, else `when` it is missing. */
+function creation(found: null | undefined, args: readonly string[], what: string): Action[] {
+  return [{ kind: 'wrangler', args, ...(found === undefined && { when: `if no ${what} exists` }) }]
+}
+
+function queueStep(answers: Answers, observed: Observed): Step {
+  const name = answers.eventsQueue
+  const previous = observed.recorded.EVENTS_QUEUE
+  if (!name) {
+    return {
+      id: 'queue',
+      title: 'events queue',
+      checks: [],
+      actions: [],
+      done: '',
+      skipped: previous
+        ? `none: the ${EVENTS_QUEUE_BINDING} binding to "${previous}" leaves [env.${ENVIRONMENT}]; the queue itself is kept (\`npx wrangler queues delete ${previous}\` deletes it)`
+        : 'none (--events-queue <name> sends lifecycle events to a Cloudflare Queue)',
+    }
   }
-  if (observed.database === null) return { ...step, actions: [create] }
-  return { ...step, skipped: `exists (${observed.database.id}), reused` }
+  const step: Step = {
+    id: 'queue',
+    title: `events queue "${name}"`,
+    checks: [{ observes: 'queue', args: ['queues', 'info', name] }],
+    actions: [],
+    done: `created; bound as ${EVENTS_QUEUE_BINDING}`,
+  }
+  if (observed.queue) return { ...step, skipped: `exists, reused; bound as ${EVENTS_QUEUE_BINDING}` }
+  return {
+    ...step,
+    actions: creation(observed.queue, ['queues', 'create', name], `queue "${name}"`),
+    note: `Consume it in your app's Worker: [[queues.consumers]] queue = "${name}" (examples/app-worker).`,
+  }
 }
 
 /** The database id the configuration records: the real one once known. */
@@ -167,14 +214,19 @@ function configurationStep(answers: Answers, observed: Observed): Step {
   }
   const problem = managedBlockProblem(observed.wranglerToml)
   if (problem) return { ...step, blocked: problem }
-  const block = renderProductionBlock(observed.topLevel, {
+  const input = {
     ...answers,
     databaseId: databaseId(answers, observed),
-  })
+    recordedVars: observed.recorded.vars,
+    recordedServices: observed.recorded.services,
+  }
+  const block = renderProductionBlock(observed.topLevel, input)
   const text = withProductionBlock(observed.wranglerToml, block)
   if (text === observed.wranglerToml) return { ...step, skipped: 'up to date' }
+  const own = ownProductionVars(observed.topLevel, input)
   return {
     ...step,
+    ...(own.length > 0 && { done: `${step.done}; production's own ${own.join(', ')} kept` }),
     actions: [
       { kind: 'write-configuration', text, block },
       {
@@ -277,6 +329,7 @@ export function planDeploy(answers: Answers, observed: Observed): Step[] {
   return [
     loginStep(observed),
     databaseStep(answers, observed),
+    queueStep(answers, observed),
     configurationStep(answers, observed),
     migrationsStep(),
     secretsStep(answers, observed),

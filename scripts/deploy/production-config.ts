@@ -1,14 +1,21 @@
 /**
  * @module scripts/deploy/production-config
  * The production configuration `npm run deploy` keeps in wrangler.toml: an `[env.production]` section
- * between two marker comments, regenerated whole from the top level and the operator's answers on every
- * run. The top level (what `npm run dev` and the tests use) is never touched.
+ * between two marker comments, regenerated from the top level and the operator's answers on every run. The
+ * top level (what `npm run dev` and the tests use) is never touched.
  *
- * wrangler inherits `main`, compatibility settings, `[limits]` and `[triggers]` into environments, but not
- * vars or bindings, so the block repeats them: every top-level var (with the operator's values, plus
- * `USHER_ENV` and `USHER_DATABASE_ID`), the D1 binding with the real database id, the rate limiters, any
- * service bindings, and `SEND_EMAIL` for Cloudflare Email Service. `name` is repeated too: an environment's
- * Worker would otherwise be called `usher-production`, and app Workers bind to `service = "usher"`.
+ * wrangler inherits `main`, compatibility settings, `[limits]` and `[triggers]` (both crons) into
+ * environments, but not vars or bindings, so the block repeats them: every top-level var (with the
+ * operator's answers, plus `USHER_ENV` and `USHER_DATABASE_ID`), the D1 binding with the real database id,
+ * the rate limiters, any service bindings, the `EVENTS_QUEUE` producer when the operator names a queue, and
+ * `SEND_EMAIL` for Cloudflare Email Service. `name` is repeated too: an environment's Worker would otherwise
+ * be called `usher-production`, and app Workers bind to `service = "usher"`.
+ *
+ * Vars are production's own once written: a value the operator changed or added in `[env.production.vars]`
+ * (a production CONFIRMATION_URL, EVENTS_TYPES, USER_CREATION_FUNCTION_URL…) is kept by the next run; only
+ * the answers (EVENTS_WEBHOOK_URL among them) and `USHER_ENV`/`USHER_DATABASE_ID` are rewritten, and
+ * top-level vars production lacks are added. Service bindings alike: one the operator added or changed in
+ * `[[env.production.services]]` (a USER_CREATION_FUNCTION Worker) is kept, by its binding name.
  *
  * Reading goes through wrangler's own parser; writing is text, so the rest of the file (comments, order)
  * stays exactly as it was.
@@ -19,6 +26,8 @@ import { experimental_readRawConfig } from 'wrangler'
 export const ENVIRONMENT = 'production'
 export const BEGIN_MARKER = '# >>> npm run deploy: production configuration >>>'
 export const END_MARKER = '# <<< npm run deploy: production configuration <<<'
+/** The producer binding the Worker sends lifecycle events through (worker/config: `events.queue`). */
+export const EVENTS_QUEUE_BINDING = 'EVENTS_QUEUE'
 
 type TomlValue = string | number | boolean | TomlValue[] | { [key: string]: TomlValue }
 type Table = Record<string, TomlValue>
@@ -41,8 +50,15 @@ export interface Recorded {
   ALLOWED_ORIGINS?: string
   MAIL_PROVIDER?: string
   MAIL_FROM?: string
+  EVENTS_WEBHOOK_URL?: string
+  /** The queue of the `EVENTS_QUEUE` producer binding. */
+  EVENTS_QUEUE?: string
   databaseName?: string
   databaseId?: string
+  /** Every var of `[env.production.vars]` as it is, the operator's edits among them (none before a first run). */
+  vars?: Table
+  /** Every `[[env.production.services]]` binding as it is. */
+  services?: Table[]
 }
 
 export interface WranglerConfig {
@@ -59,8 +75,16 @@ export interface BlockInput {
   allowedOrigins: string
   mailProvider: 'cloudflare' | 'resend'
   mailFrom: string
+  /** The queue lifecycle events are sent to (the `EVENTS_QUEUE` producer binding); empty: none. */
+  eventsQueue: string
+  /** EVENTS_WEBHOOK_URL; empty: none. */
+  eventsWebhookUrl: string
   databaseName: string
   databaseId: string
+  /** The vars `[env.production.vars]` has now (`Recorded.vars`): kept, unless an answer replaces them. */
+  recordedVars?: Table
+  /** The service bindings production has now (`Recorded.services`): kept. */
+  recordedServices?: Table[]
 }
 
 const asTables = (value: unknown): Table[] => (Array.isArray(value) ? (value as Table[]) : [])
@@ -76,6 +100,8 @@ export function readWranglerConfig(file = 'wrangler.toml'): WranglerConfig {
   const production = raw.env?.[ENVIRONMENT]
   const vars = (production?.vars ?? {}) as Record<string, unknown>
   const recordedDatabase = asTables(production?.d1_databases).find((binding) => binding.binding === 'DB')
+  const queues = (production?.queues ?? {}) as { producers?: unknown }
+  const recordedQueue = asTables(queues.producers).find((binding) => binding.binding === EVENTS_QUEUE_BINDING)
   return {
     text,
     topLevel: {
@@ -91,24 +117,47 @@ export function readWranglerConfig(file = 'wrangler.toml'): WranglerConfig {
       ALLOWED_ORIGINS: stringOrUndefined(vars.ALLOWED_ORIGINS),
       MAIL_PROVIDER: stringOrUndefined(vars.MAIL_PROVIDER),
       MAIL_FROM: stringOrUndefined(vars.MAIL_FROM),
+      EVENTS_WEBHOOK_URL: stringOrUndefined(vars.EVENTS_WEBHOOK_URL),
+      EVENTS_QUEUE: stringOrUndefined(recordedQueue?.queue),
       databaseName: stringOrUndefined(recordedDatabase?.database_name),
       databaseId: stringOrUndefined(recordedDatabase?.database_id),
+      vars: vars as Table,
+      services: asTables(production?.services),
     },
   }
 }
 
-/** The vars production runs with: every top-level var, the answers, and what marks it as production. */
-export function productionVars(topLevel: Pick<TopLevel, 'vars'>, input: BlockInput): Table {
+/** The vars the deploy sets whatever production had: the answers, and what marks it as production. */
+function managedVars(input: BlockInput): Table {
   return {
-    ...topLevel.vars,
     APP_ID: input.appId,
     PUBLIC_URL: input.publicUrl,
     ALLOWED_ORIGINS: input.allowedOrigins,
     MAIL_PROVIDER: input.mailProvider,
     MAIL_FROM: input.mailFrom,
+    EVENTS_WEBHOOK_URL: input.eventsWebhookUrl,
     USHER_ENV: 'production',
     USHER_DATABASE_ID: input.databaseId,
   }
+}
+
+/**
+ * The vars production runs with: those `[env.production.vars]` has (the operator's edits kept, in the
+ * operator's order), then the top-level vars it lacks, with the answers and what marks it as production set
+ * over them. A first run has none recorded, so its vars come in the top level's order.
+ */
+export function productionVars(topLevel: Pick<TopLevel, 'vars'>, input: BlockInput): Table {
+  return { ...input.recordedVars, ...topLevel.vars, ...input.recordedVars, ...managedVars(input) }
+}
+
+/** The vars production keeps apart from the top level: changed in, or added to, `[env.production.vars]`. */
+export function ownProductionVars(topLevel: Pick<TopLevel, 'vars'>, input: BlockInput): string[] {
+  const managed = managedVars(input)
+  return Object.entries(input.recordedVars ?? {})
+    .filter(
+      ([name, value]) => !(name in managed) && JSON.stringify(value) !== JSON.stringify(topLevel.vars[name]),
+    )
+    .map(([name]) => name)
 }
 
 const key = (name: string) => (/^[A-Za-z0-9_-]+$/.test(name) ? name : JSON.stringify(name))
@@ -126,6 +175,13 @@ function toml(value: TomlValue): string {
 function table(header: string, entries: Table): string {
   const lines = Object.entries(entries).map(([name, value]) => `${key(name)} = ${toml(value)}`)
   return [header, ...lines].join('\n')
+}
+
+/** Production's service bindings (the operator's kept), then the top-level ones it lacks, by binding name. */
+export function productionServices(topLevel: Pick<TopLevel, 'services'>, input: BlockInput): Table[] {
+  const own = input.recordedServices ?? []
+  const names = new Set(own.map((service) => service.binding))
+  return [...own, ...topLevel.services.filter((service) => !names.has(service.binding))]
 }
 
 /** Workers on workers.dev need no route; any other host is attached to the Worker as a Custom Domain. */
@@ -148,14 +204,18 @@ export function renderProductionBlock(topLevel: TopLevel, input: BlockInput): st
       database_id: input.databaseId,
     }),
     ...topLevel.ratelimits.map((limiter) => table(`[[${env}.ratelimits]]`, limiter)),
-    ...topLevel.services.map((service) => table(`[[${env}.services]]`, service)),
+    ...productionServices(topLevel, input).map((service) => table(`[[${env}.services]]`, service)),
+    ...(input.eventsQueue
+      ? [table(`[[${env}.queues.producers]]`, { binding: EVENTS_QUEUE_BINDING, queue: input.eventsQueue })]
+      : []),
     ...(input.mailProvider === 'cloudflare' ? [table(`[[${env}.send_email]]`, { name: 'SEND_EMAIL' })] : []),
   ]
   return [
     BEGIN_MARKER,
-    '# Written by `npm run deploy` from the top level above and its answers; the next run replaces it, so',
-    '# change answers by re-running it (`npm run deploy -- --help`). Vars and bindings are not inherited by',
-    '# wrangler environments, hence repeated. Run wrangler on production with `--env production`.',
+    '# Written by `npm run deploy` from the top level above and its answers; the next run rewrites it, so',
+    '# change answers by re-running it (`npm run deploy -- --help`). Vars you change or add under',
+    '# [env.production.vars], and [[env.production.services]] you add, are kept. Vars and bindings are not',
+    '# inherited by wrangler environments, hence repeated. Run wrangler on production with `--env production`.',
     sections.join('\n\n'),
     END_MARKER,
   ].join('\n')

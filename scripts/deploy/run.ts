@@ -30,6 +30,7 @@ import {
   parseCreatedDatabase,
   parseDatabase,
   parseLogin,
+  parseQueue,
   parseSecrets,
   type Wrangler,
   type WranglerResult,
@@ -126,6 +127,7 @@ export async function runDeploy(
       database: () => ({
         database: result.code === 0 ? parseDatabase(result, answers.databaseName) : undefined,
       }),
+      queue: () => ({ queue: parseQueue(result, answers.eventsQueue) }),
       secrets: () => ({ secrets: parseSecrets(result) }),
     }[observes]
     let found: Partial<Observed>

@@ -73,6 +73,17 @@ export function parseDatabase(result: WranglerResult, name: string): { id: strin
   return database ? { id: database.uuid } : null
 }
 
+/**
+ * `wrangler queues info <name>`: the queue, or null when wrangler says it does not exist. (`queues list`
+ * prints a table one page at a time; `info` asks Cloudflare for the name.)
+ */
+export function parseQueue(result: WranglerResult, name: string): { name: string } | null | undefined {
+  if (result.code !== 0) return /Queue ".*?" does not exist/.test(result.output) ? null : undefined
+  const found = /^Queue Name: (.+)$/m.exec(result.stdout)?.[1]?.trim()
+  if (found === undefined) throw new Error('wrangler printed no "Queue Name:" line')
+  return found === name ? { name } : null
+}
+
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 
 /**

@@ -109,18 +109,22 @@ describe('npm run deploy -- --plan, from a fresh clone, offline', () => {
     expect(run.stdout).not.toMatch(/ECONNREFUSED|fetch failed/)
   })
 
-  it('prints the eight steps and the exact wrangler commands, in order', () => {
+  it('prints the nine steps and the exact wrangler commands, in order', () => {
     const lines = run.stdout.split('\n')
     expect(lines.filter((line) => /^\d\. /.test(line))).toEqual([
       '1. Cloudflare login',
       '2. D1 database "usher"',
-      '3. production configuration ([env.production] in wrangler.toml)',
-      '4. remote migrations',
-      '5. secrets',
-      '6. admin key and CLI profile "production"',
-      '7. deploy',
-      '8. health check',
+      '3. events queue',
+      '4. production configuration ([env.production] in wrangler.toml)',
+      '5. remote migrations',
+      '6. secrets',
+      '7. admin key and CLI profile "production"',
+      '8. deploy',
+      '9. health check',
     ])
+    expect(run.stdout).toContain(
+      '   · nothing to do: none (--events-queue <name> sends lifecycle events to a Cloudflare Queue)',
+    )
     expect(lines.filter((line) => line.startsWith('   $ ')).map((line) => line.slice(5))).toEqual([
       'npx wrangler whoami --json',
       'npx wrangler d1 list --json',
@@ -159,6 +163,35 @@ describe('npm run deploy -- --plan, from a fresh clone, offline', () => {
   })
 })
 
+describe('npm run deploy -- --plan with an events queue and webhook', () => {
+  const HOOK = 'https://app.example.com/hooks/usher-events'
+  let run: Awaited<ReturnType<typeof deploy>>
+  let before: Record<string, string>
+
+  beforeAll(async () => {
+    before = fingerprint(clone)
+    run = await deploy([...FLAGS, '--events-queue', 'usher-events', '--events-webhook-url', HOOK])
+  })
+
+  it('looks the queue up, creates it if missing, and binds it in the block it would write', () => {
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toContain(
+      '3. events queue "usher-events"\n   $ npx wrangler queues info usher-events\n   $ npx wrangler queues create usher-events   (if no queue "usher-events" exists)\n',
+    )
+    expect(run.stdout).toContain(
+      '     | [[env.production.queues.producers]]\n     | binding = "EVENTS_QUEUE"\n     | queue = "usher-events"\n',
+    )
+    expect(run.stdout).toContain(`     | EVENTS_WEBHOOK_URL = "${HOOK}"\n`)
+  })
+
+  it('ends with the command that runs it, the events flags included, and changes no file', () => {
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^To run it: npm run deploy -- --yes .* --events-queue usher-events --events-webhook-url https:\/\/app\.example\.com\/hooks\/usher-events$/,
+    )
+    expect(fingerprint(clone)).toEqual(before)
+  })
+})
+
 describe('answers a production Usher would refuse', () => {
   it('are refused before anything changes, each naming its flag', async () => {
     const before = fingerprint(clone)
@@ -173,6 +206,24 @@ describe('answers a production Usher would refuse', () => {
     )
     expect(run.stderr).toContain('  - --mail-provider: outbox keeps mail')
     expect(fingerprint(clone)).toEqual(before)
+  })
+
+  it('refuse an events queue Cloudflare would not name, and an events webhook on this machine', async () => {
+    const run = await deploy([
+      ...FLAGS,
+      '--events-queue',
+      'Usher_Events',
+      '--events-webhook-url',
+      'http://localhost:8788/hook',
+    ])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toContain(
+      '  - --events-queue: "Usher_Events" is not a Cloudflare Queues name: 1–63 lowercase letters, digits or dashes',
+    )
+    expect(run.stderr).toContain(
+      '  - --events-webhook-url: is this machine: the deployed Worker cannot reach it',
+    )
   })
 
   it('with --yes, a missing answer names its flag', async () => {
@@ -190,6 +241,7 @@ describe('the production configuration it writes', () => {
     const config = readWranglerConfig(file)
     const block = renderProductionBlock(config.topLevel, {
       ...ANSWERS,
+      eventsQueue: 'usher-events',
       databaseId: '0f3c5a52-1c1b-4d8e-9a49-3f0a2d1e7b01',
     })
     writeFileSync(file, withProductionBlock(config.text, block))
@@ -206,6 +258,7 @@ describe('the production configuration it writes', () => {
     expect(result.status, output).toBe(0)
     for (const binding of [
       'env.SEND_EMAIL',
+      'env.EVENTS_QUEUE (usher-events)',
       'env.DB (usher)',
       'env.AUTH_RATE_LIMITER',
       'env.ADMIN_AUTH_RATE_LIMITER',

@@ -18,7 +18,7 @@ import { ANSWER_FLAGS, ANSWER_VARS, ANSWERS, scratchProject } from './deploy-fak
 
 const { topLevel } = readWranglerConfig(path.join(scratchProject(), 'wrangler.toml'))
 
-const RAW: RawAnswers = { ...ANSWER_VARS, databaseName: 'usher', profile: 'production' }
+const RAW: RawAnswers = { ...ANSWER_VARS, EVENTS_QUEUE: '', databaseName: 'usher', profile: 'production' }
 
 function problems(changes: Partial<RawAnswers>): string[] {
   return validateAnswers({ ...RAW, ...changes }, topLevel, {}, 'none').problems ?? []
@@ -73,6 +73,42 @@ describe('flags', () => {
     })
   })
 
+  it('take the events sinks; with --yes, the last run’s, else none; - or empty for none', async () => {
+    const recorded = {
+      ...RAW,
+      EVENTS_QUEUE: 'usher-events',
+      EVENTS_WEBHOOK_URL: 'https://app.example.com/hook',
+    }
+    const given = parseDeployFlags([
+      ...ANSWER_FLAGS,
+      '--yes',
+      '--events-queue',
+      'other-events',
+      '--events-webhook-url',
+      'https://app.example.com/other',
+    ])
+    expect(await gatherAnswers(given, recorded)).toMatchObject({
+      EVENTS_QUEUE: 'other-events',
+      EVENTS_WEBHOOK_URL: 'https://app.example.com/other',
+    })
+    expect(await gatherAnswers(parseDeployFlags([...ANSWER_FLAGS, '--yes']), recorded)).toMatchObject({
+      EVENTS_QUEUE: 'usher-events',
+      EVENTS_WEBHOOK_URL: 'https://app.example.com/hook',
+    })
+    expect(await gatherAnswers(parseDeployFlags([...ANSWER_FLAGS, '--yes']), {})).toMatchObject({
+      EVENTS_QUEUE: '',
+      EVENTS_WEBHOOK_URL: '',
+    })
+    const emptied = parseDeployFlags([
+      ...ANSWER_FLAGS,
+      '--yes',
+      '--events-queue',
+      '',
+      '--events-webhook-url=-',
+    ])
+    expect(await gatherAnswers(emptied, recorded)).toMatchObject({ EVENTS_QUEUE: '', EVENTS_WEBHOOK_URL: '' })
+  })
+
   it('keep MAIL_API_KEY off the command line', () => {
     expect(usageError(['--mail-api-key', 're_123'])).toBe(
       '--mail-api-key takes only - (the key on stdin), so the key stays out of shell history and ps',
@@ -85,7 +121,7 @@ describe('flags', () => {
 describe('questions', () => {
   it('ask for each answer not given as a flag, in order', async () => {
     const { answers, printed } = await asked(
-      ['myapp', 'https://auth.example.com', '*', 'resend', 'no-reply@example.com'],
+      ['myapp', 'https://auth.example.com', '*', 'resend', 'no-reply@example.com', 'usher-events', ''],
       {},
       ['--database-name', 'other'],
     )
@@ -95,17 +131,42 @@ describe('questions', () => {
       ALLOWED_ORIGINS: '*',
       MAIL_PROVIDER: 'resend',
       MAIL_FROM: 'no-reply@example.com',
+      EVENTS_QUEUE: 'usher-events',
+      EVENTS_WEBHOOK_URL: '',
       databaseName: 'other',
       profile: 'production',
     })
     expect(printed).toContain('APP_ID, the app id in realm-web URLs: ')
     expect(printed).toContain('MAIL_PROVIDER, cloudflare or resend: ')
+    expect(printed).toContain(
+      'EVENTS_QUEUE, the Cloudflare Queue lifecycle events go to, created if missing (empty for none): ',
+    )
+    expect(printed).toContain(
+      'EVENTS_WEBHOOK_URL, an https endpoint lifecycle events are POSTed to, signed (empty for none): ',
+    )
   })
 
   it('offer the last run’s answer, kept by an empty line', async () => {
-    const { answers, printed } = await asked(['', '', 'https://other.example.com', '', ''], RAW)
-    expect(answers).toMatchObject({ APP_ID: 'myapp', ALLOWED_ORIGINS: 'https://other.example.com' })
+    const recorded = { ...RAW, EVENTS_QUEUE: 'usher-events' }
+    const { answers, printed } = await asked(['', '', 'https://other.example.com', '', '', '', ''], recorded)
+    expect(answers).toMatchObject({
+      APP_ID: 'myapp',
+      ALLOWED_ORIGINS: 'https://other.example.com',
+      EVENTS_QUEUE: 'usher-events',
+      EVENTS_WEBHOOK_URL: '',
+    })
     expect(printed).toContain('APP_ID, the app id in realm-web URLs [myapp]: ')
+    expect(printed).toContain('created if missing [usher-events; - for none]: ')
+  })
+
+  it('answer none to an optional question with -, even over the last run’s answer', async () => {
+    const recorded = {
+      ...RAW,
+      EVENTS_QUEUE: 'usher-events',
+      EVENTS_WEBHOOK_URL: 'https://app.example.com/hook',
+    }
+    const { answers } = await asked(['', '', '', '', '', '-', ' - '], recorded)
+    expect(answers).toMatchObject({ EVENTS_QUEUE: '', EVENTS_WEBHOOK_URL: '' })
   })
 
   it('stop, naming the flags, when the input ends', async () => {
@@ -174,6 +235,54 @@ describe('checks before anything changes', () => {
     const broken = { ...topLevel, vars: { ...topLevel.vars, SCRYPT_N: '1048576' } }
     const found = validateAnswers(RAW, broken, {}, 'none').problems ?? []
     expect(found[0]).toMatch(/^wrangler\.toml \[vars\]: scrypt cost N·r·p/)
+  })
+
+  it('need a Cloudflare Queues name for the events queue, or none', () => {
+    const rule =
+      'is not a Cloudflare Queues name: 1–63 lowercase letters, digits or dashes, starting and ending with a letter or digit (e.g. usher-events)'
+    for (const bad of ['Usher-Events', 'usher_events', '-usher', 'usher-', 'usher events', 'q'.repeat(64)]) {
+      expect(problems({ EVENTS_QUEUE: bad }), bad).toEqual([`--events-queue: "${bad}" ${rule}`])
+    }
+    for (const good of ['', 'u', 'usher-events', '0-events-2', 'q'.repeat(63)]) {
+      expect(problems({ EVENTS_QUEUE: good }), good).toEqual([])
+    }
+    const answers = validateAnswers({ ...RAW, EVENTS_QUEUE: 'usher-events' }, topLevel, {}, 'none').answers
+    expect(answers).toEqual({ ...ANSWERS, eventsQueue: 'usher-events' })
+  })
+
+  it("need an https events webhook the Worker can reach, checked by the worker's own rules", () => {
+    expect(problems({ EVENTS_WEBHOOK_URL: 'http://app.example.com/hook' })).toEqual([
+      '--events-webhook-url: EVENTS_WEBHOOK_URL must be an https:// URL (plain http is only accepted for localhost)',
+    ])
+    expect(problems({ EVENTS_WEBHOOK_URL: 'app.example.com/hook' })).toEqual([
+      '--events-webhook-url: EVENTS_WEBHOOK_URL must be an absolute http(s) URL',
+    ])
+    expect(problems({ EVENTS_WEBHOOK_URL: 'http://localhost:8788/hook' })).toEqual([
+      '--events-webhook-url: is this machine: the deployed Worker cannot reach it',
+    ])
+    const hook = 'https://app.example.com/hooks/usher-events'
+    expect(validateAnswers({ ...RAW, EVENTS_WEBHOOK_URL: hook }, topLevel, {}, 'none').answers).toEqual({
+      ...ANSWERS,
+      eventsWebhookUrl: hook,
+    })
+  })
+
+  it('judge the vars production keeps of its own, naming [env.production.vars]', () => {
+    const recorded = { vars: { ...topLevel.vars, EVENTS_TYPES: 'CREATE,SIGNUP' } }
+    expect(validateAnswers(RAW, topLevel, recorded, 'none').problems).toEqual([
+      expect.stringMatching(
+        /^wrangler\.toml \[env\.production\.vars\]: EVENTS_TYPES\S* must list event types/,
+      ),
+    ])
+  })
+
+  it('count the service bindings production keeps: a function Worker bound only in production', () => {
+    const vars = { ...topLevel.vars, CONFIRMATION_METHOD: 'function' }
+    expect(validateAnswers(RAW, topLevel, { vars }, 'none').problems).toEqual([
+      'wrangler.toml [env.production.vars]: CONFIRMATION_METHOD=function needs CONFIRMATION_FUNCTION_URL (an https webhook) or a service binding named CONFIRMATION_FUNCTION',
+    ])
+    const services = [{ binding: 'CONFIRMATION_FUNCTION', service: 'my-app' }]
+    expect(validateAnswers(RAW, topLevel, { vars, services }, 'none').problems).toBeUndefined()
   })
 
   it('check the database and profile names', () => {

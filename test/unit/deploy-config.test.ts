@@ -16,7 +16,7 @@ import {
   withProductionBlock,
   type BlockInput,
 } from '../../scripts/deploy/production-config'
-import { ANSWER_VARS, ANSWERS, scratchProject } from './deploy-fakes'
+import { ANSWER_VARS, ANSWERS, editProductionVar, scratchProject } from './deploy-fakes'
 
 const INPUT: BlockInput = { ...ANSWERS, databaseId: '0f3c5a52-1c1b-4d8e-9a49-3f0a2d1e7b01' }
 
@@ -24,7 +24,12 @@ const INPUT: BlockInput = { ...ANSWERS, databaseId: '0f3c5a52-1c1b-4d8e-9a49-3f0
 function written(input: BlockInput = INPUT, times = 1, file = path.join(scratchProject(), 'wrangler.toml')) {
   for (let run = 0; run < times; run++) {
     const config = readWranglerConfig(file)
-    writeFileSync(file, withProductionBlock(config.text, renderProductionBlock(config.topLevel, input)))
+    const block = renderProductionBlock(config.topLevel, {
+      ...input,
+      recordedVars: config.recorded.vars,
+      recordedServices: config.recorded.services,
+    })
+    writeFileSync(file, withProductionBlock(config.text, block))
   }
   return file
 }
@@ -99,6 +104,20 @@ describe('the managed block', () => {
     expect(other).toContain('MAIL_PROVIDER = "resend"')
   })
 
+  it('binds the events queue as EVENTS_QUEUE when one is named, and sets the events webhook', () => {
+    const queued = renderProductionBlock(topLevel, {
+      ...INPUT,
+      eventsQueue: 'usher-events',
+      eventsWebhookUrl: 'https://app.example.com/hooks/usher-events',
+    })
+    expect(queued).toContain(
+      '[[env.production.queues.producers]]\nbinding = "EVENTS_QUEUE"\nqueue = "usher-events"\n\n[[env.production.send_email]]',
+    )
+    expect(queued).toContain('EVENTS_WEBHOOK_URL = "https://app.example.com/hooks/usher-events"')
+    expect(block).not.toContain('queues')
+    expect(block).toContain('EVENTS_WEBHOOK_URL = ""')
+  })
+
   it('escapes answers as TOML strings', () => {
     const quoted = renderProductionBlock(topLevel, {
       ...INPUT,
@@ -138,7 +157,7 @@ describe('wrangler reading the written configuration', () => {
     expect(production.routes).toEqual([{ pattern: 'auth.example.com', custom_domain: true }])
   })
 
-  it('lets production inherit the entry point, compatibility, CPU limit and daily cron', () => {
+  it('lets production inherit the entry point, compatibility, CPU limit and both crons', () => {
     expect(production.main).toMatch(/worker\/index\.ts$/)
     expect(production.compatibility_flags).toEqual(['nodejs_compat'])
     expect(production.limits).toEqual({ cpu_ms: 2000 })
@@ -148,7 +167,15 @@ describe('wrangler reading the written configuration', () => {
   it('leaves local development exactly as the shipped wrangler.toml configures it', () => {
     const local = unstable_readConfig({ config: file })
     const shipped = unstable_readConfig({ config: path.join(scratchProject(), 'wrangler.toml') })
-    for (const key of ['name', 'vars', 'd1_databases', 'ratelimits', 'send_email', 'routes'] as const) {
+    for (const key of [
+      'name',
+      'vars',
+      'd1_databases',
+      'ratelimits',
+      'send_email',
+      'routes',
+      'queues',
+    ] as const) {
       expect(local[key], key).toEqual(shipped[key])
     }
   })
@@ -158,7 +185,24 @@ describe('wrangler reading the written configuration', () => {
       ...ANSWER_VARS,
       databaseName: 'usher',
       databaseId: INPUT.databaseId,
+      vars: production.vars,
+      services: [],
     })
+  })
+})
+
+describe('wrangler reading an events queue binding', () => {
+  const file = written({ ...INPUT, eventsQueue: 'usher-events' })
+
+  it('gives production the EVENTS_QUEUE producer, and local development none', () => {
+    expect(unstable_readConfig({ config: file, env: 'production' }).queues.producers).toEqual([
+      { binding: 'EVENTS_QUEUE', queue: 'usher-events' },
+    ])
+    expect(unstable_readConfig({ config: file }).queues.producers ?? []).toEqual([])
+  })
+
+  it('records the queue, offered again on the next run', () => {
+    expect(readWranglerConfig(file).recorded.EVENTS_QUEUE).toBe('usher-events')
   })
 })
 
@@ -183,6 +227,70 @@ describe('rewriting wrangler.toml', () => {
     expect(after.split(BEGIN_MARKER)).toHaveLength(2)
     expect(after).toContain('APP_ID = "renamed"')
     expect(after).not.toContain('APP_ID = "myapp"')
+  })
+
+  it('keeps the vars the operator changed or added in [env.production.vars], and adds new top-level ones', () => {
+    const file = written()
+    let text = readFileSync(file, 'utf8')
+    text = editProductionVar(text, 'CUSTOM_DATA_FORMAT = "ejson"', 'CUSTOM_DATA_FORMAT = "json"')
+    text = editProductionVar(text, 'EVENTS_TYPES = ""', 'EVENTS_TYPES = "CREATE,DELETE"')
+    text = editProductionVar(text, 'RATE_LIMITS = "on"', '')
+    text = editProductionVar(
+      text,
+      'USHER_ENV = "production"',
+      'USHER_ENV = "production"\nMY_OWN_SETTING = "kept"',
+    )
+    writeFileSync(file, text)
+    written({ ...INPUT, appId: 'renamed' }, 2, file)
+    const { vars } = unstable_readConfig({ config: file, env: 'production' })
+    expect(vars).toMatchObject({
+      APP_ID: 'renamed',
+      CUSTOM_DATA_FORMAT: 'json',
+      EVENTS_TYPES: 'CREATE,DELETE',
+      RATE_LIMITS: 'on',
+      MY_OWN_SETTING: 'kept',
+      USHER_ENV: 'production',
+    })
+    const { topLevel } = readWranglerConfig(file)
+    // In the order the operator left them; RATE_LIMITS, which the block had lost, is added at its end.
+    const names = Object.keys(topLevel.vars).filter((name) => name !== 'RATE_LIMITS')
+    names.splice(names.indexOf('USHER_ENV') + 1, 0, 'MY_OWN_SETTING')
+    expect(Object.keys(vars)).toEqual([...names, 'RATE_LIMITS'])
+    expect(unstable_readConfig({ config: file }).vars).toMatchObject({
+      CUSTOM_DATA_FORMAT: 'ejson',
+      EVENTS_TYPES: '',
+    })
+  })
+
+  it('keeps a service binding the operator added to production, and the top level keeps none', () => {
+    const file = written()
+    const service = '[[env.production.services]]\nbinding = "USER_CREATION_FUNCTION"\nservice = "my-app"'
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(`\n${END_MARKER}`, `\n\n${service}\n${END_MARKER}`),
+    )
+    written({ ...INPUT, appId: 'renamed' }, 2, file)
+    expect(unstable_readConfig({ config: file, env: 'production' }).services).toEqual([
+      { binding: 'USER_CREATION_FUNCTION', service: 'my-app' },
+    ])
+    expect(unstable_readConfig({ config: file }).services ?? []).toEqual([])
+    expect(readFileSync(file, 'utf8')).toContain('APP_ID = "renamed"')
+  })
+
+  it('still rewrites the answers and the production markers over hand edits', () => {
+    const file = written()
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace('APP_ID = "myapp"', 'APP_ID = "edited"')
+        .replace('USHER_ENV = "production"', 'USHER_ENV = "development"'),
+    )
+    written(INPUT, 1, file)
+    expect(unstable_readConfig({ config: file, env: 'production' }).vars).toMatchObject({
+      APP_ID: 'myapp',
+      USHER_ENV: 'production',
+      USHER_DATABASE_ID: INPUT.databaseId,
+    })
   })
 
   it('appends the block after the top level the first time', () => {

@@ -2,8 +2,8 @@
  * Shared by the deploy tests: a project directory made from this checkout's wrangler.toml, the answers a
  * typical operator gives, and a fake Cloudflare behind a scripted wrangler that answers each command the
  * way wrangler 4.155 prints it (`d1 create`'s configuration snippet, `secret list` on a Worker that does
- * not exist yet, `whoami --json` when logged out) and remembers what was created, so a second run sees
- * what the first one made.
+ * not exist yet, `whoami --json` when logged out, `queues info` on a queue that does not exist) and
+ * remembers what was created, so a second run sees what the first one made.
  */
 import { copyFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,6 +21,8 @@ export const ANSWERS: Answers = {
   allowedOrigins: 'https://app.example.com',
   mailProvider: 'cloudflare',
   mailFrom: 'MyApp <no-reply@example.com>',
+  eventsQueue: '',
+  eventsWebhookUrl: '',
   databaseName: 'usher',
   profile: 'production',
   mailApiKey: 'none',
@@ -33,6 +35,7 @@ export const ANSWER_VARS = {
   ALLOWED_ORIGINS: ANSWERS.allowedOrigins,
   MAIL_PROVIDER: ANSWERS.mailProvider,
   MAIL_FROM: ANSWERS.mailFrom,
+  EVENTS_WEBHOOK_URL: ANSWERS.eventsWebhookUrl,
 }
 
 /** ANSWERS as `npm run deploy` flags. */
@@ -60,10 +63,19 @@ export function projectFacts(project: string, profileFile = path.join(project, '
   return localFacts(readWranglerConfig(path.join(project, 'wrangler.toml')), 'production', profileFile)
 }
 
+/** `text` (a wrangler.toml with the block) with the var line `from` in [env.production.vars] edited by hand. */
+export function editProductionVar(text: string, from: string, to: string): string {
+  const at = text.indexOf(`\n${from}\n`, text.indexOf('[env.production.vars]\n'))
+  if (!text.includes('[env.production.vars]\n') || at === -1)
+    throw new Error(`no ${from} in [env.production.vars]`)
+  return `${text.slice(0, at + 1)}${to}${text.slice(at + 1 + from.length)}`
+}
+
 export interface FakeAccount {
   loggedIn: boolean
   accounts: { id: string; name: string }[]
   databases: { name: string; uuid: string }[]
+  queues: string[]
   /** undefined: the Worker does not exist yet. */
   secrets?: Map<string, string>
   deployed: number
@@ -75,6 +87,7 @@ export const newAccount = (): FakeAccount => ({
   loggedIn: true,
   accounts: [{ id: 'acc1', name: 'Ann' }],
   databases: [],
+  queues: [],
   deployed: 0,
 })
 
@@ -119,6 +132,24 @@ export function fakeWrangler(account: FakeAccount, calls: Call[]): Wrangler {
       account.databases.push({ name: args[2]!, uuid })
       return answer(
         `\n ⛅️ wrangler 4.155.0\n───────────\n✅ Successfully created DB '${args[2]}' in region WEUR\nCreated your new D1 database.\n\nTo access your new D1 Database in your Worker, add the following snippet to your configuration file:\n[[d1_databases]]\nbinding = "${args[2]}"\ndatabase_name = "${args[2]}"\ndatabase_id = "${uuid}"\n`,
+      )
+    }
+    if (args[0] === 'queues' && args[1] === 'info') {
+      if (!account.queues.includes(args[2]!)) {
+        return answer(
+          '',
+          1,
+          `✘ [ERROR] Queue "${args[2]}" does not exist. To create it, run: wrangler queues create ${args[2]}\n`,
+        )
+      }
+      return answer(
+        `\n ⛅️ wrangler 4.155.0\n───────────\nQueue Name: ${args[2]}\nQueue ID: 7d0c2b1a9e8f4c3b\nCreated On: 2026-11-30T09:00:00.000Z\nLast Modified: 2026-11-30T09:00:00.000Z\nNumber of Producers: 1\nProducers: worker:usher\nNumber of Consumers: 0\n`,
+      )
+    }
+    if (args[0] === 'queues' && args[1] === 'create') {
+      account.queues.push(args[2]!)
+      return answer(
+        `\n ⛅️ wrangler 4.155.0\n───────────\n🌀 Creating queue '${args[2]}'\n✅ Created queue '${args[2]}'\n\nConfigure your Worker to send messages to this queue:\n\n[[queues.producers]]\nqueue = "${args[2]}"\nbinding = "${args[2]!.toUpperCase().replaceAll('-', '_')}"\n`,
       )
     }
     if (command === 'secret list --env production --format json') {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { planDeploy, type Observed, type Step } from '../../scripts/deploy/plan'
 import { commandsOf, renderPlan } from '../../scripts/deploy/plan-text'
 import { BEGIN_MARKER } from '../../scripts/deploy/production-config'
-import { ANSWERS, projectFacts, scratchProject } from './deploy-fakes'
+import { ANSWERS, editProductionVar, projectFacts, scratchProject } from './deploy-fakes'
 
 const PROFILES = '/home/ann/.config/usher/profiles.json'
 const fresh = () => projectFacts(scratchProject(), PROFILES)
@@ -21,13 +21,16 @@ const step = (steps: Step[], id: Step['id']) => steps.find((each) => each.id ===
 const summary = (steps: Step[]) =>
   steps.map((each) => [each.id, each.blocked ? 'blocked' : each.skipped ? 'skip' : 'run'] as const)
 
-/** The state after the first deployment: the database, the block with its id, every secret, the profile. */
-function deployed(): Observed {
+/**
+ * The state after the first deployment: the database, the block with its id, every secret, the profile;
+ * `edit` changes wrangler.toml afterwards, as an operator would by hand.
+ */
+function deployed(edit: (text: string) => string = (text) => text, answers = ANSWERS): Observed {
   const project = scratchProject()
-  const written = step(planDeploy(ANSWERS, { ...projectFacts(project), database: DATABASE }), 'configuration')
+  const written = step(planDeploy(answers, { ...projectFacts(project), database: DATABASE }), 'configuration')
     .actions[0]!
   if (written.kind !== 'write-configuration') throw new Error('expected the configuration to be written')
-  writeFileSync(path.join(project, 'wrangler.toml'), written.text)
+  writeFileSync(path.join(project, 'wrangler.toml'), edit(written.text))
   return {
     ...projectFacts(project, PROFILES),
     login: LOGIN,
@@ -40,10 +43,11 @@ function deployed(): Observed {
 describe('from a fresh clone, before anything is checked (--plan)', () => {
   const steps = planDeploy(ANSWERS, fresh())
 
-  it('has eight steps, in order', () => {
+  it('has nine steps, in order', () => {
     expect(steps.map((each) => each.title)).toEqual([
       'Cloudflare login',
       'D1 database "usher"',
+      'events queue',
       'production configuration ([env.production] in wrangler.toml)',
       'remote migrations',
       'secrets',
@@ -114,6 +118,7 @@ describe('a first deployment, once the checks have answered', () => {
     expect(summary(planDeploy(ANSWERS, empty))).toEqual([
       ['login', 'run'],
       ['database', 'run'],
+      ['queue', 'skip'],
       ['configuration', 'run'],
       ['migrations', 'run'],
       ['secrets', 'run'],
@@ -186,6 +191,7 @@ describe('a re-run', () => {
     expect(summary(steps)).toEqual([
       ['login', 'run'],
       ['database', 'skip'],
+      ['queue', 'skip'],
       ['configuration', 'skip'],
       ['migrations', 'run'],
       ['secrets', 'skip'],
@@ -215,6 +221,21 @@ describe('a re-run', () => {
     )
   })
 
+  it('keeps the vars the operator set in [env.production.vars], and names them when it rewrites the block', () => {
+    const edited = deployed((text) =>
+      editProductionVar(text, 'EVENTS_TYPES = ""', 'EVENTS_TYPES = "CREATE,DELETE"\nMY_OWN_SETTING = "x"'),
+    )
+    expect(step(planDeploy(ANSWERS, edited), 'configuration').skipped).toBe('up to date')
+    const changed = step(planDeploy({ ...ANSWERS, appId: 'renamed' }, edited), 'configuration')
+    const write = changed.actions[0]!
+    expect(write.kind === 'write-configuration' && write.block).toContain(
+      'EVENTS_TYPES = "CREATE,DELETE"\nMY_OWN_SETTING = "x"',
+    )
+    expect(changed.done).toBe(
+      "written; the top level, for local development, is unchanged; production's own EVENTS_TYPES, MY_OWN_SETTING kept",
+    )
+  })
+
   it('sets only the missing secrets, and never a new admin key when one is set', () => {
     const partial = { ...deployed(), secrets: ['ADMIN_API_KEY'] }
     const steps = planDeploy(ANSWERS, partial)
@@ -238,6 +259,88 @@ describe('a re-run', () => {
     expect(commandsOf(steps)).toContain('npx wrangler d1 create usher-eu')
     const write = step(steps, 'configuration').actions[0]!
     expect(write.kind === 'write-configuration' && write.block).toContain('database_name = "usher-eu"')
+  })
+})
+
+describe('an events queue', () => {
+  const QUEUED = { ...ANSWERS, eventsQueue: 'usher-events' }
+  const binding = '[[env.production.queues.producers]]\nbinding = "EVENTS_QUEUE"\nqueue = "usher-events"'
+
+  it('without one, is a step with nothing to do that names the option', () => {
+    expect(step(planDeploy(ANSWERS, fresh()), 'queue')).toMatchObject({
+      checks: [],
+      actions: [],
+      skipped: 'none (--events-queue <name> sends lifecycle events to a Cloudflare Queue)',
+    })
+  })
+
+  it('in --plan, is looked up by name and created if missing, then bound as EVENTS_QUEUE', () => {
+    const steps = planDeploy(QUEUED, fresh())
+    expect(commandsOf(steps).slice(0, 5)).toEqual([
+      'npx wrangler whoami --json',
+      'npx wrangler d1 list --json',
+      'npx wrangler d1 create usher',
+      'npx wrangler queues info usher-events',
+      'npx wrangler queues create usher-events',
+    ])
+    expect(step(steps, 'queue').actions).toEqual([
+      {
+        kind: 'wrangler',
+        args: ['queues', 'create', 'usher-events'],
+        when: 'if no queue "usher-events" exists',
+      },
+    ])
+    const write = step(steps, 'configuration').actions[0]!
+    expect(write.kind === 'write-configuration' && write.block).toContain(binding)
+    const text = renderPlan(QUEUED, steps, 'npm run deploy -- --yes')
+    expect(text).toContain(
+      '3. events queue "usher-events"\n   $ npx wrangler queues info usher-events\n   $ npx wrangler queues create usher-events   (if no queue "usher-events" exists)\n   Consume it in your app\'s Worker: [[queues.consumers]] queue = "usher-events" (examples/app-worker).',
+    )
+    expect(text).toContain('     | [[env.production.queues.producers]]\n     | binding = "EVENTS_QUEUE"\n')
+  })
+
+  it('is created when the check finds none, and reused when it exists', () => {
+    const created = step(planDeploy(QUEUED, { ...fresh(), queue: null }), 'queue')
+    expect(created.actions).toEqual([{ kind: 'wrangler', args: ['queues', 'create', 'usher-events'] }])
+    expect(created.done).toBe('created; bound as EVENTS_QUEUE')
+    const reused = step(planDeploy(QUEUED, { ...deployed(), queue: { name: 'usher-events' } }), 'queue')
+    expect(reused).toMatchObject({ actions: [], skipped: 'exists, reused; bound as EVENTS_QUEUE' })
+    expect(reused.note).toBeUndefined()
+  })
+
+  it('added on a re-run, rewrites the configuration with the binding, and only then', () => {
+    const added = planDeploy(QUEUED, { ...deployed(), queue: null })
+    const write = step(added, 'configuration').actions[0]!
+    expect(write.kind === 'write-configuration' && write.block).toContain(binding)
+    expect(write.kind === 'write-configuration' && write.text.split(binding)).toHaveLength(2)
+  })
+
+  it('emptied on a re-run, removes the binding and keeps the queue, saying how to delete it', () => {
+    const state = deployed(undefined, QUEUED)
+    expect(state.recorded.EVENTS_QUEUE).toBe('usher-events')
+    expect(step(planDeploy(QUEUED, state), 'configuration').skipped).toBe('up to date')
+    const steps = planDeploy(ANSWERS, state)
+    expect(step(steps, 'queue').skipped).toBe(
+      'none: the EVENTS_QUEUE binding to "usher-events" leaves [env.production]; the queue itself is kept (`npx wrangler queues delete usher-events` deletes it)',
+    )
+    expect(commandsOf(steps)).not.toContain('npx wrangler queues create usher-events')
+    const write = step(steps, 'configuration').actions[0]!
+    expect(write.kind === 'write-configuration' && write.block).not.toContain('queues.producers')
+  })
+})
+
+describe('an events webhook', () => {
+  it('is written as EVENTS_WEBHOOK_URL, and emptied again when the answer is none', () => {
+    const hook = 'https://app.example.com/hooks/usher-events'
+    const steps = planDeploy({ ...ANSWERS, eventsWebhookUrl: hook }, deployed())
+    const write = step(steps, 'configuration').actions[0]!
+    expect(write.kind === 'write-configuration' && write.block).toContain(`EVENTS_WEBHOOK_URL = "${hook}"`)
+    const hooked = deployed((text) =>
+      editProductionVar(text, 'EVENTS_WEBHOOK_URL = ""', `EVENTS_WEBHOOK_URL = "${hook}"`),
+    )
+    expect(hooked.recorded.EVENTS_WEBHOOK_URL).toBe(hook)
+    const emptied = step(planDeploy(ANSWERS, hooked), 'configuration').actions[0]!
+    expect(emptied.kind === 'write-configuration' && emptied.block).toContain('EVENTS_WEBHOOK_URL = ""')
   })
 })
 

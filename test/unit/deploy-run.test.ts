@@ -3,7 +3,7 @@
  * and a fake /health: what it runs in what order, what it writes, the admin key shown once and saved to the
  * profile, what a re-run skips, and what a failure says.
  */
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Answers } from '../../scripts/deploy/plan'
@@ -12,6 +12,7 @@ import { runDeploy, type DeployIo } from '../../scripts/deploy/run'
 import { readProfiles } from '../../tui/profiles'
 import {
   ANSWERS,
+  editProductionVar,
   fakeWrangler,
   projectFacts,
   newAccount,
@@ -19,6 +20,12 @@ import {
   type Call,
   type FakeAccount,
 } from './deploy-fakes'
+
+/** The `[env.production]` block the deploy wrote into the project's wrangler.toml. */
+function writtenBlock(project: string): string {
+  const text = readFileSync(path.join(project, 'wrangler.toml'), 'utf8')
+  return text.slice(text.indexOf(BEGIN_MARKER))
+}
 
 const healthy = (appId = 'myapp') =>
   (async () => Response.json({ ok: true, appId, d1Ms: 3 })) as unknown as typeof fetch
@@ -77,6 +84,7 @@ describe('a first deployment', () => {
     expect(output.split('\n').filter((line) => /^[✓·✗] /.test(line))).toEqual([
       '✓ Cloudflare login: logged in as ann@example.com, account Ann',
       '✓ D1 database "usher": created (0f3c5a52-1c1b-4d8e-9a49-3f0a2d1e7b01)',
+      '· events queue: none (--events-queue <name> sends lifecycle events to a Cloudflare Queue)',
       '✓ production configuration ([env.production] in wrangler.toml): written; the top level, for local development, is unchanged',
       '✓ remote migrations: applied (wrangler applies only those not applied yet)',
       '✓ secrets: set ADMIN_API_KEY (generated), KEY_ENCRYPTION_KEY (generated), FUNCTION_SECRET (generated)',
@@ -102,9 +110,8 @@ describe('a first deployment', () => {
     const project = scratchProject()
     const before = readFileSync(path.join(project, 'wrangler.toml'), 'utf8')
     await deploy(newAccount(), { project })
-    const after = readFileSync(path.join(project, 'wrangler.toml'), 'utf8')
-    expect(after.startsWith(before.trimEnd())).toBe(true)
-    const block = after.slice(after.indexOf(BEGIN_MARKER))
+    expect(readFileSync(path.join(project, 'wrangler.toml'), 'utf8').startsWith(before.trimEnd())).toBe(true)
+    const block = writtenBlock(project)
     expect(block).toContain('database_id = "0f3c5a52-1c1b-4d8e-9a49-3f0a2d1e7b01"')
     expect(block).toContain('USHER_DATABASE_ID = "0f3c5a52-1c1b-4d8e-9a49-3f0a2d1e7b01"')
     expect(block).toContain('USHER_ENV = "production"')
@@ -201,6 +208,114 @@ describe('a re-run', () => {
     expect(text.split(BEGIN_MARKER)).toHaveLength(2)
     expect(text).toContain('ALLOWED_ORIGINS = "*"\nCONFIRMATION_METHOD')
   })
+
+  it('keeps the vars the operator added to [env.production.vars] by hand', async () => {
+    const account = newAccount()
+    const first = await deploy(account)
+    const file = path.join(first.project, 'wrangler.toml')
+    const hooks = 'USER_CREATION_FUNCTION_URL = "https://app.example.com/hooks/create"'
+    writeFileSync(
+      file,
+      editProductionVar(readFileSync(file, 'utf8'), 'USER_CREATION_FUNCTION_URL = ""', hooks),
+    )
+    const second = await deploy(account, {
+      project: first.project,
+      answers: { ...ANSWERS, allowedOrigins: '*' },
+    })
+    expect(second.code, second.output).toBe(0)
+    expect(second.output).toContain(
+      "✓ production configuration ([env.production] in wrangler.toml): written; the top level, for local development, is unchanged; production's own USER_CREATION_FUNCTION_URL kept",
+    )
+    expect(writtenBlock(first.project)).toContain(hooks)
+  })
+})
+
+describe('an events queue', () => {
+  const QUEUED = { ...ANSWERS, eventsQueue: 'usher-events' }
+
+  it('is created after the database and bound as EVENTS_QUEUE before the deploy', async () => {
+    const account = newAccount()
+    const { code, calls, output, project } = await deploy(account, { answers: QUEUED })
+    expect(code, output).toBe(0)
+    expect(calls.map((call) => call.command).slice(0, 6)).toEqual([
+      'whoami --json',
+      'd1 list --json',
+      'd1 create usher',
+      'queues info usher-events',
+      'queues create usher-events',
+      'types --strict-vars=false --env-file .dev.vars.example',
+    ])
+    expect(account.queues).toEqual(['usher-events'])
+    expect(output).toContain(
+      '✓ events queue "usher-events": created; bound as EVENTS_QUEUE\n  Consume it in your app\'s Worker: [[queues.consumers]] queue = "usher-events" (examples/app-worker).',
+    )
+    expect(writtenBlock(project)).toContain(
+      '[[env.production.queues.producers]]\nbinding = "EVENTS_QUEUE"\nqueue = "usher-events"',
+    )
+  })
+
+  it('that exists is reused, on a re-run or from another deployment', async () => {
+    const account = { ...newAccount(), queues: ['usher-events'] }
+    const first = await deploy(account, { answers: QUEUED })
+    expect(first.code, first.output).toBe(0)
+    expect(first.output).toContain('· events queue "usher-events": exists, reused; bound as EVENTS_QUEUE')
+    const second = await deploy(account, { project: first.project, answers: QUEUED })
+    expect(second.calls.map((call) => call.command)).toEqual([
+      'whoami --json',
+      'd1 list --json',
+      'queues info usher-events',
+      'd1 migrations apply DB --remote --env production',
+      'secret list --env production --format json',
+      'deploy --env production',
+    ])
+    expect(account.queues).toEqual(['usher-events'])
+  })
+
+  it('emptied later, leaves the configuration and is kept on Cloudflare', async () => {
+    const account = newAccount()
+    const first = await deploy(account, { answers: QUEUED })
+    const second = await deploy(account, { project: first.project })
+    expect(second.code, second.output).toBe(0)
+    expect(second.calls.some((call) => call.command.startsWith('queues'))).toBe(false)
+    expect(second.output).toContain(
+      '· events queue: none: the EVENTS_QUEUE binding to "usher-events" leaves [env.production]; the queue itself is kept',
+    )
+    expect(writtenBlock(first.project)).not.toContain('queues.producers')
+    expect(account.queues).toEqual(['usher-events'])
+  })
+
+  it('that cannot be created stops the run before the configuration, saying how to resume', async () => {
+    const account = { ...newAccount(), failOn: 'queues create' }
+    const { code, output, calls, project } = await deploy(account, { answers: QUEUED })
+    expect(code).toBe(1)
+    expect(output).toContain(
+      '✗ step 3 of 9, events queue "usher-events", failed: `npx wrangler queues create usher-events` exited with code 1',
+    )
+    expect(calls.at(-1)?.command).toBe('queues create usher-events')
+    expect(readFileSync(path.join(project, 'wrangler.toml'), 'utf8')).not.toContain(BEGIN_MARKER)
+  })
+
+  it('when wrangler cannot tell whether it exists, stops and shows why', async () => {
+    const account = { ...newAccount(), failOn: 'queues info' }
+    const { code, output } = await deploy(account, { answers: QUEUED })
+    expect(code).toBe(1)
+    expect(output).toContain(
+      '✗ step 3 of 9, events queue "usher-events", failed: `npx wrangler queues info usher-events` exited with code 1',
+    )
+  })
+})
+
+describe('an events webhook', () => {
+  it('is written into production as EVENTS_WEBHOOK_URL, with FUNCTION_SECRET set to sign it', async () => {
+    const hook = 'https://app.example.com/hooks/usher-events'
+    const account = newAccount()
+    const { code, output, project } = await deploy(account, {
+      answers: { ...ANSWERS, eventsWebhookUrl: hook },
+    })
+    expect(code, output).toBe(0)
+    expect(writtenBlock(project)).toContain(`EVENTS_WEBHOOK_URL = "${hook}"`)
+    expect(account.secrets!.has('FUNCTION_SECRET')).toBe(true)
+  })
 })
 
 describe('a failure', () => {
@@ -209,7 +324,7 @@ describe('a failure', () => {
     const { code, output, calls } = await deploy(account)
     expect(code).toBe(1)
     expect(output).toContain(
-      '✗ step 4 of 8, remote migrations, failed: `npx wrangler d1 migrations apply DB --remote --env production` exited with code 1',
+      '✗ step 5 of 9, remote migrations, failed: `npx wrangler d1 migrations apply DB --remote --env production` exited with code 1',
     )
     expect(output).toContain(
       '    ✘ [ERROR] A request to the Cloudflare API failed: d1 migrations apply DB --remote --env production',
@@ -222,7 +337,7 @@ describe('a failure', () => {
     const account = { ...newAccount(), failOn: 'secret put FUNCTION_SECRET' }
     const { code, output } = await deploy(account)
     expect(code).toBe(1)
-    expect(output).toContain('✗ step 5 of 8, secrets, failed')
+    expect(output).toContain('✗ step 6 of 9, secrets, failed')
     expect(output.split('1'.repeat(64))).toHaveLength(2)
     // The re-run finds the key set: it sets the rest and does not make another.
     const rerun = await deploy(account)
@@ -234,7 +349,7 @@ describe('a failure', () => {
     const { code, output, calls } = await deploy({ ...newAccount(), loggedIn: false })
     expect(code).toBe(1)
     expect(output).toContain(
-      '✗ step 1 of 8, Cloudflare login, failed: not logged in to Cloudflare: run `npx wrangler login`',
+      '✗ step 1 of 9, Cloudflare login, failed: not logged in to Cloudflare: run `npx wrangler login`',
     )
     expect(calls.map((call) => call.command)).toEqual(['whoami --json'])
   })
@@ -243,7 +358,7 @@ describe('a failure', () => {
     const { code, output } = await deploy(newAccount(), { fetch: healthy('other') })
     expect(code).toBe(1)
     expect(output).toContain(
-      '✗ step 8 of 8, health check, failed: https://auth.example.com/health did not answer as Usher after 6 tries: it answers for app "other", not "myapp"',
+      '✗ step 9 of 9, health check, failed: https://auth.example.com/health did not answer as Usher after 6 tries: it answers for app "other", not "myapp"',
     )
   })
 
