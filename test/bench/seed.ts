@@ -40,6 +40,9 @@ export function loginableUsers(count: number, users: number): number[] {
   return picked
 }
 
+/** Users a benchmark run added (registrations): newer than every seeded one. */
+const addedByRun = (users: number) => `created_at > ${BASE_MS + users * STEP_MS}`
+
 const counter = (users: number) =>
   `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${users})`
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`
@@ -70,13 +73,14 @@ export async function seedUsher(spec: WorkerSpec, users: number, kdf: ScryptPara
   )
   const current = state?.n === users && phcParams(state.hash ?? undefined) === expectedParams(kdf)
   // Whatever earlier runs added: registrations (newer than every seeded user) and their sessions, mails,
-  // audit entries and throttle rows (deleting a user cascades to identities, sessions and tokens).
+  // audit entries, lifecycle events (every login records one) and throttle rows (deleting a user cascades to
+  // identities, sessions and tokens).
   const cleanup = [
-    `DELETE FROM users WHERE created_at > ${BASE_MS + users * STEP_MS}`,
+    `DELETE FROM users WHERE ${addedByRun(users)}`,
     'DELETE FROM sessions',
     'DELETE FROM outbox',
     'DELETE FROM audit_log',
-    ...optionalTables(spec, ['login_throttle']).map((t) => `DELETE FROM ${t}`),
+    ...optionalTables(spec, ['login_throttle', 'events']).map((t) => `DELETE FROM ${t}`),
   ]
   if (current) {
     d1(spec, cleanup.join(';\n'))
