@@ -225,3 +225,25 @@ export function usherRowsAt(
     throw new Error(`Usher's bench database has fewer than ${offset + count} users`)
   return rows.map((r) => ({ createdAt: r.created_at, id: r.id }))
 }
+
+export interface UsherRunCounts {
+  /** Sessions opened: one per committed login (the cleanup leaves none). */
+  logins: number
+  /** Users the run registered. */
+  registrations: number
+  /** Lifecycle events recorded, by type, then by status. */
+  events: Record<string, Record<string, number>>
+}
+
+/** What a run committed to an Usher bench database (read after its worker stopped). */
+export function usherRunCounts(spec: WorkerSpec, users: number): UsherRunCounts {
+  const [sessions, added, events] = d1<{ n: number; type: string; status: string }>(
+    spec,
+    `SELECT count(*) AS n FROM sessions;
+     SELECT count(*) AS n FROM users WHERE ${addedByRun(users)};
+     SELECT type, status, count(*) AS n FROM events GROUP BY type, status`,
+  )
+  const byType: UsherRunCounts['events'] = {}
+  for (const { type, status, n } of events ?? []) byType[type] = { ...byType[type], [status]: n }
+  return { logins: sessions?.[0]?.n ?? 0, registrations: added?.[0]?.n ?? 0, events: byType }
+}
