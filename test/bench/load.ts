@@ -29,6 +29,8 @@ export interface LoadOptions {
   warmupSeconds: number
   /** Process groups of the bench's own workers, so their CPU is not counted as noise. */
   pgids: number[]
+  /** Called for every 2xx answer, warm-up included (what the client was told succeeded). */
+  onAcknowledged?: () => void
 }
 
 export interface Measurement {
@@ -79,6 +81,7 @@ async function fire(operation: Operation, options: LoadOptions, durationSeconds:
   })
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode >= 200 && statusCode < 300) {
+      options.onAcknowledged?.()
       latencies.push(responseTime)
       last = performance.now()
     }

@@ -11,7 +11,8 @@
  *   BENCH_ADMIN_CONNECTIONS=1 concurrent connections for users.list pages and search (one operator)
  *   BENCH_USERS=100000        seeded users per system
  *   BENCH_ONLY=login,profile  only these scenario groups (development): login, register, refresh, profile,
- *                             list-first, list-deep, search, app-request
+ *                             list-first, list-deep, search, app-request (login and register also run
+ *                             `usher events`, Usher delivering its lifecycle events to a webhook)
  *   BENCH_QUIET=10            before each measurement, wait until other processes use under 10% of the CPU…
  *   BENCH_QUIET_WAIT=20       …for at most this many seconds (BENCH_QUIET=0: never wait)
  *   BENCH_PROFILE=0           skip the users.list query profile

@@ -3,13 +3,15 @@
  * From measurements to what people read: medians over rounds, the ratios the issues ask for (Usher ÷ other,
  * on requests per second, higher is better; each ratio also per round, since rounds interleave the systems
  * and the spread shows how much the machine's noise moved it), isolate CPU per request (from the CPU
- * profiles), the goals with pass/fail, the console table, `results/latest.json` and the markdown tables for
- * the README.
+ * profiles), the goals with pass/fail, the account of the events `usher events` delivered, the console table,
+ * `results/latest.json` and the markdown tables for the README.
  */
 import type { CpuProfileSummary } from './cpu-profile'
+import type { SinkStats } from './event-sink'
 import type { MachineInfo } from './machine'
 import type { Measurement } from './load'
-import type { Kind, ScenarioName } from './scenarios'
+import type { Kind, Scenario, ScenarioName } from './scenarios'
+import type { UsherRunCounts } from './seed'
 import type { SystemName } from './workers'
 
 export interface ResultRow {
@@ -18,6 +20,7 @@ export interface ResultRow {
   system: SystemName
   operation: string
   kind: Kind
+  variant?: Scenario['variant']
   connections: number
   /** Medians over rounds. */
   rps: number
@@ -38,7 +41,7 @@ export function median(values: number[]): number {
 const round = (value: number, digits = 1) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null)
 
 export function summarize(
-  scenario: { name: ScenarioName; group: ScenarioName; system: SystemName; operation: string; kind: Kind },
+  scenario: Pick<Scenario, 'name' | 'group' | 'system' | 'operation' | 'kind' | 'variant'>,
   connections: number,
   runs: Measurement[],
 ): ResultRow {
@@ -68,8 +71,13 @@ type RatioName =
   | 'app_jwks_vs_bound'
   | 'app_jwks_vs_peer'
   | 'app_rpc_vs_peer'
+  | 'login_events_vs_plain'
+  | 'register_events_vs_plain'
 
-/** Each ratio: an Usher measurement ÷ another system's (by scenario name). */
+/**
+ * Each ratio: an Usher measurement ÷ another system's, or ÷ Usher's own in its plain configuration (by
+ * scenario name).
+ */
 const RATIOS: Record<RatioName, [ScenarioName, [SystemName, ScenarioName]]> = {
   login_vs_bound: ['login', ['bound', 'kdf-hash']],
   login_vs_peer: ['login', ['better-auth', 'login']],
@@ -84,6 +92,9 @@ const RATIOS: Record<RatioName, [ScenarioName, [SystemName, ScenarioName]]> = {
   app_jwks_vs_bound: ['app-jwks', ['bound', 'app-bound']],
   app_jwks_vs_peer: ['app-jwks', ['better-auth', 'app-peer']],
   app_rpc_vs_peer: ['app-rpc', ['better-auth', 'app-peer']],
+  // events on (delivered to a webhook) ÷ events off (recorded only), same Usher, back to back
+  login_events_vs_plain: ['login-events', ['usher', 'login']],
+  register_events_vs_plain: ['register-events', ['usher', 'register']],
 }
 
 type CpuName =
@@ -201,7 +212,72 @@ export function goalsOf(rows: ResultRow[], { ratios }: Ratios, cpu: CpuPerReques
     atLeast('app request: JWKS ÷ Better Auth get-session', 'app_jwks_vs_peer', 1.5),
     cpuAtMost('app request: JWKS isolate CPU per request', 'app_jwks', 0.5),
     atLeast('app request: UsherService RPC ÷ Better Auth get-session', 'app_rpc_vs_peer', 1.5),
+    atLeast('login with events on (webhook) ÷ events off', 'login_events_vs_plain', 0.95),
+    atLeast('register with events on (webhook) ÷ events off', 'register_events_vs_plain', 0.95),
   ]
+}
+
+/**
+ * What `usher events` was asked, committed and delivered in a run. Counted: logins, each of which records a
+ * LOGIN event in its own batch, and registrations, which record none (they are pending confirmation until a
+ * link is followed, and App Services fires CREATE at a user's first login; the run does neither). A login
+ * can commit without being acknowledged (a request still in flight when the load generator stops), never
+ * the reverse: so acknowledged ≤ committed = LOGIN events recorded = LOGIN events the sink received.
+ */
+export interface EventsAccount {
+  /** 2xx answers the load generator (warm-ups included) and the probes got from `usher events`. */
+  acknowledged: { logins: number; registrations: number }
+  /** Its database after the run: sessions opened, users registered, events by type and status. */
+  committed: UsherRunCounts
+  /** What the webhook sink received. */
+  sink: SinkStats
+  /** Seconds waited after the rounds for the last deliveries. */
+  drain_s: number
+  /** Empty when every acknowledged change's event arrived, signed, and nothing else did. */
+  problems: string[]
+}
+
+export function eventsAccount(input: Omit<EventsAccount, 'problems'>): EventsAccount {
+  const { acknowledged, committed, sink } = input
+  const recorded = (type: string) =>
+    Object.values(committed.events[type] ?? {}).reduce((sum, n) => sum + n, 0)
+  const problems: string[] = []
+  const fewer = (what: string, asked: number, done: number) => {
+    if (done < asked) problems.push(`${asked} ${what} acknowledged but ${done} committed`)
+  }
+  fewer('logins', acknowledged.logins, committed.logins)
+  fewer('registrations', acknowledged.registrations, committed.registrations)
+  if (recorded('LOGIN') !== committed.logins)
+    problems.push(`${committed.logins} logins committed but ${recorded('LOGIN')} LOGIN events recorded`)
+  const received = sink.by_type.LOGIN ?? 0
+  if (received !== recorded('LOGIN'))
+    problems.push(`${recorded('LOGIN')} LOGIN events recorded but ${received} received by the sink`)
+  const others = [
+    ...new Set([...Object.keys(committed.events), ...Object.keys(sink.by_type)].filter((t) => t !== 'LOGIN')),
+  ]
+  if (others.length) problems.push(`events no login or registration should make: ${others.join(', ')}`)
+  for (const [type, statuses] of Object.entries(committed.events)) {
+    const undelivered = Object.fromEntries(Object.entries(statuses).filter(([status]) => status !== 'delivered'))
+    if (Object.keys(undelivered).length)
+      problems.push(`${type} events not delivered: ${JSON.stringify(undelivered)}`)
+  }
+  if (sink.bad_signatures) problems.push(`${sink.bad_signatures} webhook calls without a valid signature`)
+  if (sink.malformed) problems.push(`${sink.malformed} webhook calls whose body was not events`)
+  return { ...input, problems }
+}
+
+/** One line: what was acknowledged, committed, recorded and received, and whether it adds up. */
+export function eventsLine({ acknowledged, committed, sink, problems }: EventsAccount): string {
+  const logins = Object.values(committed.events.LOGIN ?? {}).reduce((sum, n) => sum + n, 0)
+  return [
+    `${problems.length ? '✘' : '✔'} usher events: `,
+    `${acknowledged.logins} logins acknowledged, ${committed.logins} committed, `,
+    `${logins} LOGIN events recorded, ${sink.by_type.LOGIN ?? 0} received by the webhook sink `,
+    `(${sink.requests} signed calls${sink.duplicates ? `, ${sink.duplicates} events re-sent` : ''}); `,
+    `${acknowledged.registrations} registrations acknowledged, ${committed.registrations} committed, `,
+    'no event (pending confirmation: CREATE comes at the first login)',
+    problems.length ? `. Problems: ${problems.join('; ')}` : '',
+  ].join('')
 }
 
 export function list100k(rows: ResultRow[], users: number) {
@@ -247,7 +323,10 @@ const APP_OPERATION: Partial<Record<ScenarioName, string>> = {
 }
 
 const systemLabel = (r: ResultRow) =>
-  APP_CHECK[r.name] ?? SYSTEM_LABEL[r.system] + (r.system === 'bound' ? ` (${r.name})` : '')
+  APP_CHECK[r.name] ??
+  SYSTEM_LABEL[r.system] +
+    (r.system === 'bound' ? ` (${r.name})` : '') +
+    (r.variant ? ` ${r.variant.label}` : '')
 
 /** The CPU profile of a row (Better Auth's get-session is profiled once, for both token rows). */
 function cpuOf(cpu: CpuProfileSummary[], row: Pick<ResultRow, 'system' | 'name'>) {
@@ -339,6 +418,7 @@ export function markdown(input: {
   settings: string
   peerVersion: string
   date: string
+  events?: EventsAccount
 }): string {
   const find = (system: SystemName, name: ScenarioName) =>
     input.rows.find((r) => r.system === system && r.name === name)
@@ -383,6 +463,27 @@ export function markdown(input: {
         .filter(Boolean)
         .join('; ')}.`,
     )
+  }
+  const withEvents = (['login', 'register'] as const)
+    .map((name) => [find('usher', name), find('usher', `${name}-events`)] as const)
+    .filter((pair): pair is readonly [ResultRow, ResultRow] => pair.every(Boolean))
+  if (withEvents.length) {
+    lines.push(
+      '',
+      'Events on: the same Usher delivering its lifecycle events to a signed webhook (`usher events`; the sink ' +
+        'runs in the benchmark process and answers 200 at once), measured back to back with the plain Usher ' +
+        '(no sink: each event is only recorded, in the same batch) in every round.',
+      '',
+      '| Scenario | Usher req/s | Usher p50 / p99 ms | Usher events req/s | Usher events p50 / p99 ms | ' +
+        'events on ÷ off (per round) |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...withEvents.map(([plain, events]) => {
+        const rounds = events.runs.map((m, i) => fmt(m.rps / (plain.runs[i]?.rps ?? Number.NaN), 2))
+        const ratio = `**${fmt(events.rps / plain.rps, 2)}×** (${rounds.join(' ')})`
+        return `| ${plain.name} | ${cell(plain)} | ${cell(events)} | ${ratio} |`
+      }),
+    )
+    if (input.events) lines.push('', eventsLine(input.events))
   }
   const tokenCpu = [
     ['Usher refresh', cpuOf(input.cpu, { system: 'usher', name: 'refresh' })],

@@ -7,20 +7,25 @@
  *    parameters (wrangler.toml) to the peer and the bound.
  * 2. Migrate and seed the three bench databases under test/bench/.state/ (reused between runs), and clean
  *    what earlier runs left; optionally profile Usher's users.list statements on a snapshot (./profile.ts).
- * 3. Start the workers (Usher with RATE_LIMITS=off, so one load-generator IP is not throttled; then the app
- *    worker, bound to Usher and Better Auth), check that the running Usher reports the same KDF, open
+ *    When login or register is measured, copy Usher's database for `usher events`.
+ * 3. Start the workers (Usher with RATE_LIMITS=off, so one load-generator IP is not throttled; `usher events`,
+ *    the same with EVENTS_WEBHOOK_URL pointing at a webhook sink in this process (./event-sink.ts); then the
+ *    app worker, bound to Usher and Better Auth), check that the running Usher reports the same KDF, open
  *    sessions, and probe every scenario once.
  * 4. Run the rounds: in each, every scenario group measures its systems back to back, in an order that
- *    rotates between rounds; report medians over rounds.
+ *    rotates between rounds (`usher events` right next to Usher); report medians over rounds. Then let
+ *    `usher events` deliver what is left, and account for its events: every acknowledged login's LOGIN
+ *    event must have reached the sink (./report.ts `eventsAccount`).
  * 5. Print the tables and write results/latest.json and results/latest.md (results/candidate.* for a copy
  *    measured through BENCH_USHER_CONFIG, results/partial.* for a BENCH_ONLY run, so neither replaces the
- *    full results). Workers are always stopped, including on failure and Ctrl-C.
+ *    full results). Workers and the sink are always stopped, including on failure and Ctrl-C.
  * Knobs (durations, rounds, connections…): ./options.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { createAdminClient } from '../../tui/admin-client'
-import { ensureDevVars } from '../../tui/local-worker'
+import { ensureDevVars, readDevVars } from '../../tui/local-worker'
+import { startEventSink, type EventSink } from './event-sink'
 import { measure, type Measurement } from './load'
 import {
   checkProfiler,
@@ -42,6 +47,8 @@ import { profileUsherLists, type ListProfile } from './profile'
 import {
   consoleTable,
   cpuPerRequest,
+  eventsAccount,
+  eventsLine,
   goalsOf,
   goalsTable,
   list100k,
@@ -50,13 +57,15 @@ import {
   median,
   ratiosOf,
   summarize,
+  type EventsAccount,
   type ResultRow,
 } from './report'
-import { buildScenarios, type Scenario, type ScenarioName } from './scenarios'
-import { checkPeerSchema, seedBound, seedPeer, seedUsher, usherRowsAt } from './seed'
+import { buildScenarios, type EventsTarget, type Scenario, type ScenarioName } from './scenarios'
+import { checkPeerSchema, seedBound, seedPeer, seedUsher, usherRowsAt, usherRunCounts } from './seed'
 import {
   BENCH_DIR,
   compatibilityOf,
+  copyState,
   migrate,
   randomSecret,
   SPECS,
@@ -86,11 +95,17 @@ const CPU_PROFILED: { system: SystemName; name: ScenarioName; isolates: WorkerNa
   { system: 'bound', name: 'app-bound', isolates: ['app'] },
 ]
 const SEARCH_NEEDLE = 'user4242'
+/** The groups also measured on `usher events` (Usher delivering its lifecycle events to a webhook). */
+const EVENTS_GROUPS: ScenarioName[] = ['login', 'register']
+/** How long the rounds' last events may take to reach the sink (a request sweeps at most every 30 s). */
+const EVENTS_DRAIN_MAX_S = 120
 
 const running = new Set<RunningWorker>()
+let sink: EventSink | undefined
 async function stopAll() {
   await Promise.all([...running].map((w) => w.stop()))
   running.clear()
+  await sink?.close()
   // A worker interrupted while starting is not in `running` yet: stop its group too (ours, by group id).
   for (const pgid of childProcessGroups()) {
     try {
@@ -143,13 +158,16 @@ function usherKdf() {
  * One after the other: wrangler picks its inspector and internal ports as it starts, and concurrent starts
  * race for the same one ("Address already in use").
  */
-async function startWorkers(users: number, kdfVars: Record<string, string>) {
+async function startWorkers(users: number, kdfVars: Record<string, string>, sinkUrl: string | undefined) {
   const started = async (worker: Promise<RunningWorker>) => {
     const w = await worker
     running.add(w)
     return w
   }
   const usher = await started(start(SPECS.usher, () => USHER_VARS))
+  const usherEvents = sinkUrl
+    ? await started(start(SPECS['usher-events'], () => ({ ...USHER_VARS, EVENTS_WEBHOOK_URL: sinkUrl })))
+    : undefined
   const peer = await started(
     start(SPECS['better-auth'], (port) => ({
       ...kdfVars,
@@ -162,7 +180,38 @@ async function startWorkers(users: number, kdfVars: Record<string, string>) {
   const app = await started(
     start(SPECS.app, () => ({ USHER_ORIGIN: usher.url, APP_ID: usher.appId, PEER_ORIGIN: peer.url })),
   )
-  return { usher, peer, bound, app }
+  return { usher, usherEvents, peer, bound, app }
+}
+
+/**
+ * The secret `usher events` signs its webhook calls with: FUNCTION_SECRET from the .dev.vars next to its
+ * wrangler.toml (ensureDevVars makes one for this checkout; a candidate copy must have its own).
+ */
+function functionSecret(): string {
+  const file = path.join(path.dirname(SPECS['usher-events'].configPath ?? 'wrangler.toml'), '.dev.vars')
+  const secret = readDevVars(file).FUNCTION_SECRET
+  if (!secret) throw new Error(`${file} has no FUNCTION_SECRET: usher events cannot sign its webhook calls`)
+  return secret
+}
+
+/**
+ * After the rounds, let `usher events` deliver what is still pending (an event waits while an earlier one of
+ * the same user is in flight; requests sweep at most every 30 s): ask for the pending count until none is
+ * left, each ask being a request that may sweep. The seconds waited.
+ */
+async function drainEvents(target: EventsTarget): Promise<number> {
+  const began = performance.now()
+  const admin = createAdminClient({ url: target.url, adminKey: target.adminKey })
+  for (;;) {
+    const { counts } = await admin.events.list.query({ status: 'pending', limit: 1 })
+    const waited = (performance.now() - began) / 1000
+    if (counts.pending === 0) return Number(waited.toFixed(1))
+    if (waited > EVENTS_DRAIN_MAX_S) {
+      log(`  ⚠ ${counts.pending} events still pending after ${EVENTS_DRAIN_MAX_S} s`)
+      return Number(waited.toFixed(1))
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+  }
 }
 
 /** BENCH_QUIET: let other processes' bursts pass before measuring; the seconds waited. */
@@ -173,6 +222,24 @@ function quiet(options: BenchOptions, pgids: number[]): Promise<number> {
 
 function connectionsFor(scenario: Scenario, options: BenchOptions) {
   return scenario.kind === 'admin' ? options.adminConnections : options.connections
+}
+
+/** 2xx answers per measured scenario name, warm-ups included (the events account needs `usher events`'). */
+const acknowledged = new Map<ScenarioName, number>()
+
+/**
+ * A group's order in round `run`: its systems rotate, so a drift in machine load does not always favour the
+ * same one; a variant (`usher events`) goes right next to the measurement it is compared with, before it in
+ * one round and after it in the next.
+ */
+function roundOrder(members: Scenario[], run: number): Scenario[] {
+  const rotating = members.filter((s) => !s.variant)
+  return rotating
+    .map((_, i) => rotating[(i + run) % rotating.length]!)
+    .flatMap((s) => {
+      const variants = members.filter((v) => v.variant?.of === s.name && v.system === s.system)
+      return run % 2 ? [...variants, s] : [s, ...variants]
+    })
 }
 
 async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: number[]) {
@@ -189,9 +256,7 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
   for (let run = 0; run < options.runs; run++) {
     for (const group of groups) {
       const members = scenarios.filter((s) => s.group === group)
-      // Rotate who goes first, so a drift in machine load does not always favour the same system.
-      const order = members.map((_, i) => members[(i + run) % members.length]!)
-      for (const scenario of order) {
+      for (const scenario of roundOrder(members, run)) {
         const waited = await quiet(options, pgids)
         const before = pgids.map(workerdPids).join(';')
         const m = await measure(scenario.op, {
@@ -200,6 +265,7 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
           durationSeconds: scenario.kind === 'kdf' ? options.kdfDurationSeconds : options.durationSeconds,
           warmupSeconds: options.warmupSeconds,
           pgids,
+          onAcknowledged: () => acknowledged.set(scenario.name, (acknowledged.get(scenario.name) ?? 0) + 1),
         })
         m.worker_restarted = pgids.map(workerdPids).join(';') !== before
         m.waited_for_quiet_s = waited
@@ -216,8 +282,12 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
           .filter(Boolean)
           .map((w) => `  ${w}`)
           .join('')
-        // Several measurements of a group can come from one system (app request): name them.
-        const who = scenario.name === group ? scenario.system : `${scenario.system} ${scenario.name}`
+        // Several measurements of a group can come from one system (app request, usher events): name them.
+        const who = scenario.variant
+          ? `${scenario.system} ${scenario.variant.label}`
+          : scenario.name === group
+            ? scenario.system
+            : `${scenario.system} ${scenario.name}`
         log(
           [
             `  round ${run + 1}  ${group.padEnd(11)} ${who.padEnd(20)}`,
@@ -235,24 +305,29 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
 
 async function profileScenarios(
   scenarios: Scenario[],
-  workers: Record<WorkerName, RunningWorker>,
+  workers: Partial<Record<WorkerName, RunningWorker>>,
   options: BenchOptions,
   pgids: number[],
 ): Promise<CpuProfileSummary[]> {
   const summaries: CpuProfileSummary[] = []
+  const workerOf = (name: WorkerName) => {
+    const worker = workers[name]
+    if (!worker) throw new Error(`${name} is not running`)
+    return worker
+  }
   for (const { system, name, isolates } of CPU_PROFILED) {
     const scenario = scenarios.find((s) => s.system === system && s.name === name)
     if (!scenario) continue
     const targets: ProfileTarget[] = isolates.map((worker) => ({
       worker,
-      pgid: workers[worker].pgid,
-      origin: workers[worker].url,
+      pgid: workerOf(worker).pgid,
+      origin: workerOf(worker).url,
     }))
     try {
       await quiet(options, pgids)
       summaries.push(
         await profileCpu({ system, scenario: name }, targets, scenario.op, {
-          origin: workers[scenario.worker].url,
+          origin: workerOf(scenario.worker).url,
           connections: connectionsFor(scenario, options),
           durationSeconds: scenario.kind === 'kdf' ? options.kdfDurationSeconds : options.durationSeconds,
           warmupSeconds: 0,
@@ -314,17 +389,25 @@ async function main() {
     profile = await profileUsherLists(SPECS.usher, { before, needle: SEARCH_NEEDLE })
     log(`  profiled users.list statements on a snapshot (${profile.statements.length} statements)`)
   }
+  // The events-on Usher starts from Usher's seeded, cleaned database (a copy: never one SQLite file for two).
+  const measuresEvents = !options.only || options.only.some((group) => EVENTS_GROUPS.includes(group))
+  if (measuresEvents) copyState(SPECS.usher, SPECS['usher-events'])
   log(`databases ready in ${seconds(phase)}`)
 
   phase = performance.now()
   let rows: ResultRow[] = []
   let cpu: CpuProfileSummary[] = []
   let profilerCheck: ProfilerCheck | undefined
+  let eventsTarget: EventsTarget | undefined
+  let drainSeconds = 0
   const codeBefore = codeState()
   try {
-    const { usher, peer, bound, app } = await startWorkers(options.users, kdfVars)
+    if (measuresEvents) sink = await startEventSink(functionSecret())
+    const { usher, usherEvents, peer, bound, app } = await startWorkers(options.users, kdfVars, sink?.url)
+    const withEvents = usherEvents ? `, Usher with events ${usherEvents.url} (webhook sink ${sink!.url})` : ''
     log(
-      `workers up in ${seconds(phase)}: Usher ${usher.url}, Better Auth ${peer.url}, bound ${bound.url}, app ${app.url}`,
+      `workers up in ${seconds(phase)}: Usher ${usher.url}, Better Auth ${peer.url}, bound ${bound.url}, app ${app.url}` +
+        withEvents,
     )
     const live = (await createAdminClient({ url: usher.url, adminKey: usher.adminKey }).config.get.query())
       .kdf
@@ -333,14 +416,25 @@ async function main() {
         `the running Usher reports KDF ${JSON.stringify(live)}, not the one given to the peer and bound`,
       )
     }
-    const origins = { usher: usher.url, 'better-auth': peer.url, bound: bound.url, app: app.url }
-    urlOf = (worker) => origins[worker]
+    const workers = { usher, 'usher-events': usherEvents, 'better-auth': peer, bound, app }
+    urlOf = (worker) => {
+      const url = workers[worker]?.url
+      if (!url) throw new Error(`${worker} is not running`)
+      return url
+    }
+    eventsTarget = usherEvents && {
+      url: usherEvents.url,
+      adminKey: usherEvents.adminKey,
+      sink: sink!,
+      probed: { logins: 0, registrations: 0 },
+    }
 
     let scenarios = await buildScenarios({
       usher: { url: usher.url, appId: usher.appId, adminKey: usher.adminKey },
       peer: { url: peer.url },
       bound: { url: bound.url },
       app: { url: app.url },
+      usherEvents: eventsTarget,
       users: options.users,
       sessions: options.connections,
       deep: { offset: deepOffset, before, first },
@@ -353,8 +447,9 @@ async function main() {
     const pgids = [...running].map((w) => w.pgid)
     const measurements = await runRounds(scenarios, options, pgids)
     rows = scenarios.map((s) => summarize(s, connectionsFor(s, options), measurements.get(s)!))
+    if (eventsTarget) drainSeconds = await drainEvents(eventsTarget)
     if (options.cpuProfile && cpuProfiled(scenarios)) {
-      cpu = await profileScenarios(scenarios, { usher, 'better-auth': peer, bound, app }, options, pgids)
+      cpu = await profileScenarios(scenarios, workers, options, pgids)
       await quiet(options, pgids)
       profilerCheck = await checkProfiler(
         { worker: 'bound', pgid: bound.pgid, origin: bound.url },
@@ -374,6 +469,18 @@ async function main() {
     await stopAll()
   }
 
+  // Counted once its worker has stopped (its database is then read by wrangler alone).
+  const events: EventsAccount | undefined =
+    eventsTarget &&
+    eventsAccount({
+      acknowledged: {
+        logins: eventsTarget.probed.logins + (acknowledged.get('login-events') ?? 0),
+        registrations: eventsTarget.probed.registrations + (acknowledged.get('register-events') ?? 0),
+      },
+      committed: usherRunCounts(SPECS['usher-events'], options.users),
+      sink: eventsTarget.sink.stats(),
+      drain_s: drainSeconds,
+    })
   const codeAfter = codeState()
   const ratios = ratiosOf(rows)
   const cpuMs = cpuPerRequest(cpu)
@@ -435,7 +542,7 @@ async function main() {
       search_needle: SEARCH_NEEDLE,
     },
     mapping: rows
-      .filter((r) => r.system === 'usher')
+      .filter((r) => r.system === 'usher' && !r.variant)
       .map((u) => ({
         scenario: u.group,
         usher: u.operation,
@@ -476,6 +583,12 @@ async function main() {
       refresh_vs_peer: cpuRatio(cpu, 'refresh'),
       profile_vs_peer: cpuRatio(cpu, 'profile'),
     },
+    // `usher events` (login-events, register-events): the same Usher with EVENTS_WEBHOOK_URL at the bench's
+    // sink; what it acknowledged, committed, recorded and delivered (ratios: *_events_vs_plain).
+    events: events && {
+      usher_vars: { ...USHER_VARS, EVENTS_WEBHOOK_URL: 'http://127.0.0.1:<port>/events (the sink)' },
+      ...events,
+    },
   }
   mkdirSync(RESULTS_DIR, { recursive: true })
   // A trial of a candidate copy, or a run of only some scenarios, never replaces the full results.
@@ -492,11 +605,15 @@ async function main() {
     settings,
     peerVersion,
     date,
+    events,
   })
   writeFileSync(path.join(RESULTS_DIR, `${base}.md`), md)
 
   log(`\n${consoleTable(rows, cpu)}\n`)
-  log(`Ratios (Usher ÷ other, req/s, higher is better): ${JSON.stringify(ratios.ratios)}`)
+  log(
+    `Ratios (Usher ÷ other, or Usher events on ÷ off; req/s, higher is better): ${JSON.stringify(ratios.ratios)}`,
+  )
+  if (events) log(`\n${eventsLine(events)}`)
   log(`\nGoals:\n${goalsTable(goals)}\n`)
   log(`machine: ${machineLine(machine, otherCpu)}`)
   for (const c of cpu) {

@@ -13,6 +13,13 @@
  * | search     | users.list, email substring        | list-users, email `contains`    |               |
  * | app request| app Worker: JWKS (a), RPC (b)      | app Worker: get-session (c)     | no check (d)  |
  *
+ * Login and register are also measured on `usher events`: the same Usher with its lifecycle events delivered
+ * to the benchmark's webhook sink (./event-sink.ts), back to back with the plain one in every round
+ * (`variant`). The plain Usher has no sink: it records each event in the same batch and delivers nothing, so
+ * the ratio is the cost of delivery (the sweep after the response: claim, signed POST, mark delivered).
+ * A login records LOGIN; a registration records nothing (it is pending confirmation; App Services fires
+ * CREATE at the first login), which `usher events register` checks at the end of the run.
+ *
  * Better Auth has no refresh token: its sessions are renewed through `get-session` (a cookie checked
  * against D1), which is also its profile call; both Usher token calls are compared with it, each in its
  * own measurement. Lists are newest first on both (Better Auth: `sortBy=createdAt&sortDirection=desc`).
@@ -27,14 +34,17 @@
  * `200 {"users":[]}` and an unknown session with `200 null`).
  */
 import { encodeCursor } from '../../worker/users/listing'
-import type { RouterOutputs } from '../../tui/admin-client'
+import { createAdminClient, type RouterOutputs } from '../../tui/admin-client'
+import type { EventSink } from './event-sink'
 import type { Operation } from './load'
 import { loginableUsers, PEER_ADMIN_EMAIL, SEED_PASSWORD, seedEmail } from './seed'
 import type { SystemName, WorkerName } from './workers'
 
 export type ScenarioName =
   | 'login'
+  | 'login-events'
   | 'register'
+  | 'register-events'
   | 'refresh'
   | 'profile'
   | 'list-first'
@@ -58,6 +68,11 @@ export interface Scenario {
   system: SystemName
   /** The worker the load is sent to: the system's own, or the app worker calling it. */
   worker: WorkerName
+  /**
+   * Another configuration of the same system (`usher events`), measured right next to the measurement named
+   * `of` in every round; `label` names it in round lines and tables.
+   */
+  variant?: { of: ScenarioName; label: string }
   operation: string
   kind: Kind
   op: Operation
@@ -70,6 +85,8 @@ export interface Targets {
   peer: { url: string }
   bound: { url: string }
   app: { url: string }
+  /** Usher with events delivered to `sink` (when login or register is measured). */
+  usherEvents?: EventsTarget
   users: number
   /** Sessions per system for the token scenarios (one per connection is plenty). */
   sessions: number
@@ -81,6 +98,14 @@ export interface Targets {
   }
   /** The email substring searched for (matches a handful of users, so the whole table is scanned). */
   needle: string
+}
+
+export interface EventsTarget {
+  url: string
+  adminKey: string
+  sink: EventSink
+  /** Logins and registrations the probes made on it (they are accounted for at the end of the run). */
+  probed: { logins: number; registrations: number }
 }
 
 type UsherList = RouterOutputs['users']['list']
@@ -277,27 +302,95 @@ export async function buildScenarios(t: Targets): Promise<Scenario[]> {
   const sample = sessions.usher[0]!.access
   const tampered = { authorization: `Bearer ${sample.slice(0, -4)}${sample.endsWith('AAAA') ? 'BBBB' : 'AAAA'}` }
 
+  const usherLogin = scenario(
+    {
+      group: 'login',
+      name: 'login',
+      system: 'usher',
+      kind: 'kdf',
+      operation: `POST ${app}/login`,
+      op: {
+        method: 'POST',
+        path: `${app}/login`,
+        headers: json,
+        vary: () => ({ body: JSON.stringify({ username: loginEmails(), password: SEED_PASSWORD }) }),
+      },
+    },
+    u,
+    200,
+    (body: { access_token?: string; refresh_token?: string }) =>
+      Boolean(body.access_token && body.refresh_token),
+  )
+  const usherRegister = scenario(
+    {
+      group: 'register',
+      name: 'register',
+      system: 'usher',
+      kind: 'kdf',
+      operation: `POST ${app}/register`,
+      op: {
+        method: 'POST',
+        path: `${app}/register`,
+        headers: json,
+        vary: () => ({ body: JSON.stringify({ email: newEmail(), password: SEED_PASSWORD }) }),
+      },
+    },
+    u,
+    201,
+    () => true,
+  )
+
+  /**
+   * The same Usher operation on `usher events`. Its probe proves events are really on there: the worker names
+   * the sink as its webhook, and a login's LOGIN event reaches the sink, signed (the register probe makes
+   * one login too, so a register-only run proves it as well).
+   */
+  const e = t.usherEvents
+  const probeEventsLogin = async () => {
+    if (!e) throw new Error('no events-on Usher')
+    const admin = createAdminClient({ url: e.url, adminKey: e.adminKey })
+    const { sinks } = await admin.events.list.query({ limit: 1 })
+    if (sinks.webhook !== e.sink.url)
+      throw new Error(`probe usher events: its webhook is ${sinks.webhook}, not the sink ${e.sink.url}`)
+    const response = await fetchOp(e.url, usherLogin.op)
+    const body = await expectJson<{ access_token?: string; user_id?: string }>(
+      response,
+      200,
+      'usher events login',
+      (b) => Boolean(b.access_token && b.user_id),
+    )
+    e.probed.logins++
+    await e.sink.waitFor('LOGIN', body.user_id!, 20_000)
+    if (e.sink.stats().bad_signatures > 0)
+      throw new Error('probe usher events: the sink received a webhook call without a valid signature')
+  }
+  const withEvents = (plain: Scenario): Scenario[] =>
+    e
+      ? [
+          {
+            ...plain,
+            name: plain.name === 'login' ? 'login-events' : 'register-events',
+            worker: 'usher-events',
+            variant: { of: plain.name, label: 'events' },
+            probe: async () => {
+              if (plain.name === 'register') {
+                const response = await fetchOp(e.url, plain.op)
+                if (response.status !== 201) {
+                  const text = await response.text()
+                  throw new Error(`probe usher events register: got ${response.status} ${text}`)
+                }
+                e.probed.registrations++
+              }
+              await probeEventsLogin()
+            },
+          },
+        ]
+      : []
+
   return [
     // login
-    scenario(
-      {
-        group: 'login',
-        name: 'login',
-        system: 'usher',
-        kind: 'kdf',
-        operation: `POST ${app}/login`,
-        op: {
-          method: 'POST',
-          path: `${app}/login`,
-          headers: json,
-          vary: () => ({ body: JSON.stringify({ username: loginEmails(), password: SEED_PASSWORD }) }),
-        },
-      },
-      u,
-      200,
-      (body: { access_token?: string; refresh_token?: string }) =>
-        Boolean(body.access_token && body.refresh_token),
-    ),
+    usherLogin,
+    ...withEvents(usherLogin),
     scenario(
       {
         group: 'login',
@@ -330,24 +423,8 @@ export async function buildScenarios(t: Targets): Promise<Scenario[]> {
       (body: { key?: string }) => body.key?.length === 64,
     ),
     // register
-    scenario(
-      {
-        group: 'register',
-        name: 'register',
-        system: 'usher',
-        kind: 'kdf',
-        operation: `POST ${app}/register`,
-        op: {
-          method: 'POST',
-          path: `${app}/register`,
-          headers: json,
-          vary: () => ({ body: JSON.stringify({ email: newEmail(), password: SEED_PASSWORD }) }),
-        },
-      },
-      u,
-      201,
-      () => true,
-    ),
+    usherRegister,
+    ...withEvents(usherRegister),
     scenario(
       {
         group: 'register',

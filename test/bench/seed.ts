@@ -40,6 +40,9 @@ export function loginableUsers(count: number, users: number): number[] {
   return picked
 }
 
+/** Users a benchmark run added (registrations): newer than every seeded one. */
+const addedByRun = (users: number) => `created_at > ${BASE_MS + users * STEP_MS}`
+
 const counter = (users: number) =>
   `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${users})`
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`
@@ -70,13 +73,14 @@ export async function seedUsher(spec: WorkerSpec, users: number, kdf: ScryptPara
   )
   const current = state?.n === users && phcParams(state.hash ?? undefined) === expectedParams(kdf)
   // Whatever earlier runs added: registrations (newer than every seeded user) and their sessions, mails,
-  // audit entries and throttle rows (deleting a user cascades to identities, sessions and tokens).
+  // audit entries, lifecycle events (every login records one) and throttle rows (deleting a user cascades to
+  // identities, sessions and tokens).
   const cleanup = [
-    `DELETE FROM users WHERE created_at > ${BASE_MS + users * STEP_MS}`,
+    `DELETE FROM users WHERE ${addedByRun(users)}`,
     'DELETE FROM sessions',
     'DELETE FROM outbox',
     'DELETE FROM audit_log',
-    ...optionalTables(spec, ['login_throttle']).map((t) => `DELETE FROM ${t}`),
+    ...optionalTables(spec, ['login_throttle', 'events']).map((t) => `DELETE FROM ${t}`),
   ]
   if (current) {
     d1(spec, cleanup.join(';\n'))
@@ -220,4 +224,26 @@ export function usherRowsAt(
   if (!rows || rows.length < count)
     throw new Error(`Usher's bench database has fewer than ${offset + count} users`)
   return rows.map((r) => ({ createdAt: r.created_at, id: r.id }))
+}
+
+export interface UsherRunCounts {
+  /** Sessions opened: one per committed login (the cleanup leaves none). */
+  logins: number
+  /** Users the run registered. */
+  registrations: number
+  /** Lifecycle events recorded, by type, then by status. */
+  events: Record<string, Record<string, number>>
+}
+
+/** What a run committed to an Usher bench database (read after its worker stopped). */
+export function usherRunCounts(spec: WorkerSpec, users: number): UsherRunCounts {
+  const [sessions, added, events] = d1<{ n: number; type: string; status: string }>(
+    spec,
+    `SELECT count(*) AS n FROM sessions;
+     SELECT count(*) AS n FROM users WHERE ${addedByRun(users)};
+     SELECT type, status, count(*) AS n FROM events GROUP BY type, status`,
+  )
+  const byType: UsherRunCounts['events'] = {}
+  for (const { type, status, n } of events ?? []) byType[type] = { ...byType[type], [status]: n }
+  return { logins: sessions?.[0]?.n ?? 0, registrations: added?.[0]?.n ?? 0, events: byType }
 }

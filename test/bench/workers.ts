@@ -1,18 +1,20 @@
 /**
  * @module bench/workers
- * The four workers a benchmark run starts: Usher itself, the Better Auth peer and the bound worker, each with
+ * The workers a benchmark run starts: Usher itself, the Better Auth peer and the bound worker, each with
  * its own local D1 under `test/bench/.state/` (git-ignored; never the developer's `.wrangler/state`), and
  * the app worker of the `app request` scenario, which reaches Usher and Better Auth through service bindings
- * (wrangler's dev registry, a private one under `.state/`). All run under `wrangler dev` on the same workerd
- * binary, through tui/local-worker.ts, which puts each in its own process group so stopping it stops
- * workerd too.
+ * (wrangler's dev registry, a private one under `.state/`). When login or register is measured, a fifth:
+ * `usher-events`, the same Usher (same config) with EVENTS_WEBHOOK_URL set, on a copy of Usher's seeded
+ * database made before any worker starts, and in a dev registry of its own (it is also named `usher`, and
+ * must never answer the app worker's bindings). All run under `wrangler dev` on the same workerd binary,
+ * through tui/local-worker.ts, which puts each in its own process group so stopping it stops workerd too.
  *
  * D1 housekeeping (migrations, seeding, cleanup) goes through `wrangler d1 execute --local` while no worker
  * is running on that state, so two SQLite writers never share a database file.
  */
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import path from 'node:path'
@@ -38,18 +40,31 @@ export const REGISTRY_DIR = path.join(STATE_DIR, 'registry')
 
 /** The systems compared (a row of the results belongs to one). */
 export type SystemName = 'usher' | 'better-auth' | 'bound'
-/** The workers a run starts: the three systems, and the app worker that calls them (`app request`). */
-export type WorkerName = SystemName | 'app'
+/**
+ * The workers a run starts: the three systems, the app worker that calls them (`app request`), and Usher
+ * with events delivered to the bench's webhook sink (`usher-events`, a variant of the system `usher`).
+ */
+export type WorkerName = SystemName | 'app' | 'usher-events'
 
 export interface WorkerSpec {
   system: WorkerName
   /** wrangler config; undefined = Usher's ./wrangler.toml. */
   configPath?: string
   persistTo: string
+  /** wrangler's dev registry for this worker; default the bench's own (REGISTRY_DIR). */
+  registry?: string
 }
 
+const usher = usherSpec(process.env.BENCH_USHER_CONFIG)
+
 export const SPECS: Record<WorkerName, WorkerSpec> = {
-  usher: usherSpec(process.env.BENCH_USHER_CONFIG),
+  usher,
+  'usher-events': {
+    system: 'usher-events',
+    configPath: usher.configPath,
+    persistTo: `${usher.persistTo}-events`,
+    registry: path.join(STATE_DIR, 'registry-events'),
+  },
   'better-auth': {
     system: 'better-auth',
     configPath: path.join(BENCH_DIR, 'better-auth', 'wrangler.toml'),
@@ -104,6 +119,15 @@ export function migrate(spec: WorkerSpec): void {
   } else {
     wrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...configArgs(spec)])
   }
+}
+
+/**
+ * Make `to`'s state a copy of `from`'s (the events-on Usher starts from Usher's seeded, cleaned database).
+ * Only while neither runs: two workerd processes must never share one SQLite file, nor copy one mid-write.
+ */
+export function copyState(from: WorkerSpec, to: WorkerSpec): void {
+  rmSync(to.persistTo, { recursive: true, force: true })
+  cpSync(from.persistTo, to.persistTo, { recursive: true })
 }
 
 /** Run SQL (one or more `;`-separated statements) on a bench database; the rows of each statement. */
@@ -167,7 +191,7 @@ export async function start(
     persistTo: spec.persistTo,
     configPath: spec.configPath,
     vars: vars(port),
-    env: { WRANGLER_REGISTRY_PATH: path.resolve(REGISTRY_DIR) },
+    env: { WRANGLER_REGISTRY_PATH: path.resolve(spec.registry ?? REGISTRY_DIR) },
   })
   // Extend the worker itself (not a copy): its getters (e.g. `stopping`) must stay live.
   return Object.assign(worker, { system: spec.system, pgid: worker.child.pid! })
