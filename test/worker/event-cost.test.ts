@@ -1,0 +1,89 @@
+/**
+ * What recording lifecycle events costs a request: one more statement in the batch the change already makes,
+ * never another D1 round trip. The worker runs on the real local D1 through a wrapper that only counts what
+ * it forwards (round trips: each `first`/`all`/`run`/`raw` and each `batch`; statements: each one sent).
+ */
+import { env } from 'cloudflare:workers'
+import { expect, it } from 'vitest'
+import { client, configured, confirmedUser, uniqueEmail, type Tokens } from './helpers'
+
+interface Counts {
+  roundTrips: number
+  statements: number
+}
+
+/** The real D1, with every call counted on its way through. */
+function countingD1(db: D1Database, counts: Counts): D1Database {
+  const real = new WeakMap<object, D1PreparedStatement>()
+  const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
+    const proxy = new Proxy(statement, {
+      get(target, key) {
+        if (key === 'bind') return (...values: unknown[]) => wrap(target.bind(...values))
+        if (key === 'first' || key === 'all' || key === 'run' || key === 'raw') {
+          return (...args: unknown[]) => {
+            counts.roundTrips++
+            counts.statements++
+            return (target[key] as (...a: unknown[]) => unknown).apply(target, args)
+          }
+        }
+        const value = Reflect.get(target, key, target) as unknown
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    real.set(proxy, statement)
+    return proxy
+  }
+  return new Proxy(db, {
+    get(target, key) {
+      if (key === 'prepare') return (query: string) => wrap(target.prepare(query))
+      if (key === 'batch') {
+        return (statements: D1PreparedStatement[]) => {
+          counts.roundTrips++
+          counts.statements += statements.length
+          return target.batch(statements.map((s) => real.get(s) ?? s))
+        }
+      }
+      const value = Reflect.get(target, key, target) as unknown
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
+/** A login's round trips and statements, with event recording as `EVENTS_TYPES` says (no sink: nothing is sent). */
+async function costOfLogin(email: string, eventTypes: string): Promise<Counts> {
+  const counts = { roundTrips: 0, statements: 0 }
+  const app = client(configured({ DB: countingD1(env.DB, counts), EVENTS_TYPES: eventTypes }))
+  const response = await app.login(email)
+  expect(response.status).toBe(200)
+  return counts
+}
+
+it('a login records its LOGIN event in its own batch: one more statement, the same round trips', async () => {
+  const user = await confirmedUser()
+  // Warm the isolate's caches (configuration, signing key) so both measured logins do the same work.
+  await costOfLogin(user.email, 'DELETE')
+  const without = await costOfLogin(user.email, 'DELETE')
+  const withEvents = await costOfLogin(user.email, 'LOGIN')
+  // (The wrapper really sees the login's D1 work: lookups, then the session batch.)
+  expect(without.roundTrips).toBeGreaterThanOrEqual(2)
+  expect(without.statements).toBeGreaterThan(without.roundTrips)
+  expect(withEvents.roundTrips).toBe(without.roundTrips)
+  expect(withEvents.statements).toBe(without.statements + 1)
+  const { results } = await env.DB.prepare("SELECT type FROM events WHERE user_id = ? AND type = 'LOGIN'").bind(user.user_id).all()
+  expect(results.length).toBeGreaterThan(0)
+})
+
+it("a registration's first login adds CREATE and LOGIN to the session batch, nothing else", async () => {
+  const auto = client(configured({ CONFIRMATION_METHOD: 'auto' }))
+  const [a, b] = [uniqueEmail('cost-a'), uniqueEmail('cost-b')]
+  for (const email of [a, b]) expect((await auto.register(email)).status).toBe(201)
+  const warm = uniqueEmail('cost-warm')
+  await auto.register(warm)
+  await costOfLogin(warm, 'DELETE')
+  const without = await costOfLogin(a, 'DELETE')
+  const withEvents = await costOfLogin(b, 'CREATE,LOGIN')
+  expect(withEvents.roundTrips).toBe(without.roundTrips)
+  expect(withEvents.statements).toBe(without.statements + 2)
+  const tokens = (await (await auto.login(b)).json()) as Tokens
+  expect(tokens.user_id).toMatch(/^[0-9a-f]{24}$/)
+})
