@@ -225,7 +225,7 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
     [['groups'], 'unknown command "groups" (see `usher --help`)'],
     [['users', 'lst'], 'unknown command "lst" for `usher users` (see `usher users --help`)'],
     [['users', 'get'], 'missing <id>'],
-    [['users', 'confirm', 'not-an-id'], 'malformed id "not-an-id": ids are 24 hexadecimal characters'],
+    [['users', 'confirm', 'not an id'], 'malformed user id "not an id": user ids are 1 to 128 letters, digits, _ or -'],
     [
       ['users', 'list', '--colour'],
       'unknown option --colour for `usher users list` (see `usher users list --help`)',

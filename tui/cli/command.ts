@@ -19,6 +19,8 @@ export interface OptionSpec {
   integer?: boolean
   /** The value must be a 24-character hexadecimal id. */
   id?: boolean
+  /** The value must be a user id (see ArgumentSpec `user-id`). */
+  userId?: boolean
   required?: boolean
 }
 
@@ -26,10 +28,11 @@ export interface ArgumentSpec {
   name: string
   description: string
   /**
-   * `id`: checked locally (so a typo is a usage error rather than a round trip) and lower-cased; `text`:
-   * passed exactly as given (a token is case-sensitive).
+   * `id`: checked locally (so a typo is a usage error rather than a round trip) and lower-cased; `user-id`:
+   * Usher's own 24-hex ids (lower-cased) or an imported user's kept id (1–128 letters, digits, `_` or `-`,
+   * case-sensitive: Firebase uids, Supabase UUIDs); `text`: passed exactly as given (a token is case-sensitive).
    */
-  kind: 'id' | 'text'
+  kind: 'id' | 'user-id' | 'text'
 }
 
 export interface Invocation {
