@@ -141,14 +141,20 @@ function checkOptions(command: Command, tokens: OptionToken[], path: string[]) {
 function checkArguments(command: Command, given: string[], path: string[]) {
   const declared = 'args' in command ? (command.args ?? []) : []
   const args: Record<string, string> = {}
+  const lists: Record<string, string[]> = {}
   declared.forEach((spec, index) => {
-    const value = given[index]
-    if (value === undefined) throw new UsageError(`missing <${spec.name}>: ${spec.description}`, path)
-    args[spec.name] = spec.kind === 'text' ? value : checkedId(spec.kind, value, path)
+    const values = given.slice(index, spec.variadic ? undefined : index + 1)
+    if (values.length === 0) {
+      if (spec.optional) return
+      throw new UsageError(`missing <${spec.name}>: ${spec.description}`, path)
+    }
+    const checked = values.map((value) => (spec.kind === 'text' ? value : checkedId(spec.kind, value, path)))
+    args[spec.name] = checked[0]!
+    if (spec.variadic) lists[spec.name] = checked
   })
-  if (given.length > declared.length)
-    throw new UsageError(`unexpected argument "${given[declared.length]}"`, path)
-  return args
+  const taken = declared.at(-1)?.variadic ? given.length : declared.length
+  if (given.length > taken) throw new UsageError(`unexpected argument "${given[taken]}"`, path)
+  return { args, lists }
 }
 
 export function parseCommandLine(argv: readonly string[], root: CommandGroup): CommandLine {
@@ -176,13 +182,13 @@ export function parseCommandLine(argv: readonly string[], root: CommandGroup): C
   }
 
   const { strings, flags } = checkOptions(node, options, path)
-  const args = checkArguments(node, positionals.slice(path.length), path)
+  const { args, lists } = checkArguments(node, positionals.slice(path.length), path)
   const { url, 'admin-key': adminKey, profile, ...own } = strings
   return {
     kind: 'run',
     path,
     command: node,
-    invocation: { args, options: own, flags },
+    invocation: { args, options: own, flags, ...(Object.keys(lists).length > 0 && { lists }) },
     globals: { url, adminKey, profile, json: flags.json === true },
   }
 }
