@@ -220,7 +220,7 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
   it.each([
     [
       [],
-      'missing command: one of users, api-keys, keys, token, audit, outbox, config, dashboard, profiles (see `usher --help`)',
+      'missing command: one of users, import, export, api-keys, keys, token, audit, outbox, config, dashboard, profiles (see `usher --help`)',
     ],
     [['groups'], 'unknown command "groups" (see `usher --help`)'],
     [['users', 'lst'], 'unknown command "lst" for `usher users` (see `usher users --help`)'],

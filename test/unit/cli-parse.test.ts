@@ -47,6 +47,15 @@ describe('accepted command lines', () => {
     })
   })
 
+  it('takes several files where a command reads them, and leaves out an optional argument', () => {
+    const line = run('import', 'page-1.json', '--from', 'app-services', 'page-2.json', '-')
+    expect(line.invocation.args).toEqual({ file: 'page-1.json' })
+    expect(line.invocation.lists).toEqual({ file: ['page-1.json', 'page-2.json', '-'] })
+    expect(run('users', 'send-password-setup', '--all').invocation).toMatchObject({ args: {}, flags: { all: true } })
+    expect(run('users', 'send-password-setup', 'Fb8Yt').invocation.args).toEqual({ id: 'Fb8Yt' })
+    expect(run('users', 'get', ID).invocation.lists).toBeUndefined()
+  })
+
   it('takes global flags anywhere on the line', () => {
     const line = run('--json', 'users', '--url', 'http://x.test', 'get', ID, '--admin-key=k')
     expect(line.globals).toEqual({ json: true, url: 'http://x.test', adminKey: 'k' })
@@ -93,6 +102,9 @@ describe('help', () => {
       'outbox',
       'config',
       'dashboard',
+      'import <file…> --from <format>',
+      'export',
+      'users send-password-setup [<id>]',
     ]) {
       expect(root).toContain(`  ${line} `)
     }
@@ -108,7 +120,7 @@ describe('help', () => {
 
 describe('usage errors name the mistake and the help to read', () => {
   it.each([
-    [[], 'missing command: one of users, api-keys, keys, token, audit, outbox, config, dashboard', []],
+    [[], 'missing command: one of users, import, export, api-keys, keys, token, audit, outbox, config, dashboard', []],
     [['token', 'verify'], 'missing <token>: the access token', ['token', 'verify']],
     [['userz'], 'unknown command "userz"', []],
     [['users'], 'missing command after `usher users`: one of list, get, create,', ['users']],
@@ -121,6 +133,8 @@ describe('usage errors name the mistake and the help to read', () => {
     ],
     [['users', 'get', 'x'.repeat(129)], 'malformed user id', ['users', 'get']],
     [['api-keys', 'enable', 'kYi4EvWQlQTKSfnJ3dRSP6IH3ed2'], 'malformed id "kYi4EvWQlQTKSfnJ3dRSP6IH3ed2": ids are 24 hexadecimal characters', ['api-keys', 'enable']],
+    [['import', '--from', 'usher'], 'missing <file>', ['import']],
+    [['users', 'send-password-setup', ID, ID], `unexpected argument "${ID}"`, ['users', 'send-password-setup']],
     [['users', 'get', ID, ID], `unexpected argument "${ID}"`, ['users', 'get']],
     [['users', 'list', '--bogus'], 'unknown option --bogus for `usher users list`', ['users', 'list']],
     [
