@@ -13,7 +13,10 @@ describe('progress', () => {
     expect(progressBar(state, 120)).toBe('importing ▕███████████░░░░░░░░░░░░░▏ 4,500/10,000 users · 2,250 users/s · 2 s left')
     expect(progressLine(state)).toBe('importing: 4,500/10,000 users (2,250 users/s, 2 s left)')
     expect(progressLine({ ...state, elapsedMs: 100 })).toBe('importing: 4,500/10,000 users')
-    // Cut to the terminal's width (less one column, so the cursor never wraps).
+    // The bar takes the room the words leave, and goes when there is too little; never the last column.
+    expect(progressBar(state, 80)).toBe(`importing ▕${'█'.repeat(9)}${'░'.repeat(12)}▏ 4,500/10,000 users · 2,250 users/s · 2 s left`)
+    expect(progressBar(state, 80)).toHaveLength(79)
+    expect(progressBar(state, 60)).toBe('importing 4,500/10,000 users · 2,250 users/s · 2 s left')
     expect(progressBar(state, 40)).toHaveLength(39)
     expect(progressLine({ label: 'mailing', unit: 'mail', done: 3, total: 40, elapsedMs: 1500 })).toBe('mailing: 3/40 mails (2.0 mails/s, 19 s left)')
     expect(progressBar({ ...state, total: undefined }, 30)).toBe('importing 4,500 users · 2,250…'.slice(0, 29))

@@ -41,6 +41,7 @@ export interface ProgressState {
 }
 
 const BAR_WIDTH = 24
+const MIN_BAR_WIDTH = 6
 /** Redraws of the bar at most this often (a fast import updates thousands of times a second). */
 const TERMINAL_EVERY_MS = 100
 
@@ -68,13 +69,17 @@ function pace({ unit, done, total, elapsedMs }: ProgressState): string[] {
 const counted = ({ unit, done, total }: ProgressState) =>
   total === undefined ? `${number(done)} ${plural(done, unit)}` : `${number(done)}/${number(total)} ${plural(total, unit)}`
 
-/** The bar as a terminal shows it, cut to `columns`. */
+/**
+ * The line a terminal shows: the bar (when the total is known) gets the room the words leave, up to 24 cells
+ * and none under 6; the line never reaches the last column (the cursor would wrap).
+ */
 export function progressBar(state: ProgressState, columns = 80): string {
-  const share = state.total ? Math.min(1, state.done / state.total) : 0
-  const filled = Math.round(share * BAR_WIDTH)
-  const bar = state.total === undefined ? '' : ` ▕${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}▏`
-  const line = [`${state.label}${bar} ${counted(state)}`, ...pace(state)].join(' · ')
-  return [...line].slice(0, Math.max(1, columns - 1)).join('')
+  const words = [counted(state), ...pace(state)].join(' · ')
+  const room = columns - 1 - [...state.label].length - [...words].length - 4
+  const cells = state.total === undefined || room < MIN_BAR_WIDTH ? 0 : Math.min(BAR_WIDTH, room)
+  const filled = Math.round(Math.min(1, state.done / (state.total || 1)) * cells)
+  const bar = cells === 0 ? '' : ` ▕${'█'.repeat(filled)}${'░'.repeat(cells - filled)}▏`
+  return [...`${state.label}${bar} ${words}`].slice(0, Math.max(1, columns - 1)).join('')
 }
 
 /** A line for a log: `importing: 4,500/10,000 users (2,310 users/s, 3 s left)`. */
@@ -104,7 +109,8 @@ export function startProgress(stream: NodeJS.WritableStream, options: ProgressOp
     drawn = false
   }
   const draw = (current: ProgressState) => {
-    stream.write(`\r\x1b[2K${progressBar(current, (stream as { columns?: number }).columns)}`)
+    // A terminal that does not say its width (0 under some pseudo-terminals) gets 80 columns.
+    stream.write(`\r\x1b[2K${progressBar(current, (stream as { columns?: number }).columns || 80)}`)
     drawn = true
   }
 
