@@ -482,7 +482,12 @@ describe('users', () => {
       `✓ revoked 2 sessions of ${email} (${first.user_id})\n`,
     )
     expect(await profileStatus(first.access_token)).toBe(401)
-    expect(await json(['users', 'revoke-sessions', first.user_id])).toEqual({ revoked: 0, userId: first.user_id, email })
+    expect(await json(['users', 'revoke-sessions', first.user_id])).toEqual({
+      revoked: 0,
+      apiKeysDisabled: 0,
+      userId: first.user_id,
+      email,
+    })
   })
 
   it('revoke-sessions leaves API keys alone unless --disable-api-keys, which stops them logging in', async () => {
