@@ -26,9 +26,27 @@ const FIXTURES = path.join(ROOT, 'test/fixtures/import')
 const SCRATCH = mkdtempSync(path.join(tmpdir(), 'usher-import-'))
 
 /** firebase/scrypt README's hash_config. */
-const FIREBASE_README = ['--hash-key', 'jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==', '--salt-separator', 'Bw==', '--rounds', '8', '--mem-cost', '14']
+const FIREBASE_README = [
+  '--hash-key',
+  'jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==',
+  '--salt-separator',
+  'Bw==',
+  '--rounds',
+  '8',
+  '--mem-cost',
+  '14',
+]
 /** The signer key in GoTrue's `$fbscrypt$` test vector (a project Supabase imported from Firebase). */
-const GOTRUE_VECTOR = ['--hash-key', 'ou9tdYTGyYm8kuR6Dt0Bp0kDuAYoXrK16mbZO4yGwAn3oLspjnN0/c41v8xZnO1n14J3MjKj1b2g6AUCAlFwMw==', '--salt-separator', 'Bw==', '--rounds', '8', '--mem-cost', '14']
+const GOTRUE_VECTOR = [
+  '--hash-key',
+  'ou9tdYTGyYm8kuR6Dt0Bp0kDuAYoXrK16mbZO4yGwAn3oLspjnN0/c41v8xZnO1n14J3MjKj1b2g6AUCAlFwMw==',
+  '--salt-separator',
+  'Bw==',
+  '--rounds',
+  '8',
+  '--mem-cost',
+  '14',
+]
 
 let usher: Usher
 let app: Realm.App
@@ -43,7 +61,10 @@ afterAll(async () => {
 })
 
 /** `usher …` against `target` (the first worker unless said), from the fixtures directory. */
-function cli(args: string[], options: { target?: string; input?: string; cwd?: string } = {}): Promise<CliResult> {
+function cli(
+  args: string[],
+  options: { target?: string; input?: string; cwd?: string } = {},
+): Promise<CliResult> {
   return runUsher(args, {
     cwd: options.cwd ?? FIXTURES,
     input: options.input,
@@ -80,6 +101,9 @@ async function realmError(promise: Promise<unknown>) {
 
 const logIn = (email: string, password: string) => app.logIn(Realm.Credentials.emailPassword(email, password))
 
+/** Lines of output, each ended by a line break. */
+const lines = (...text: string[]) => text.map((line) => `${line}\n`).join('')
+
 const ZERO = { created: 0, updated: 0, replaced: 0, skipped: 0, conflict: 0, invalid: 0 }
 
 describe('usher import --from firebase (auth:export with the project hash parameters)', () => {
@@ -112,16 +136,15 @@ describe('usher import --from firebase (auth:export with the project hash parame
     expect(result.code).toBe(1)
     // Before the import: the rows that cannot be read, and what the users lack.
     expect(result.stderr).toBe(
-      [
+      lines(
         '✗ firebase-users.json:42: no email or provider Usher can log in with (phone sign-in is not supported)',
         '✗ firebase-users.json:48: customAttributes is not valid JSON',
         '⚠ twitter.com identities left out: Usher has no such provider (1 user)',
         '⚠ email/password users without a password hash in the export: they must reset their password (1 user)',
-        '',
-      ].join('\n'),
+      ),
     )
     expect(result.stdout).toBe(
-      [
+      lines(
         '✗ 4 created · 2 invalid',
         '',
         'Not imported:',
@@ -129,8 +152,7 @@ describe('usher import --from firebase (auth:export with the project hash parame
         '  firebase-users.json:48  invalid: customAttributes is not valid JSON',
         '',
         '2 rows not imported: fix them and run the same command again (users already imported are skipped).',
-        '',
-      ].join('\n'),
+      ),
     )
     expect(await rowCount('users')).toBe(4)
     // Firebase uids are mixed-case: `users get` takes them exactly as given.
@@ -141,14 +163,19 @@ describe('usher import --from firebase (auth:export with the project hash parame
       customData: { role: 'admin', customInt: 99 },
       identities: [{ providerType: 'oauth2-google', id: '112233445566778899000' }],
     })
-    expect((await cli(['users', 'get', 'zq3kj8mw2stnv5bx7cd9fg1hk4lp'])).stderr).toMatch(/^usher: user not found/)
+    expect((await cli(['users', 'get', 'zq3kj8mw2stnv5bx7cd9fg1hk4lp'])).stderr).toMatch(
+      /^usher: user not found/,
+    )
   })
 
   it('keeps the password: Firebase’s test vector logs in (once confirmed), and is rehashed to Usher’s scrypt', async () => {
     const uid = 'kYi4EvWQlQTKSfnJ3dRSP6IH3ed2'
     expect(await storedHash(uid)).toMatch(/^\$firebase-scrypt\$p=[0-9a-f]{24}\$42xEC\+ixf3L2lw\$/)
     // Firebase said emailVerified: false, so the user comes in pending confirmation, as App Services had it.
-    expect(await realmError(logIn('user1@test.com', 'user1password'))).toEqual({ statusCode: 401, errorCode: 'AuthError' })
+    expect(await realmError(logIn('user1@test.com', 'user1password'))).toEqual({
+      statusCode: 401,
+      errorCode: 'AuthError',
+    })
     expect((await cli(['users', 'confirm', uid])).code).toBe(0)
     expect(await realmError(logIn('user1@test.com', 'user1password!'))).toMatchObject({ statusCode: 401 })
     const user = await logIn('user1@test.com', 'user1password')
@@ -163,10 +190,34 @@ describe('usher import --from firebase (auth:export with the project hash parame
     const again = await report(['import', file, '--from', 'firebase', ...FIREBASE_README], 1)
     expect(again.counts).toEqual({ ...ZERO, skipped: 4, invalid: 2 })
     expect(again.rows).toEqual([
-      { file, line: 2, id: 'kYi4EvWQlQTKSfnJ3dRSP6IH3ed2', outcome: 'skipped', reason: 'already here (same id)' },
-      { file, line: 13, id: 'Zq3kJ8mW2sTnV5bX7cD9fG1hK4lP', outcome: 'skipped', reason: 'already here (same id)' },
-      { file, line: 33, id: 'Fb8YtR5eW3qA1sD4fG6hJ9kL2zX', outcome: 'skipped', reason: 'already here (same id)' },
-      { file, line: 58, id: 'N0Hash0Us3rAbCdEfGhIjKlMnOp', outcome: 'skipped', reason: 'already here (same id)' },
+      {
+        file,
+        line: 2,
+        id: 'kYi4EvWQlQTKSfnJ3dRSP6IH3ed2',
+        outcome: 'skipped',
+        reason: 'already here (same id)',
+      },
+      {
+        file,
+        line: 13,
+        id: 'Zq3kJ8mW2sTnV5bX7cD9fG1hK4lP',
+        outcome: 'skipped',
+        reason: 'already here (same id)',
+      },
+      {
+        file,
+        line: 33,
+        id: 'Fb8YtR5eW3qA1sD4fG6hJ9kL2zX',
+        outcome: 'skipped',
+        reason: 'already here (same id)',
+      },
+      {
+        file,
+        line: 58,
+        id: 'N0Hash0Us3rAbCdEfGhIjKlMnOp',
+        outcome: 'skipped',
+        reason: 'already here (same id)',
+      },
     ])
     // The rehashed password was not overwritten by the file's Firebase hash.
     expect(await storedHash('kYi4EvWQlQTKSfnJ3dRSP6IH3ed2')).toMatch(/^\$scrypt\$/)
@@ -213,7 +264,11 @@ describe('usher import --from better-auth (user and account tables)', () => {
     expect(result.counts).toEqual({ ...ZERO, created: 3, invalid: 2 })
     expect(result.problems).toEqual([
       { file: 'better-auth.json', line: 6, reason: 'email is missing' },
-      { file: 'better-auth.json', line: 12, reason: 'an account of no user in this export (userId "DoesNotExist000000000000000000000")' },
+      {
+        file: 'better-auth.json',
+        line: 12,
+        reason: 'an account of no user in this export (userId "DoesNotExist000000000000000000000")',
+      },
     ])
     const kim = await logIn('kim@example.com', 'correct horse battery')
     expect(kim.id).toBe('Xk3pQ9rT2vW8yZ1aB4cD6eF7gH0jK5mN')
@@ -225,10 +280,16 @@ describe('usher import --from app-services, then the password setup (realm-web)'
   const ann = '65a1b2c3d4e5f60718293a4b'
 
   it('reads Admin API pages and pending users from several files, ids kept', async () => {
-    const result = await cli(['import', 'app-services-users.json', 'app-services-pending.json', '--from', 'app-services'])
+    const result = await cli([
+      'import',
+      'app-services-users.json',
+      'app-services-pending.json',
+      '--from',
+      'app-services',
+    ])
     expect(result.code).toBe(1)
     expect(result.stdout).toBe(
-      [
+      lines(
         '✗ 5 created · 3 invalid',
         '',
         'Not imported:',
@@ -237,59 +298,91 @@ describe('usher import --from app-services, then the password setup (realm-web)'
         '  app-services-pending.json:4  invalid: login_ids has no email',
         '',
         '3 rows not imported: fix them and run the same command again (users already imported are skipped).',
-        '',
-      ].join('\n'),
+      ),
     )
     expect(result.stderr).toContain('⚠ no password hashes: App Services never exported them')
     const details = JSON.parse((await cli(['users', 'get', ann, '--json'])).stdout)
-    expect(details).toMatchObject({ id: ann, email: 'ann@example.com', status: 'confirmed', createdAt: '2024-01-11T19:06:40.000Z' })
+    expect(details).toMatchObject({
+      id: ann,
+      email: 'ann@example.com',
+      status: 'confirmed',
+      createdAt: '2024-01-11T19:06:40.000Z',
+    })
   })
 
   it('an imported user without a password is refused with PasswordSetupRequired', async () => {
-    expect(await realmError(logIn('ann@example.com', 'anything at all'))).toEqual({ statusCode: 401, errorCode: 'PasswordSetupRequired' })
+    expect(await realmError(logIn('ann@example.com', 'anything at all'))).toEqual({
+      statusCode: 401,
+      errorCode: 'PasswordSetupRequired',
+    })
   })
 
   it('send-password-setup mails one user by id, or everyone waiting with --all', async () => {
     const one = await cli(['users', 'send-password-setup', 'N0Hash0Us3rAbCdEfGhIjKlMnOp'])
-    expect(one).toMatchObject({ code: 0, stdout: '✓ sent a password setup link to nohash@test.com (N0Hash0Us3rAbCdEfGhIjKlMnOp)\n', stderr: '' })
+    expect(one).toMatchObject({
+      code: 0,
+      stdout: '✓ sent a password setup link to nohash@test.com (N0Hash0Us3rAbCdEfGhIjKlMnOp)\n',
+      stderr: '',
+    })
     const all = await cli(['users', 'send-password-setup', '--all', '--rate', '4'])
     expect(all.code).toBe(0)
     // In id order; nohash@test.com has a valid link already, and is not mailed twice.
     expect(all.stdout).toBe(
-      [
+      lines(
         '✓ sent a password setup link to ann@example.com (65a1b2c3d4e5f60718293a4b)',
         '✓ sent a password setup link to dave@example.com (65b000000000000000000001)',
         '✓ sent a password setup link to max@example.com (Hj2kL5mN8pQ1rS4tU7vW0xY3zA6bC9dE)',
         '✓ 3 links sent; nobody else is waiting',
-        '',
-      ].join('\n'),
+      ),
     )
-    expect(await report(['users', 'send-password-setup', '--all'], 0)).toEqual({ sent: [], failed: null, remaining: 0 })
-    expect((await cli(['users', 'send-password-setup', '--all'])).stdout).toBe('no imported user is waiting for a password setup link\n')
+    expect(await report(['users', 'send-password-setup', '--all'], 0)).toEqual({
+      sent: [],
+      failed: null,
+      remaining: 0,
+    })
+    expect((await cli(['users', 'send-password-setup', '--all'])).stdout).toBe(
+      'no imported user is waiting for a password setup link\n',
+    )
   })
 
   it('the link sets the password through realm-web’s resetPassword, and the user logs in as themselves', async () => {
     const mail = await usher.lastMail('ann@example.com')
     expect(mail.subject).toBe('Set a password for your usher-local account')
     expect(mail.link.startsWith(`${usher.origin}/reset?`)).toBe(true)
-    await app.emailPasswordAuth.resetPassword({ token: mail.token, tokenId: mail.tokenId, password: 'ann’s new password' })
+    await app.emailPasswordAuth.resetPassword({
+      token: mail.token,
+      tokenId: mail.tokenId,
+      password: 'ann’s new password',
+    })
     const user = await logIn('ann@example.com', 'ann’s new password')
     expect(user.id).toBe(ann)
   })
 
   it('a pending App Services registration is confirmed by setting its password', async () => {
     const mail = await usher.lastMail('dave@example.com')
-    await app.emailPasswordAuth.resetPassword({ token: mail.token, tokenId: mail.tokenId, password: 'dave sets one' })
+    await app.emailPasswordAuth.resetPassword({
+      token: mail.token,
+      tokenId: mail.tokenId,
+      password: 'dave sets one',
+    })
     expect((await logIn('dave@example.com', 'dave sets one')).id).toBe('65b000000000000000000001')
   })
 
   it('refuses a command line that is not one user or --all', async () => {
-    for (const args of [['users', 'send-password-setup'], ['users', 'send-password-setup', ann, '--all'], ['users', 'send-password-setup', ann, '--rate', '3']]) {
+    for (const args of [
+      ['users', 'send-password-setup'],
+      ['users', 'send-password-setup', ann, '--all'],
+      ['users', 'send-password-setup', ann, '--rate', '3'],
+    ]) {
       const result = await cli(args)
       expect(result.code, args.join(' ')).toBe(2)
-      expect(result.stderr).toMatch(/^usher: (give either one user <id> or --all|--rate goes with --all) \(see `usher users send-password-setup --help`\)\n$/)
+      expect(result.stderr).toMatch(
+        /^usher: (give either one user <id> or --all|--rate goes with --all) \(see `usher users send-password-setup --help`\)\n$/,
+      )
     }
-    expect((await cli(['users', 'send-password-setup', '--all', '--rate', 'fast'])).stderr).toContain('--rate must be a positive number')
+    expect((await cli(['users', 'send-password-setup', '--all', '--rate', 'fast'])).stderr).toContain(
+      '--rate must be a positive number',
+    )
   })
 })
 
@@ -298,7 +391,7 @@ describe('conflicts and bad rows', () => {
     const result = await cli(['import', 'usher-conflicts.jsonl', '--from', 'usher'])
     expect(result.code).toBe(1)
     expect(result.stdout).toBe(
-      [
+      lines(
         '✗ 1 created · 2 in conflict · 2 invalid',
         '',
         'Not imported:',
@@ -308,8 +401,7 @@ describe('conflicts and bad rows', () => {
         '  usher-conflicts.jsonl:5  conflict fresh-Twin: the same email as the row at usher-conflicts.jsonl:1',
         '',
         '4 rows not imported: fix them and run the same command again (users already imported are skipped).',
-        '',
-      ].join('\n'),
+      ),
     )
     expect(await rowCount('users', "id IN ('kim-Elsewhere', 'too-costly', 'fresh-Twin')")).toBe(0)
   })
@@ -317,14 +409,34 @@ describe('conflicts and bad rows', () => {
   it('--on-conflict=update lets the file win: the other user is replaced', async () => {
     const register = { email: `taken-${Date.now()}@example.com`, password: 'registered here' }
     await app.emailPasswordAuth.registerUser(register)
-    const before = (await usher.db.prepare('SELECT user_id FROM identities WHERE email = ?').bind(register.email).first<{ user_id: string }>())!.user_id
-    const line = JSON.stringify({ id: 'wins-from-file', type: 'normal', status: 'confirmed', disabled: false, email: register.email, identities: [{ providerType: 'local-userpass', id: 'wins-from-file' }] })
+    const before = (await usher.db
+      .prepare('SELECT user_id FROM identities WHERE email = ?')
+      .bind(register.email)
+      .first<{ user_id: string }>())!.user_id
+    const line = JSON.stringify({
+      id: 'wins-from-file',
+      type: 'normal',
+      status: 'confirmed',
+      disabled: false,
+      email: register.email,
+      identities: [{ providerType: 'local-userpass', id: 'wins-from-file' }],
+    })
     expect((await report(['import', '-', '--from', 'usher'], 1, { input: line })).rows).toEqual([
-      { file: 'stdin', line: 1, id: 'wins-from-file', outcome: 'conflict', reason: `the email ${register.email} belongs to user ${before}` },
+      {
+        file: 'stdin',
+        line: 1,
+        id: 'wins-from-file',
+        outcome: 'conflict',
+        reason: `the email ${register.email} belongs to user ${before}`,
+      },
     ])
-    const updated = await report(['import', '-', '--from', 'usher', '--on-conflict=update'], 0, { input: line })
+    const updated = await report(['import', '-', '--from', 'usher', '--on-conflict=update'], 0, {
+      input: line,
+    })
     expect(updated.counts).toEqual({ ...ZERO, replaced: 1 })
-    expect(updated.rows).toEqual([{ file: 'stdin', line: 1, id: 'wins-from-file', outcome: 'replaced', replaced: [before] }])
+    expect(updated.rows).toEqual([
+      { file: 'stdin', line: 1, id: 'wins-from-file', outcome: 'replaced', replaced: [before] },
+    ])
     expect(await rowCount('users', `id = '${before}'`)).toBe(0)
   })
 
@@ -333,10 +445,22 @@ describe('conflicts and bad rows', () => {
     const usage = [
       [['import', 'supabase-psql.json'], 'missing --from <format>'],
       [['import', '--from', 'firebase'], 'missing <file>'],
-      [['import', 'x.json', '--from', 'auth0'], '--from must be one of app-services, firebase, supabase, better-auth, usher (got "auth0")'],
-      [['import', 'supabase-psql.json', '--from', 'supabase', '--hash-key', 'abc='], '--hash-key is for --from firebase'],
-      [['import', 'firebase-users.json', '--from', 'firebase', '--hash-key', 'abc='], 'the Firebase hash parameters go together'],
-      [['import', 'x.json', '--from', 'usher', '--on-conflict', 'overwrite'], '--on-conflict must be one of skip, update'],
+      [
+        ['import', 'x.json', '--from', 'auth0'],
+        '--from must be one of app-services, firebase, supabase, better-auth, usher (got "auth0")',
+      ],
+      [
+        ['import', 'supabase-psql.json', '--from', 'supabase', '--hash-key', 'abc='],
+        '--hash-key is for --from firebase',
+      ],
+      [
+        ['import', 'firebase-users.json', '--from', 'firebase', '--hash-key', 'abc='],
+        'the Firebase hash parameters go together',
+      ],
+      [
+        ['import', 'x.json', '--from', 'usher', '--on-conflict', 'overwrite'],
+        '--on-conflict must be one of skip, update',
+      ],
       [['import', '-', '-', '--from', 'usher'], 'stdin (-) can be read only once'],
     ] as const
     for (const [args, message] of usage) {
@@ -346,7 +470,11 @@ describe('conflicts and bad rows', () => {
       expect(result.stderr).toContain(message)
     }
     const missing = await cli(['import', 'nowhere.json', '--from', 'firebase'], offline)
-    expect(missing).toMatchObject({ code: 1, stdout: '', stderr: 'usher: cannot read nowhere.json: no such file\n' })
+    expect(missing).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'usher: cannot read nowhere.json: no such file\n',
+    })
   })
 })
 
@@ -362,22 +490,33 @@ async function flakyProxy(target: string, failOnce: number) {
     const body = Buffer.concat(chunks)
     const answer = await fetch(`${target}${request.url}`, {
       method: request.method,
-      headers: { authorization: request.headers.authorization ?? '', 'content-type': request.headers['content-type'] ?? 'application/json' },
+      headers: {
+        authorization: request.headers.authorization ?? '',
+        'content-type': request.headers['content-type'] ?? 'application/json',
+      },
       body: request.method === 'GET' ? undefined : body,
     })
     const text = await answer.text()
     if (request.url!.startsWith('/admin/trpc/users.import')) {
       imports.push({ bytes: body.length, users: JSON.parse(body.toString())['0'].users.length })
       if (imports.length === failOnce) {
-        response.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>')
+        response
+          .writeHead(502, { 'content-type': 'text/html' })
+          .end('<html><body>502 Bad Gateway</body></html>')
         return
       }
     }
-    response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(text)
+    response
+      .writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' })
+      .end(text)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
-  return { url: `http://127.0.0.1:${port}`, imports, close: () => new Promise((resolve) => server.close(resolve)) }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    imports,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  }
 }
 
 describe('large files: chunks under the body limit, retried when the answer is lost', () => {
@@ -386,7 +525,7 @@ describe('large files: chunks under the body limit, retried when the answer is l
 
   beforeAll(() => {
     // Anonymous users with about 5 KB of profile each: 500 of them would be a 2.6 MB body.
-    const lines = Array.from({ length: USERS }, (_, i) =>
+    const rows = Array.from({ length: USERS }, (_, i) =>
       JSON.stringify({
         id: `bulk-${String(i).padStart(4, '0')}`,
         type: 'normal',
@@ -398,7 +537,7 @@ describe('large files: chunks under the body limit, retried when the answer is l
         data: { bio: `${'x'.repeat(5000)}${i}` },
       }),
     )
-    writeFileSync(bulk, `${lines.join('\n')}\n`)
+    writeFileSync(bulk, `${rows.join('\n')}\n`)
   })
 
   it('sends chunks of ≤ 500 users under 2 MB, sends a chunk again after a 502, and counts its rows as skipped', async () => {
@@ -424,13 +563,19 @@ describe('large files: chunks under the body limit, retried when the answer is l
   })
 
   it('gives up after three attempts, saying how to resume', async () => {
-    const result = await cli(['import', bulk, '--from', 'usher'], { target: `http://127.0.0.1:${await freePort()}` })
+    const result = await cli(['import', bulk, '--from', 'usher'], {
+      target: `http://127.0.0.1:${await freePort()}`,
+    })
     expect(result.code).toBe(1)
     expect(result.stdout).toBe('')
     const lines = result.stderr.trimEnd().split('\n')
     expect(lines.filter((line) => line.startsWith('⚠ chunk 1 of 3 failed (ECONNREFUSED)'))).toHaveLength(2)
-    expect(lines.at(-2)).toBe(`✗ import stopped at chunk 1 of 3: 0 of ${USERS} users were sent. Run the same command again to resume: users already imported are skipped.`)
-    expect(lines.at(-1)).toMatch(/^usher: cannot reach Usher at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)/)
+    expect(lines.at(-2)).toBe(
+      `✗ import stopped at chunk 1 of 3: 0 of ${USERS} users were sent. Run the same command again to resume: users already imported are skipped.`,
+    )
+    expect(lines.at(-1)).toMatch(
+      /^usher: cannot reach Usher at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)/,
+    )
   })
 })
 
@@ -442,7 +587,9 @@ async function fakeMailProvider(refuse: (to: string) => boolean) {
     for await (const chunk of request) body += chunk
     const to = (JSON.parse(body) as { to: string[] }).to[0]!
     if (refuse(to)) {
-      response.writeHead(422, { 'content-type': 'application/json' }).end('{"name":"validation_error","message":"daily quota reached"}')
+      response
+        .writeHead(422, { 'content-type': 'application/json' })
+        .end('{"name":"validation_error","message":"daily quota reached"}')
       return
     }
     delivered.push({ to, at: Date.now() })
@@ -450,7 +597,11 @@ async function fakeMailProvider(refuse: (to: string) => boolean) {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
-  return { url: `http://127.0.0.1:${port}/emails`, delivered, close: () => new Promise((resolve) => server.close(resolve)) }
+  return {
+    url: `http://127.0.0.1:${port}/emails`,
+    delivered,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  }
 }
 
 describe('usher export, and a restore into an empty D1', () => {
@@ -478,11 +629,18 @@ describe('usher export, and a restore into an empty D1', () => {
     expect(lines).toHaveLength(total)
     const users = lines.map((line) => JSON.parse(line))
     expect(users.map((user) => user.id)).toEqual(users.map((user) => user.id).toSorted())
-    expect(users.find((user) => user.id === 'kYi4EvWQlQTKSfnJ3dRSP6IH3ed2')).toMatchObject({ email: 'user1@test.com', passwordHash: expect.stringMatching(/^\$scrypt\$/) })
+    expect(users.find((user) => user.id === 'kYi4EvWQlQTKSfnJ3dRSP6IH3ed2')).toMatchObject({
+      email: 'user1@test.com',
+      passwordHash: expect.stringMatching(/^\$scrypt\$/),
+    })
     expect(readFileSync(backup, 'utf8')).not.toMatch(/refresh|secret|"key"/i)
 
     const again = await cli(['export', '--out', backup])
-    expect(again).toEqual({ code: 1, stdout: '', stderr: `usher: ${backup} already exists: pass --force to replace it\n` })
+    expect(again).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `usher: ${backup} already exists: pass --force to replace it\n`,
+    })
     expect((await cli(['export', '--out', backup, '--force'])).code).toBe(0)
     const piped = await cli(['export'])
     expect(piped.stdout).toBe(readFileSync(backup, 'utf8'))
@@ -496,7 +654,12 @@ describe('usher export, and a restore into an empty D1', () => {
       refused = undefined
       return true
     })
-    second = await startUsher({ MAIL_PROVIDER: 'resend', MAIL_API_URL: provider.url, MAIL_API_KEY: 're_test_0c4f9a2e71b8', MAIL_FROM: 'Notes <no-reply@notes.example>' })
+    second = await startUsher({
+      MAIL_PROVIDER: 'resend',
+      MAIL_API_URL: provider.url,
+      MAIL_API_KEY: 're_test_0c4f9a2e71b8',
+      MAIL_FROM: 'Notes <no-reply@notes.example>',
+    })
     const target = second.origin
     const first = await report(['import', backup, '--from', 'usher'], 1, { target })
     expect(first.counts.invalid).toBe(1)
@@ -506,7 +669,9 @@ describe('usher export, and a restore into an empty D1', () => {
         line: expect.any(Number),
         id: 'e2b6f1a3-7c8d-4d4f-8b2e-3a9c8f7d6b52',
         outcome: 'invalid',
-        reason: expect.stringContaining('are not stored here (import with the project\'s --hash-key, --salt-separator, --rounds and --mem-cost)'),
+        reason: expect.stringContaining(
+          "are not stored here (import with the project's --hash-key, --salt-separator, --rounds and --mem-cost)",
+        ),
       },
     ])
     const resumed = await report(['import', backup, '--from', 'usher', ...GOTRUE_VECTOR], 0, { target })
@@ -518,12 +683,13 @@ describe('usher export, and a restore into an empty D1', () => {
 
     // Passwords work there: one already rehashed to Usher's scrypt, one still Firebase's.
     const restoredApp = new Realm.App({ id: 'usher-local', baseUrl: target })
-    expect((await restoredApp.logIn(Realm.Credentials.emailPassword('sky@example.com', 'sky-blue-password'))).id).toBe(
-      'd1c5e0a2-6b7f-4c3e-9a1d-2f8b7e6c5a41',
-    )
-    expect((await restoredApp.logIn(Realm.Credentials.emailPassword('fb-migrated@example.com', 'mytestpassword'))).id).toBe(
-      'e2b6f1a3-7c8d-4d4f-8b2e-3a9c8f7d6b52',
-    )
+    expect(
+      (await restoredApp.logIn(Realm.Credentials.emailPassword('sky@example.com', 'sky-blue-password'))).id,
+    ).toBe('d1c5e0a2-6b7f-4c3e-9a1d-2f8b7e6c5a41')
+    expect(
+      (await restoredApp.logIn(Realm.Credentials.emailPassword('fb-migrated@example.com', 'mytestpassword')))
+        .id,
+    ).toBe('e2b6f1a3-7c8d-4d4f-8b2e-3a9c8f7d6b52')
   })
 
   it('send-password-setup --all stops at a mail that fails, says how to resume, and the re-run paces the rest', async () => {
@@ -533,19 +699,27 @@ describe('usher export, and a restore into an empty D1', () => {
     const stopped = await cli(['users', 'send-password-setup', '--all'], { target })
     expect(stopped.code).toBe(1)
     expect(stopped.stdout).toBe(
-      [
+      lines(
         '✓ sent a password setup link to max@example.com (Hj2kL5mN8pQ1rS4tU7vW0xY3zA6bC9dE)',
         '✗ the mail to nohash@test.com (N0Hash0Us3rAbCdEfGhIjKlMnOp) failed: the email could not be sent (mail provider answered 422: {"name":"validation_error","message":"daily quota reached"}); try again later',
         '1 link sent, 3 users still waiting: run `usher users send-password-setup --all` again to resume (users already mailed are not mailed twice while their link is valid).',
-        '',
-      ].join('\n'),
+      ),
     )
     const started = Date.now()
     const resumed = await report(['users', 'send-password-setup', '--all', '--rate', '2'], 0, { target })
-    expect(resumed.sent.map((user: { email: string }) => user.email)).toEqual(['nohash@test.com', 'fresh@example.com', expect.stringMatching(/^taken-/)])
+    expect(resumed.sent.map((user: { email: string }) => user.email)).toEqual([
+      'nohash@test.com',
+      'fresh@example.com',
+      expect.stringMatching(/^taken-/),
+    ])
     expect(resumed).toMatchObject({ failed: null, remaining: 0 })
     // Two a second: a page of two, then a wait, then the third.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
-    expect(provider!.delivered.map((mail) => mail.to)).toEqual(['max@example.com', 'nohash@test.com', 'fresh@example.com', expect.stringMatching(/^taken-/)])
+    expect(provider!.delivered.map((mail) => mail.to)).toEqual([
+      'max@example.com',
+      'nohash@test.com',
+      'fresh@example.com',
+      expect.stringMatching(/^taken-/),
+    ])
   })
 })

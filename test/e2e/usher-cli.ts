@@ -28,7 +28,13 @@ export interface CliOptions {
 
 /** The environment without the variables that would point the CLI elsewhere than a test says. */
 export function inheritedEnv(): NodeJS.ProcessEnv {
-  const { USHER_URL: _url, USHER_ADMIN_KEY: _key, USHER_DEBUG: _debug, USHER_PROFILE: _profile, ...rest } = process.env
+  const {
+    USHER_URL: _url,
+    USHER_ADMIN_KEY: _key,
+    USHER_DEBUG: _debug,
+    USHER_PROFILE: _profile,
+    ...rest
+  } = process.env
   return rest
 }
 

@@ -11,7 +11,11 @@ const LONG_ID = `imported_${'Ab9-'.repeat(28)}end`
 describe('imported user ids', () => {
   it('are cut in the list and shown whole, wrapped, in the details beside it', async () => {
     const usher = new FakeUsher()
-    const google = usher.addUser({ email: null, status: 'confirmed', identities: [{ providerType: 'oauth2-google', id: '1098' }] })
+    const google = usher.addUser({
+      email: null,
+      status: 'confirmed',
+      identities: [{ providerType: 'oauth2-google', id: '1098' }],
+    })
     google.id = LONG_ID
     const uuid = usher.addUser({ email: 'sam@example.com', status: 'confirmed', age: 5 })
     uuid.id = '3f1c7a52-8d2e-4b6a-9c1e-5a7b8d9e0f11'

@@ -32,7 +32,9 @@ describe('chunks', () => {
     const chunks = chunksOf(users)
     expect(chunks.length).toBeGreaterThan(4)
     for (const chunk of chunks) {
-      const body = Buffer.byteLength(JSON.stringify({ 0: { users: chunk.users, dryRun: false, onConflict: 'skip', source: 'usher' } }))
+      const body = Buffer.byteLength(
+        JSON.stringify({ 0: { users: chunk.users, dryRun: false, onConflict: 'skip', source: 'usher' } }),
+      )
       expect(body).toBeLessThan(BODY_LIMIT)
     }
     expect(chunks.reduce((sum, chunk) => sum + chunk.users.length, 0)).toBe(600)

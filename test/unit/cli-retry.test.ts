@@ -7,8 +7,13 @@ import { describe, expect, it } from 'vitest'
 import { isTransient, transientReason, withRetries } from '../../tui/cli/retry'
 
 const answered = (httpStatus: number, code: string) =>
-  new TRPCClientError<never>('refused', { result: { error: { message: 'refused', code: -32600, data: { code, httpStatus } } } as never })
-const unanswered = () => TRPCClientError.from(new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }))
+  new TRPCClientError<never>('refused', {
+    result: { error: { message: 'refused', code: -32600, data: { code, httpStatus } } } as never,
+  })
+const unanswered = () =>
+  TRPCClientError.from(
+    new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }),
+  )
 
 describe('retries', () => {
   it('are for no answer and for server failures only', () => {

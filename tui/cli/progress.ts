@@ -63,11 +63,15 @@ function pace({ unit, done, total, elapsedMs }: ProgressState): string[] {
   if (elapsedMs < 500 || done === 0) return []
   const perSecond = (done * 1000) / elapsedMs
   const rate = `${perSecond >= 10 ? number(Math.round(perSecond)) : perSecond.toFixed(1)} ${unit}s/s`
-  return total === undefined || done >= total ? [rate] : [rate, `${duration(((total - done) / perSecond) * 1000)} left`]
+  return total === undefined || done >= total
+    ? [rate]
+    : [rate, `${duration(((total - done) / perSecond) * 1000)} left`]
 }
 
 const counted = ({ unit, done, total }: ProgressState) =>
-  total === undefined ? `${number(done)} ${plural(done, unit)}` : `${number(done)}/${number(total)} ${plural(total, unit)}`
+  total === undefined
+    ? `${number(done)} ${plural(done, unit)}`
+    : `${number(done)}/${number(total)} ${plural(total, unit)}`
 
 /**
  * The line a terminal shows: the bar (when the total is known) gets the room the words leave, up to 24 cells

@@ -10,7 +10,8 @@ import { TRPCClientError } from '@trpc/client'
 /** Waits before the second and the third attempt. */
 export const RETRY_DELAYS_MS = [1000, 3000] as const
 
-const httpStatus = (error: TRPCClientError<never>) => (error.data as { httpStatus?: number } | undefined)?.httpStatus
+const httpStatus = (error: TRPCClientError<never>) =>
+  (error.data as { httpStatus?: number } | undefined)?.httpStatus
 
 /** Whether trying again may succeed: no answer, or a server failure. */
 export function isTransient(error: unknown): boolean {

@@ -27,13 +27,19 @@ async function exportTo(context: RunContext, write: (text: string) => void): Pro
   const quiet = flags.json === true
   const progress = startProgress(stderr, { label: 'exporting', unit: 'user', quiet })
   // The total, for the bar's share and time left (only a terminal shows them).
-  const total = !quiet && (stderr as { isTTY?: boolean }).isTTY ? (await client.users.list.query({ limit: 1 })).counts.all : undefined
+  const total =
+    !quiet && (stderr as { isTTY?: boolean }).isTTY
+      ? (await client.users.list.query({ limit: 1 })).counts.all
+      : undefined
   let exported = 0
   let cursor: string | undefined
   do {
     const page = await withRetries(
       () => client.users.export.query({ cursor, limit: PAGE_SIZE }),
-      (error, delay) => progress.note(`⚠ a page failed (${printable(transientReason(error))}); asking again in ${delay / 1000} s`),
+      (error, delay) =>
+        progress.note(
+          `⚠ a page failed (${printable(transientReason(error))}); asking again in ${delay / 1000} s`,
+        ),
     )
     if (page.users.length > 0) write(`${page.users.map(usherExportLine).join('\n')}\n`)
     exported += page.users.length
@@ -88,7 +94,8 @@ export const exportUsers = apiCommand({
       if (!quiet) stderr.write(`✓ exported ${count(exported, 'user')}\n`)
       return undefined
     }
-    if (existsSync(out) && flags.force !== true) throw new CommandError(`${out} already exists: pass --force to replace it`)
+    if (existsSync(out) && flags.force !== true)
+      throw new CommandError(`${out} already exists: pass --force to replace it`)
     const exported = await exportToFile(context, out)
     if (!quiet) stderr.write(`✓ exported ${count(exported, 'user')} to ${out}\n`)
     return { exported, out }

@@ -74,7 +74,11 @@ export interface Chunk {
 }
 
 /** Consecutive chunks of at most `maxUsers` users whose JSON stays within `maxBytes`. */
-export function chunksOf(users: readonly ImportedUser[], maxUsers = CHUNK_USERS, maxBytes = BODY_LIMIT - ENVELOPE_BYTES): Chunk[] {
+export function chunksOf(
+  users: readonly ImportedUser[],
+  maxUsers = CHUNK_USERS,
+  maxBytes = BODY_LIMIT - ENVELOPE_BYTES,
+): Chunk[] {
   const chunks: Chunk[] = []
   let current: Chunk | undefined
   let bytes = 0
@@ -94,20 +98,34 @@ export function chunksOf(users: readonly ImportedUser[], maxUsers = CHUNK_USERS,
 
 /** `users.json:12`, or `line 12` for a file without a name. */
 export const where = (origin: ImportOrigin | undefined) =>
-  origin === undefined ? '?' : origin.file === undefined ? `line ${origin.line}` : `${origin.file}:${origin.line}`
+  origin === undefined
+    ? '?'
+    : origin.file === undefined
+      ? `line ${origin.line}`
+      : `${origin.file}:${origin.line}`
 
 const FIREBASE_OPTIONS = {
-  'hash-key': { type: 'string', placeholder: 'base64', description: 'Firebase: base64_signer_key of the project’s password hash parameters' },
+  'hash-key': {
+    type: 'string',
+    placeholder: 'base64',
+    description: 'Firebase: base64_signer_key of the project’s password hash parameters',
+  },
   'salt-separator': { type: 'string', placeholder: 'base64', description: 'Firebase: base64_salt_separator' },
   rounds: { type: 'string', placeholder: 'n', integer: true, description: 'Firebase: rounds' },
   'mem-cost': { type: 'string', placeholder: 'n', integer: true, description: 'Firebase: mem_cost' },
 } satisfies Record<string, OptionSpec>
 
 /** The Firebase hash parameters given, for the formats that take them. */
-function firebaseOptions(options: Record<string, string | undefined>, format: ImportFormatName): FirebaseOptions {
+function firebaseOptions(
+  options: Record<string, string | undefined>,
+  format: ImportFormatName,
+): FirebaseOptions {
   const given = Object.keys(FIREBASE_OPTIONS).filter((name) => options[name] !== undefined)
   if (given.length > 0 && format !== 'firebase' && format !== 'usher') {
-    throw new UsageError(`--${given[0]} is for --from firebase (or --from usher, restoring Firebase hashes)`, COMMAND)
+    throw new UsageError(
+      `--${given[0]} is for --from firebase (or --from usher, restoring Firebase hashes)`,
+      COMMAND,
+    )
   }
   const number = (name: string) => (options[name] === undefined ? undefined : Number(options[name]))
   return {
@@ -119,8 +137,12 @@ function firebaseOptions(options: Record<string, string | undefined>, format: Im
 }
 
 /** The files as named on the command line; `-` is stdin (once). */
-async function readSources(files: readonly string[], readStdin: () => Promise<string>): Promise<ImportSource[]> {
-  if (files.filter((file) => file === '-').length > 1) throw new UsageError('stdin (-) can be read only once', COMMAND)
+async function readSources(
+  files: readonly string[],
+  readStdin: () => Promise<string>,
+): Promise<ImportSource[]> {
+  if (files.filter((file) => file === '-').length > 1)
+    throw new UsageError('stdin (-) can be read only once', COMMAND)
   return Promise.all(
     files.map(async (file) => {
       if (file === '-') return { name: 'stdin', text: await readStdin() }
@@ -128,7 +150,12 @@ async function readSources(files: readonly string[], readStdin: () => Promise<st
         return { name: file, text: await readFile(file, 'utf8') }
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message
+        const why =
+          code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EISDIR'
+              ? 'it is a directory'
+              : (error as Error).message
         throw new CommandError(`cannot read ${file}: ${why}`)
       }
     }),
@@ -149,16 +176,26 @@ function announce(stderr: NodeJS.WritableStream, parsed: ImportResult) {
   const shown = parsed.problems.slice(0, PROBLEMS_SHOWN_EARLY)
   for (const problem of shown) stderr.write(`✗ ${printable(where(problem))}: ${printable(problem.reason)}\n`)
   if (parsed.problems.length > shown.length) {
-    stderr.write(`✗ … and ${parsed.problems.length - shown.length} more rows that cannot be read (all in the report)\n`)
+    stderr.write(
+      `✗ … and ${parsed.problems.length - shown.length} more rows that cannot be read (all in the report)\n`,
+    )
   }
   for (const note of parsed.lossy ?? []) stderr.write(`⚠ ${printable(note)}\n`)
 }
 
 /** The worker's "row N of this import" (N counts in the chunk) as the row's place in the files. */
 const inFiles = (reason: string | undefined, chunk: Chunk, origins: readonly ImportOrigin[]) =>
-  reason?.replace(/\brow (\d+) of this import\b/, (_, n: string) => `the row at ${where(origins[chunk.start + Number(n) - 1])}`)
+  reason?.replace(
+    /\brow (\d+) of this import\b/,
+    (_, n: string) => `the row at ${where(origins[chunk.start + Number(n) - 1])}`,
+  )
 
-async function sendChunks(context: RunContext, parsed: ImportResult, format: ImportFormatName, progress: Progress) {
+async function sendChunks(
+  context: RunContext,
+  parsed: ImportResult,
+  format: ImportFormatName,
+  progress: Progress,
+) {
   const { client, flags, options, stderr } = context
   const dryRun = flags['dry-run'] === true
   const chunks = chunksOf(parsed.users)
@@ -246,7 +283,9 @@ function renderReport(report: ImportReport): string {
     ...(replaced.length ? [`\nReplaced (--on-conflict=update):\n${indent(fields(replaced))}`] : []),
     ...(bad.length ? [`\nNot imported:\n${indent(fields(bad))}`] : []),
     ...(failed > 0
-      ? [`\n${count(failed, 'row')} not imported: fix ${failed === 1 ? 'it' : 'them'} and run the same command again (users already imported are skipped).`]
+      ? [
+          `\n${count(failed, 'row')} not imported: fix ${failed === 1 ? 'it' : 'them'} and run the same command again (users already imported are skipped).`,
+        ]
       : []),
   ].join('\n')
 }
@@ -285,7 +324,8 @@ export const importUsers = apiCommand({
       type: 'string',
       placeholder: 'skip|update',
       choices: ['skip', 'update'],
-      description: 'skip (default): leave existing users alone; update: the file wins, replacing users whose email it gives to another id',
+      description:
+        'skip (default): leave existing users alone; update: the file wins, replacing users whose email it gives to another id',
     },
     ...FIREBASE_OPTIONS,
   },

@@ -51,7 +51,9 @@ async function sendToAll(context: RunContext, rate: number): Promise<SetupReport
     const page = await withRetries(
       () => client.users.sendPasswordSetup.mutate({ all: true, limit }),
       (error, delay) =>
-        progress.note(`⚠ a page failed (${printable(transientReason(error))}); asking again in ${delay / 1000} s (users already mailed are not mailed twice)`),
+        progress.note(
+          `⚠ a page failed (${printable(transientReason(error))}); asking again in ${delay / 1000} s (users already mailed are not mailed twice)`,
+        ),
     )
     sent.push(...page.sent)
     const remaining = page.remaining ?? 0
@@ -65,9 +67,12 @@ async function sendToAll(context: RunContext, rate: number): Promise<SetupReport
 }
 
 function render(report: SetupReport): string {
-  const lines = report.sent.map((user) => `✓ sent a password setup link to ${who({ id: user.userId, email: user.email })}`)
+  const lines = report.sent.map(
+    (user) => `✓ sent a password setup link to ${who({ id: user.userId, email: user.email })}`,
+  )
   if (report.remaining === null) return lines.join('\n')
-  if (report.sent.length === 0 && !report.failed) return 'no imported user is waiting for a password setup link'
+  if (report.sent.length === 0 && !report.failed)
+    return 'no imported user is waiting for a password setup link'
   const { failed, remaining } = report
   lines.push(
     failed
@@ -80,7 +85,7 @@ function render(report: SetupReport): string {
 export const sendPasswordSetup = apiCommand({
   summary: 'mail imported users without a password the link to set one',
   details:
-    "For users imported without a password Usher can check (App Services never exported hashes): their login is refused with PasswordSetupRequired until they follow the link (valid PASSWORD_SETUP_TTL_HOURS, 72 by default), which also confirms their address. --all mails everyone waiting, paced at --rate, and stops at the first mail that fails; run it again to resume: users whose link is still valid are not mailed twice.",
+    'For users imported without a password Usher can check (App Services never exported hashes): their login is refused with PasswordSetupRequired until they follow the link (valid PASSWORD_SETUP_TTL_HOURS, 72 by default), which also confirms their address. --all mails everyone waiting, paced at --rate, and stops at the first mail that fails; run it again to resume: users whose link is still valid are not mailed twice.',
   args: [{ ...USER_ID, optional: true }],
   options: {
     all: { type: 'boolean', description: 'every imported user waiting for a password (instead of one <id>)' },
@@ -90,7 +95,10 @@ export const sendPasswordSetup = apiCommand({
       description: `with --all: at most this many mails per second (default ${DEFAULT_RATE}; your mail provider's limit)`,
     },
   },
-  examples: ['usher users send-password-setup kYi4EvWQlQTKSfnJ3dRSP6IH3ed2', 'usher users send-password-setup --all --rate 5'],
+  examples: [
+    'usher users send-password-setup kYi4EvWQlQTKSfnJ3dRSP6IH3ed2',
+    'usher users send-password-setup --all --rate 5',
+  ],
   async run(context): Promise<SetupReport> {
     const { client, args, flags, options } = context
     const all = flags.all === true
