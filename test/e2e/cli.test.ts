@@ -220,12 +220,12 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
   it.each([
     [
       [],
-      'missing command: one of users, api-keys, keys, token, audit, outbox, config, dashboard, profiles (see `usher --help`)',
+      'missing command: one of users, import, export, api-keys, keys, token, audit, outbox, config, dashboard, profiles (see `usher --help`)',
     ],
     [['groups'], 'unknown command "groups" (see `usher --help`)'],
     [['users', 'lst'], 'unknown command "lst" for `usher users` (see `usher users --help`)'],
     [['users', 'get'], 'missing <id>'],
-    [['users', 'confirm', 'not-an-id'], 'malformed id "not-an-id": ids are 24 hexadecimal characters'],
+    [['users', 'confirm', 'not an id'], 'malformed user id "not an id": user ids are 1 to 128 letters, digits, _ or -'],
     [
       ['users', 'list', '--colour'],
       'unknown option --colour for `usher users list` (see `usher users list --help`)',
@@ -482,7 +482,12 @@ describe('users', () => {
       `✓ revoked 2 sessions of ${email} (${first.user_id})\n`,
     )
     expect(await profileStatus(first.access_token)).toBe(401)
-    expect(await json(['users', 'revoke-sessions', first.user_id])).toEqual({ revoked: 0, userId: first.user_id, email })
+    expect(await json(['users', 'revoke-sessions', first.user_id])).toEqual({
+      revoked: 0,
+      apiKeysDisabled: 0,
+      userId: first.user_id,
+      email,
+    })
   })
 
   it('revoke-sessions leaves API keys alone unless --disable-api-keys, which stops them logging in', async () => {

@@ -32,6 +32,11 @@ describe('accepted command lines', () => {
     expect(line.path).toEqual(['users', 'list'])
     expect(line.invocation.options).toEqual({ status: 'pending', limit: '5', search: '-dash' })
     expect(run('users', 'get', ID.toUpperCase()).invocation.args).toEqual({ id: ID })
+    // Imported users keep their ids, whose case matters (Firebase uids); Usher's own 24-hex ids are lower-cased.
+    expect(run('users', 'get', 'kYi4EvWQlQTKSfnJ3dRSP6IH3ed2').invocation.args).toEqual({ id: 'kYi4EvWQlQTKSfnJ3dRSP6IH3ed2' })
+    expect(run('users', 'get', '3f1c7a52-8d2e-4b6a-9c1e-5a7b8d9e0f11').invocation.args.id).toBe('3f1c7a52-8d2e-4b6a-9c1e-5a7b8d9e0f11')
+    expect(run('audit', '--user', 'Fb8Yt_R5e').invocation.options.user).toBe('Fb8Yt_R5e')
+    expect(run('audit', '--user', ID.toUpperCase()).invocation.options.user).toBe(ID)
     // Tokens are case-sensitive: only ids are lower-cased.
     expect(run('token', 'verify', 'eyJhbGciOi.AbC.xYz').invocation.args).toEqual({
       token: 'eyJhbGciOi.AbC.xYz',
@@ -40,6 +45,15 @@ describe('accepted command lines', () => {
       'revoke-previous': true,
       yes: true,
     })
+  })
+
+  it('takes several files where a command reads them, and leaves out an optional argument', () => {
+    const line = run('import', 'page-1.json', '--from', 'app-services', 'page-2.json', '-')
+    expect(line.invocation.args).toEqual({ file: 'page-1.json' })
+    expect(line.invocation.lists).toEqual({ file: ['page-1.json', 'page-2.json', '-'] })
+    expect(run('users', 'send-password-setup', '--all').invocation).toMatchObject({ args: {}, flags: { all: true } })
+    expect(run('users', 'send-password-setup', 'Fb8Yt').invocation.args).toEqual({ id: 'Fb8Yt' })
+    expect(run('users', 'get', ID).invocation.lists).toBeUndefined()
   })
 
   it('takes global flags anywhere on the line', () => {
@@ -88,6 +102,9 @@ describe('help', () => {
       'outbox',
       'config',
       'dashboard',
+      'import <file…> --from <format>',
+      'export',
+      'users send-password-setup [<id>]',
     ]) {
       expect(root).toContain(`  ${line} `)
     }
@@ -103,13 +120,21 @@ describe('help', () => {
 
 describe('usage errors name the mistake and the help to read', () => {
   it.each([
-    [[], 'missing command: one of users, api-keys, keys, token, audit, outbox, config, dashboard', []],
+    [[], 'missing command: one of users, import, export, api-keys, keys, token, audit, outbox, config, dashboard', []],
     [['token', 'verify'], 'missing <token>: the access token', ['token', 'verify']],
     [['userz'], 'unknown command "userz"', []],
     [['users'], 'missing command after `usher users`: one of list, get, create,', ['users']],
     [['users', 'lst'], 'unknown command "lst" for `usher users`', ['users']],
     [['users', 'get'], 'missing <id>', ['users', 'get']],
-    [['users', 'get', 'xyz'], 'malformed id "xyz": ids are 24 hexadecimal characters', ['users', 'get']],
+    [
+      ['users', 'get', 'xyz!'],
+      'malformed user id "xyz!": user ids are 1 to 128 letters, digits, _ or - (24 hexadecimal characters for users Usher created)',
+      ['users', 'get'],
+    ],
+    [['users', 'get', 'x'.repeat(129)], 'malformed user id', ['users', 'get']],
+    [['api-keys', 'enable', 'kYi4EvWQlQTKSfnJ3dRSP6IH3ed2'], 'malformed id "kYi4EvWQlQTKSfnJ3dRSP6IH3ed2": ids are 24 hexadecimal characters', ['api-keys', 'enable']],
+    [['import', '--from', 'usher'], 'missing <file>', ['import']],
+    [['users', 'send-password-setup', ID, ID], `unexpected argument "${ID}"`, ['users', 'send-password-setup']],
     [['users', 'get', ID, ID], `unexpected argument "${ID}"`, ['users', 'get']],
     [['users', 'list', '--bogus'], 'unknown option --bogus for `usher users list`', ['users', 'list']],
     [
@@ -128,7 +153,7 @@ describe('usage errors name the mistake and the help to read', () => {
     [['users', 'list', '--json=yes'], '--json takes no value', ['users', 'list']],
     [['users', 'create', '--email', 'a@example.com'], 'missing --password <password>', ['users', 'create']],
     [['api-keys', 'create'], 'missing --name <name>', ['api-keys', 'create']],
-    [['audit', '--user', 'nobody'], 'malformed id "nobody"', ['audit']],
+    [['audit', '--user', 'no.body'], 'malformed user id "no.body"', ['audit']],
   ])('%j', (argv, message, helpPath) => {
     const error = usageError(...argv)
     expect(error.message).toContain(message)

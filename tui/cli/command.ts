@@ -19,6 +19,8 @@ export interface OptionSpec {
   integer?: boolean
   /** The value must be a 24-character hexadecimal id. */
   id?: boolean
+  /** The value must be a user id (see ArgumentSpec `user-id`). */
+  userId?: boolean
   required?: boolean
 }
 
@@ -26,10 +28,15 @@ export interface ArgumentSpec {
   name: string
   description: string
   /**
-   * `id`: checked locally (so a typo is a usage error rather than a round trip) and lower-cased; `text`:
-   * passed exactly as given (a token is case-sensitive).
+   * `id`: checked locally (so a typo is a usage error rather than a round trip) and lower-cased; `user-id`:
+   * Usher's own 24-hex ids (lower-cased) or an imported user's kept id (1–128 letters, digits, `_` or `-`,
+   * case-sensitive: Firebase uids, Supabase UUIDs); `text`: passed exactly as given (a token is case-sensitive).
    */
-  kind: 'id' | 'text'
+  kind: 'id' | 'user-id' | 'text'
+  /** May be left out (`[<id>]`); only the last arguments. */
+  optional?: boolean
+  /** Takes every remaining argument (`<file…>`, the last argument only): all of them in `Invocation.lists`. */
+  variadic?: boolean
 }
 
 export interface Invocation {
@@ -39,6 +46,8 @@ export interface Invocation {
   options: Record<string, string | undefined>
   /** Boolean options that were given. */
   flags: Record<string, boolean>
+  /** Every value of a variadic argument, by name (`args` holds the first). */
+  lists?: Record<string, string[]>
 }
 
 /** What every command may use besides its parsed line: the connection flags as given, and stdin. */
@@ -50,6 +59,9 @@ export interface LocalContext extends Invocation {
   readStdin(): Promise<string>
   /** Asks for a secret on stderr without echoing it (a line from stdin when it is not a terminal). */
   askSecret(question: string): Promise<string>
+  /** For commands that write their data as they go (`usher export`) and show progress (on stderr). */
+  stdout: { write(text: string): unknown }
+  stderr: NodeJS.WritableStream
 }
 
 export interface RunContext extends LocalContext {
@@ -72,8 +84,11 @@ export interface CommandShape<Context, Result> {
    */
   confirm?: (context: Context) => Promise<string | undefined>
   run(context: Context): Promise<Result>
-  /** Human output; `--json` prints `run`'s result instead. */
-  render(result: Result, context: Invocation): string
+  /**
+   * Human output; `--json` prints `run`'s result instead. Nothing is printed when `run` resolves to
+   * undefined (the command wrote its data to stdout itself) or `render` returns undefined.
+   */
+  render(result: Result, context: Invocation): string | undefined
   /**
    * For commands whose answer can be "no" (`token verify`: the token is not live): the exit code after the
    * answer is printed, 0 when absent. The answer goes to stdout either way; it is not a failure.

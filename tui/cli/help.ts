@@ -3,12 +3,18 @@
  * `--help` text for the root, a group or a command, generated from the same declarations the parser
  * checks, so help cannot drift from what is accepted.
  */
-import { isGroup, type Command, type CommandGroup, type OptionSpec } from './command'
+import { isGroup, type ArgumentSpec, type Command, type CommandGroup, type OptionSpec } from './command'
 import { fields } from './format'
 import { GLOBAL_OPTIONS, optionsOf } from './parse'
 
 const flag = (name: string, spec: OptionSpec) =>
   `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.type === 'string' ? ` <${spec.placeholder ?? 'value'}>` : ''}`
+
+/** `<id>`, `[<id>]` when it may be left out, `<file…>` when it takes several. */
+const argumentWord = (arg: ArgumentSpec) => {
+  const word = `<${arg.name}${arg.variadic ? '…' : ''}>`
+  return arg.optional ? `[${word}]` : word
+}
 
 /** `get <id>`, `create --email <email> --password <password>`, then the optional flags if `full`. */
 function signature(words: readonly string[], command: Command, full = true): string {
@@ -17,7 +23,7 @@ function signature(words: readonly string[], command: Command, full = true): str
   const optional = full
     ? own.filter(([, spec]) => !spec.required).map(([name, spec]) => `[${flag(name, spec)}]`)
     : []
-  const args = ('args' in command ? (command.args ?? []) : []).map((arg) => `<${arg.name}>`)
+  const args = ('args' in command ? (command.args ?? []) : []).map(argumentWord)
   return [...words, ...args, ...required, ...optional].join(' ')
 }
 
@@ -55,7 +61,7 @@ function commandHelp(path: readonly string[], command: Command): string[] {
     command.details ? `${name}: ${command.summary}\n${command.details}` : `${name}: ${command.summary}`,
     `Usage: ${signature(['usher', ...path], command)}`,
     ...(args.length
-      ? [`Arguments:\n${indent(fields(args.map((arg) => [`<${arg.name}>`, arg.description])))}`]
+      ? [`Arguments:\n${indent(fields(args.map((arg) => [argumentWord(arg), arg.description])))}`]
       : []),
     ...(Object.keys(own).length ? [`Options:\n${optionList(own)}`] : []),
     `Global options:\n${optionList(GLOBAL_OPTIONS)}`,

@@ -80,7 +80,9 @@ async function execute<Context extends LocalContext>(
     }
   }
   const result = await command.run(context)
-  io.stdout.write(`${json ? JSON.stringify(result, null, 2) : command.render(result, context)}\n`)
+  if (result === undefined) return 0
+  const output = json ? JSON.stringify(result, null, 2) : command.render(result, context)
+  if (output !== undefined) io.stdout.write(`${output}\n`)
   return command.exitCode?.(result) ?? 0
 }
 
@@ -110,6 +112,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       env: io.env,
       readStdin: () => readAll(io.stdin),
       askSecret: (question) => askSecret(question, io.stdin, io.stderr),
+      stdout: io.stdout,
+      stderr: io.stderr,
     }
     if (isLocal(command)) return await execute(command, context, io, globals.json)
 

@@ -48,8 +48,21 @@ export type CommandLine =
   | { kind: 'run'; path: string[]; command: Command; invocation: Invocation; globals: GlobalFlags }
 
 const ID = /^[0-9a-f]{24}$/i
+/** Usher's own ids, or an imported user's kept id (worker/admin/users.ts `userId`). */
+const USER_ID = /^[A-Za-z0-9_-]{1,128}$/
 const malformedId = (value: string, path: string[]) =>
   new UsageError(`malformed id "${value}": ids are 24 hexadecimal characters`, path)
+
+/** A checked id: 24 hex lower-cased; a user id may also be an imported one, kept exactly (case matters). */
+function checkedId(kind: 'id' | 'user-id', value: string, path: string[]): string {
+  if (ID.test(value)) return value.toLowerCase()
+  if (kind === 'id') throw malformedId(value, path)
+  if (USER_ID.test(value)) return value
+  throw new UsageError(
+    `malformed user id "${value}": user ids are 1 to 128 letters, digits, _ or - (24 hexadecimal characters for users Usher created)`,
+    path,
+  )
+}
 
 /** The options a command accepts besides the global ones: its own, and `--yes` if it asks first. */
 export function optionsOf(command: Command): Record<string, OptionSpec> {
@@ -120,8 +133,7 @@ function checkOptions(command: Command, tokens: OptionToken[], path: string[]) {
     if (spec.integer && !/^[1-9]\d{0,8}$/.test(value)) {
       throw new UsageError(`--${name} must be a positive whole number (got "${value}")`, path)
     }
-    if (spec.id && !ID.test(value)) throw malformedId(value, path)
-    if (spec.id) strings[name] = value.toLowerCase()
+    if (spec.id || spec.userId) strings[name] = checkedId(spec.id ? 'id' : 'user-id', value, path)
   }
   return { strings, flags }
 }
@@ -129,15 +141,20 @@ function checkOptions(command: Command, tokens: OptionToken[], path: string[]) {
 function checkArguments(command: Command, given: string[], path: string[]) {
   const declared = 'args' in command ? (command.args ?? []) : []
   const args: Record<string, string> = {}
+  const lists: Record<string, string[]> = {}
   declared.forEach((spec, index) => {
-    const value = given[index]
-    if (value === undefined) throw new UsageError(`missing <${spec.name}>: ${spec.description}`, path)
-    if (spec.kind === 'id' && !ID.test(value)) throw malformedId(value, path)
-    args[spec.name] = spec.kind === 'id' ? value.toLowerCase() : value
+    const values = given.slice(index, spec.variadic ? undefined : index + 1)
+    if (values.length === 0) {
+      if (spec.optional) return
+      throw new UsageError(`missing <${spec.name}>: ${spec.description}`, path)
+    }
+    const checked = values.map((value) => (spec.kind === 'text' ? value : checkedId(spec.kind, value, path)))
+    args[spec.name] = checked[0]!
+    if (spec.variadic) lists[spec.name] = checked
   })
-  if (given.length > declared.length)
-    throw new UsageError(`unexpected argument "${given[declared.length]}"`, path)
-  return args
+  const taken = declared.at(-1)?.variadic ? given.length : declared.length
+  if (given.length > taken) throw new UsageError(`unexpected argument "${given[taken]}"`, path)
+  return { args, lists }
 }
 
 export function parseCommandLine(argv: readonly string[], root: CommandGroup): CommandLine {
@@ -165,13 +182,13 @@ export function parseCommandLine(argv: readonly string[], root: CommandGroup): C
   }
 
   const { strings, flags } = checkOptions(node, options, path)
-  const args = checkArguments(node, positionals.slice(path.length), path)
+  const { args, lists } = checkArguments(node, positionals.slice(path.length), path)
   const { url, 'admin-key': adminKey, profile, ...own } = strings
   return {
     kind: 'run',
     path,
     command: node,
-    invocation: { args, options: own, flags },
+    invocation: { args, options: own, flags, ...(Object.keys(lists).length > 0 && { lists }) },
     globals: { url, adminKey, profile, json: flags.json === true },
   }
 }

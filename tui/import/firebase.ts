@@ -62,7 +62,8 @@ export function firebaseParameters(signerKey: Uint8Array, saltSeparator: Uint8Ar
   return { id: firebaseScryptParametersId(parameters), ...parameters }
 }
 
-function parametersFrom(options: FirebaseOptions): FirebaseScryptParameters | undefined {
+/** The parameter set the options give (all four, or none: undefined); ImportOptionsError when they are wrong. */
+export function parametersFrom(options: FirebaseOptions): FirebaseScryptParameters | undefined {
   const { hashKey, saltSeparator, rounds, memCost } = options
   const given = [hashKey, saltSeparator, rounds, memCost].filter((value) => value !== undefined).length
   if (given === 0) return undefined

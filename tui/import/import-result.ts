@@ -21,8 +21,16 @@ export interface ImportProblem {
   file?: string
 }
 
+/** Where a row is: its 1-based line, and its file when the input was several named files. */
+export interface ImportOrigin {
+  line: number
+  file?: string
+}
+
 export interface ImportResult {
   users: ImportedUser[]
+  /** Where each of `users` starts (`origins[i]` is `users[i]`'s), for reports about rows after the import. */
+  origins: ImportOrigin[]
   problems: ImportProblem[]
   lossy?: string[]
   /**
@@ -77,6 +85,7 @@ export class ImportOptionsError extends Error {}
 
 export class ImportResultBuilder {
   private readonly users: ImportedUser[] = []
+  private readonly origins: ImportOrigin[] = []
   private readonly problems: ImportProblem[] = []
   private readonly lossyCounts = new Map<string, number | undefined>()
   /** Lossy notes of the row being mapped: they count only if the row is kept. */
@@ -124,6 +133,7 @@ export class ImportResultBuilder {
     if (first !== undefined) return this.problem(line, `user ${user.id} already appears at ${first}`)
     this.lineOfId.set(user.id, where)
     this.users.push(user)
+    this.origins.push({ line, ...(this.file !== undefined && { file: this.file }) })
     for (const note of notes) note()
   }
 
@@ -156,6 +166,7 @@ export class ImportResultBuilder {
     const order = (problem: ImportProblem) => this.files.indexOf(problem.file)
     return {
       users: this.users,
+      origins: this.origins,
       problems: this.problems.toSorted((a, b) => order(a) - order(b) || a.line - b.line),
       ...(lossy.length > 0 && { lossy }),
       ...(hashParameters.length > 0 && { hashParameters }),

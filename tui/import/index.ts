@@ -4,12 +4,13 @@
  * users (`ImportedUser`, users/import-record.ts) plus the rows left out (`problems`) and what was lost
  * (`lossy`). Nothing here talks to Usher: the command sends `users` and `hashParameters` to the admin API.
  *
- *     parseImport(format, input, options) → { users, problems, lossy?, hashParameters? }
+ *     parseImport(format, input, options) → { users, origins, problems, lossy?, hashParameters? }
  *
- * `input` is the text of one file, or several `{ name, text }` (problems then name their file). Options:
- * Firebase's hash parameters (`hashKey`, `saltSeparator`, `rounds`, `memCost`: all or none) and `now` (what
- * "in the future" means for Supabase's `banned_until` and Better Auth's `banExpires`). Bad options throw
- * ImportOptionsError; bad rows never throw.
+ * `input` is the text of one file, or several `{ name, text }` (problems and `origins`, where each user came
+ * from, then name their file). Options: Firebase's hash parameters (`hashKey`, `saltSeparator`, `rounds`,
+ * `memCost`: all or none; also for `usher`, whose exports never carry them) and `now` (what "in the future"
+ * means for Supabase's `banned_until` and Better Auth's `banExpires`). Bad options throw ImportOptionsError;
+ * bad rows never throw.
  */
 import { parseAppServices } from './app-services'
 import { parseBetterAuth, type BetterAuthOptions } from './better-auth'
@@ -44,8 +45,8 @@ export const IMPORT_FORMATS = {
     parse: (input, options) => parseBetterAuth(input, options),
   },
   usher: {
-    summary: 'Usher: its own export, one user per JSON line',
-    parse: (input) => parseUsher(input),
+    summary: 'Usher: its own export, one user per JSON line (the Firebase hash parameters restore Firebase hashes)',
+    parse: (input, options) => parseUsher(input, options),
   },
 } satisfies Record<string, ImportFormat>
 
@@ -55,6 +56,6 @@ export function parseImport(format: ImportFormatName, input: ImportInput, option
   return IMPORT_FORMATS[format].parse(input, options)
 }
 
-export { ImportOptionsError, type ImportInput, type ImportProblem, type ImportResult, type ImportSource } from './import-result'
+export { ImportOptionsError, type ImportInput, type ImportOrigin, type ImportProblem, type ImportResult, type ImportSource } from './import-result'
 export { parseAppServices, parseBetterAuth, parseFirebase, parseSupabase, parseUsher }
 export { betterAuthPasswordHash } from './better-auth'

@@ -4,15 +4,19 @@
  * user per line, exactly as the exporter writes them, so importing an export gives back the same users. Each
  * line is read on its own: a broken line is a problem, the lines after it still import.
  *
- *     parseUsher(input: ImportInput): ImportResult
+ *     parseUsher(input: ImportInput, options?: FirebaseOptions): ImportResult
  *
- * `$firebase-scrypt$` hashes name parameter sets by an id derived from the parameters: importing into another
- * deployment needs that set stored there too (import the Firebase export there once, with its parameters).
+ * `$firebase-scrypt$` hashes name parameter sets by an id derived from the parameters, which an export never
+ * carries (the signer key is a secret): restoring users who still have one into another deployment needs the
+ * project's parameters again, given as the Firebase options (or that set stored there by an earlier import).
  */
+import { parametersFrom, type FirebaseOptions } from './firebase'
 import { ImportResultBuilder, RowProblem, sourcesOf, type ImportInput, type ImportResult } from './import-result'
 
-export function parseUsher(input: ImportInput): ImportResult {
+export function parseUsher(input: ImportInput, options: FirebaseOptions = {}): ImportResult {
   const builder = new ImportResultBuilder()
+  const parameters = parametersFrom(options)
+  if (parameters) builder.hashParameters(parameters)
   for (const source of sourcesOf(input)) {
     builder.inSource(source.name)
     source.text.split('\n').forEach((line, index) => {

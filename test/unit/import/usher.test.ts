@@ -71,3 +71,35 @@ describe('Usher export lines', () => {
     ])
   })
 })
+
+describe('where each user came from, and restoring Firebase hashes', () => {
+  it('`origins` gives the line (and file) of each user kept', () => {
+    const [first, second] = everyone.map(usherExportLine)
+    const { users, origins } = parseUsher([{ name: 'a.jsonl', text: `${first}\nbroken\n\n${second}\n` }, { name: 'b.jsonl', text: `\n${everyone.map(usherExportLine)[2]}` }])
+    expect(users).toEqual(everyone.slice(0, 3))
+    expect(origins).toEqual([
+      { file: 'a.jsonl', line: 1 },
+      { file: 'a.jsonl', line: 4 },
+      { file: 'b.jsonl', line: 2 },
+    ])
+    expect(parseUsher(`${first}\n`).origins).toEqual([{ line: 1 }])
+  })
+
+  it("an export never carries the project's Firebase parameters: the same options give them back", () => {
+    const withFirebaseHash = everyone.filter((user) => user.passwordHash?.startsWith('$firebase-scrypt$'))
+    expect(withFirebaseHash.length).toBeGreaterThan(0)
+    const text = withFirebaseHash.map(usherExportLine).join('\n')
+    expect(parseUsher(text).hashParameters).toBeUndefined()
+    const options = {
+      hashKey: 'jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==',
+      saltSeparator: 'Bw==',
+      rounds: 8,
+      memCost: 14,
+    }
+    const { hashParameters } = parseUsher(text, options)
+    expect(hashParameters).toHaveLength(1)
+    expect(withFirebaseHash[0]!.passwordHash).toContain(`$p=${hashParameters![0]!.id}$`)
+    // Parameters no hash names are not sent.
+    expect(parseUsher(usherExportLine(everyone[0]!), options).hashParameters).toBeUndefined()
+  })
+})

@@ -25,7 +25,7 @@ export const audit: ApiCommand = apiCommand({
   details:
     'Every admin action and lifecycle event (registered, confirmed, first login, disabled, deleted, …).',
   options: {
-    user: { type: 'string', placeholder: 'id', id: true, description: "only this user's entries" },
+    user: { type: 'string', placeholder: 'id', userId: true, description: "only this user's entries" },
     limit: limitOption('entries', 50),
     cursor: CURSOR_OPTION,
   },

@@ -5,10 +5,15 @@
  * answers with the id alone (`withEmail`).
  */
 import type { AdminClient, UserDetails, UserItem } from '../../admin-client'
-import { ID_ARGUMENT, type Invocation } from '../command'
+import type { ArgumentSpec, Invocation } from '../command'
 import { printable } from '../format'
 
-export const USER_ID = ID_ARGUMENT("the user's id (24 hexadecimal characters, as `usher users list` shows)")
+export const USER_ID: ArgumentSpec = {
+  name: 'id',
+  kind: 'user-id',
+  description:
+    "the user's id, as `usher users list` shows: 24 hexadecimal characters, or an imported user's kept id (1–128 letters, digits, _ or -)",
+}
 
 /** Declared arguments are always present once parsing succeeded. */
 export const userId = (invocation: Invocation) => invocation.args.id!

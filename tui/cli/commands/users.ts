@@ -9,6 +9,7 @@ import { PROVIDER_TYPES, type ProviderType } from '../../providers'
 import { apiCommand, CURSOR_OPTION, limitOption, type CommandGroup, type RunContext } from '../command'
 import { count, fields, nextPageHint, outcome, shortDate, table, userStatus } from '../format'
 import { apiKeyTable } from './api-keys'
+import { sendPasswordSetup } from './password-setup'
 import { userApiKeys } from './user-api-keys'
 import { displayName, USER_ID, userId, who, whoById, withEmail } from './user-argument'
 
@@ -195,6 +196,7 @@ export const users: CommandGroup = {
       done: 'enabled',
       mutate: ({ client, ...invocation }) => client.users.enable.mutate({ userId: userId(invocation) }),
     }),
+    'send-password-setup': sendPasswordSetup,
     'clear-lock': action({
       summary: "forget a user's failed logins (unlocks them)",
       details:

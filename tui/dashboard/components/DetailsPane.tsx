@@ -73,7 +73,11 @@ export function DetailsPane({ row, user, keyIndex, width, height, now }: Details
             <Field name="actor">{row.entry.actor}</Field>
             <Field name="outcome">{`${outcomeLook(row.entry.outcome).glyph} ${row.entry.outcome}`}</Field>
             <Field name="user">{auditUser(row.entry)}</Field>
-            {row.entry.email && row.entry.userId && <Field name="user id">{row.entry.userId}</Field>}
+            {row.entry.email && row.entry.userId && (
+              <Field name="user id" wrap>
+                {row.entry.userId}
+              </Field>
+            )}
             <Text dimColor>detail</Text>
             <Text wrap="wrap">{JSON.stringify(row.entry.detail, null, 1)}</Text>
           </>
@@ -105,7 +109,8 @@ function UserDetailsView({ details, keyIndex, now, rows, columns }: UserDetailsV
   const mail = details.mail && mailText(details.mail, now)
   const wrapped = (text: string) => wrappedRows(text, columns - FIELD_NAME_WIDTH)
   const fixedRows =
-    7 + // title, status, id, created, last login, sessions, "recent activity"
+    6 + // title, status, created, last login, sessions, "recent activity"
+    wrapped(details.id) + // 24 hex fit beside the list; an imported id (a UUID, up to 128 characters) wraps
     (details.status === 'pending-confirmation' && details.confirmationExpiresAt ? 1 : 0) +
     details.identities.reduce((sum, identity) => sum + wrapped(`${identity.providerType} ${identity.id}`), 0) +
     (mail ? wrapped(mail.text) : 0) +
@@ -133,7 +138,9 @@ function UserDetailsView({ details, keyIndex, now, rows, columns }: UserDetailsV
           )}
         </Field>
       )}
-      <Field name="id">{details.id}</Field>
+      <Field name="id" wrap>
+        {details.id}
+      </Field>
       {details.identities.map((identity, index) => (
         <Field key={identity.id} name={index === 0 ? 'identities' : ''} wrap>
           {`${identity.providerType} ${identity.id}`}
