@@ -217,6 +217,20 @@ describe('password setup (users imported without a password)', () => {
 describe('users.export', () => {
   it('pages every user as import records; importing them into an emptied database restores the same users', async () => {
     await admin().users.import.mutate({ hashParameters: [firebase], users: [userpass({ id: `x_${tag()}`, passwordHash: firebaseHash, customData: { k: 1 } })] })
+    // Users with several logins keep them in their order through export and restore.
+    await admin().users.import.mutate({
+      users: Array.from({ length: 12 }, (_, i) => {
+        const id = `multi_${tag()}_${i}`
+        return userpass({
+          id,
+          identities: [
+            { providerType: 'oauth2-google', id: `g${id}`, data: { name: `G ${i}` } },
+            { providerType: 'local-userpass', id: `${id}-pw` },
+            { providerType: 'oauth2-apple', id: `a${id}` },
+          ],
+        })
+      }),
+    })
     await api.anonymous()
     const exportAll = async () => {
       const all: ImportedUser[] = []

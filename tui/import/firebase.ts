@@ -113,13 +113,14 @@ function fromFirebaseUser(builder: ImportResultBuilder, row: unknown, parameters
   }
   if (!userpass && social.length === 0) throw new RowProblem('no email or provider Usher can log in with (phone sign-in is not supported)')
   const emailVerified = flag(row, 'emailVerified')
+  const lastLoginAt = millisecondsTime(row, 'lastSignedInAt')
   return compact({
     id,
     type: 'normal',
-    status: registrationStatus(userpass, emailVerified),
+    status: registrationStatus(userpass, emailVerified, lastLoginAt !== undefined),
     disabled: flag(row, 'disabled') ?? false,
     createdAt: millisecondsTime(row, 'createdAt'),
-    lastLoginAt: millisecondsTime(row, 'lastSignedInAt') ?? null,
+    lastLoginAt: lastLoginAt ?? null,
     email: userpass ? email : undefined,
     emailVerified: userpass ? (emailVerified ?? false) : undefined,
     passwordHash,

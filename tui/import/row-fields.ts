@@ -107,10 +107,12 @@ export function nonEmpty<T extends object>(value: T): Partial<T> | undefined {
 
 /**
  * Only an email/password registration waits for confirmation: a user with an unverified address but only
- * social or anonymous logins is confirmed (their provider vouched for them).
+ * social or anonymous logins is confirmed (their provider vouched for them), and so is one who has logged in
+ * before (Firebase and Better Auth let unverified users in by default: locking them out would be the
+ * migration's doing). Unverified users who never logged in wait for a confirmation.
  */
-export function registrationStatus(hasEmailPassword: boolean, emailVerified: boolean | undefined) {
-  return hasEmailPassword && emailVerified !== true ? ('pending-confirmation' as const) : ('confirmed' as const)
+export function registrationStatus(hasEmailPassword: boolean, emailVerified: boolean | undefined, everLoggedIn = false) {
+  return hasEmailPassword && emailVerified !== true && !everLoggedIn ? ('pending-confirmation' as const) : ('confirmed' as const)
 }
 
 /** The bytes of standard or URL-safe base64 (padding optional); undefined when it is not base64. */

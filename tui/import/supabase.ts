@@ -117,15 +117,16 @@ function fromSupabaseUser(builder: ImportResultBuilder, row: Row, identityRows: 
   if (identities.length === 0) throw new RowProblem('no identity Usher can log in with (phone and SSO sign-in are not supported)')
   if (userpass && !passwordHash) builder.lossy('email/password users without a usable password hash: they must reset their password')
   const emailVerified = databaseTime(row, 'email_confirmed_at') !== undefined
+  const lastLoginAt = databaseTime(row, 'last_sign_in_at')
   const userMetadata = record(row, 'raw_user_meta_data') ?? {}
   const appMetadata = record(row, 'raw_app_meta_data') ?? {}
   return compact({
     id,
     type: 'normal',
-    status: registrationStatus(userpass, emailVerified),
+    status: registrationStatus(userpass, emailVerified, lastLoginAt !== undefined),
     disabled: isBanned(row, now),
     createdAt: databaseTime(row, 'created_at'),
-    lastLoginAt: databaseTime(row, 'last_sign_in_at') ?? null,
+    lastLoginAt: lastLoginAt ?? null,
     email: userpass ? email : undefined,
     emailVerified: userpass ? emailVerified : undefined,
     passwordHash: userpass ? passwordHash : undefined,

@@ -247,7 +247,7 @@ export async function importUsers(usher: Usher, request: ImportRequest, actor: A
     customData: JSON.stringify(user.customData ?? {}),
   })
   const identityRows = (user: ImportedUser): IdentityRowJson[] =>
-    user.identities.map((identity) => {
+    user.identities.map((identity, position) => {
       const external = isExternal(identity.providerType)
       const ownId = !external && identity.id && IDENTITY_ROW_ID.test(identity.id) && !existing.identityIds.has(identity.id) ? identity.id : undefined
       const userpass = identity.providerType === 'local-userpass'
@@ -260,7 +260,8 @@ export async function importUsers(usher: Usher, request: ImportRequest, actor: A
         passwordHash: userpass ? (user.passwordHash ?? null) : null,
         externalId: external ? (identity.id ?? null) : null,
         data: identity.data ? JSON.stringify(identity.data) : null,
-        createdAt: time(user.createdAt) ?? now,
+        // One millisecond apart, in the file's order: an export lists a user's identities in this order again.
+        createdAt: (time(user.createdAt) ?? now) + position,
       }
     })
   const field = (name: string) => sql.raw(`json_extract(j.value, '$.${name}')`)

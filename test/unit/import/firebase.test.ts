@@ -27,7 +27,8 @@ describe('Firebase auth:export', () => {
     expect(users[0]).toEqual({
       id: 'kYi4EvWQlQTKSfnJ3dRSP6IH3ed2',
       type: 'normal',
-      status: 'pending-confirmation',
+      // Unverified, but Firebase let them in (they logged in): confirmed, not locked out by the migration.
+      status: 'confirmed',
       disabled: false,
       createdAt: '2017-10-25T01:12:05.000Z',
       lastLoginAt: '2017-10-25T01:12:05.000Z',
