@@ -5,6 +5,7 @@
 import type { CommandGroup } from '../command'
 import { apiKeys } from './api-keys'
 import { dashboard } from './dashboard'
+import { events } from './events'
 import { keys } from './keys'
 import { profiles } from './profiles'
 import { audit, config, outbox } from './records'
@@ -13,5 +14,5 @@ import { users } from './users'
 
 export const usher: CommandGroup = {
   summary: 'manage the users of an Usher deployment from the terminal',
-  commands: { users, 'api-keys': apiKeys, keys, token, audit, outbox, config, dashboard, profiles },
+  commands: { users, 'api-keys': apiKeys, keys, token, events, audit, outbox, config, dashboard, profiles },
 }
