@@ -42,6 +42,6 @@ export const eventUser = (event: Pick<EventItem, 'payload' | 'userId'>) => event
 
 /** Where events go, in a few words: `queue and webhook https://…`, or undefined when nowhere. */
 export function sinkNames(sinks: EventsPage['sinks']): string | undefined {
-  const names = [...(sinks.queue ? ['queue (EVENTS_QUEUE)'] : []), ...(sinks.webhook ? [`webhook ${sinks.webhook}`] : [])]
+  const names = [...(sinks.queue ? ['queue'] : []), ...(sinks.webhook ? [`webhook ${sinks.webhook}`] : [])]
   return names.length ? names.join(' and ') : undefined
 }
