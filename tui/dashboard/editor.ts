@@ -35,7 +35,12 @@ export async function editText(text: string, { env, suspend, fileName }: EditOpt
     await writeFile(file, text, { mode: 0o600 })
     let outcome: { code: number | null; signal: NodeJS.Signals | null } | Error = new Error('the editor did not run')
     await suspend(async () => {
-      outcome = await run(editor, file, env)
+      const resumeReading = await stopReadingTerminal()
+      try {
+        outcome = await run(editor, file, env)
+      } finally {
+        resumeReading()
+      }
     })
     if (outcome instanceof Error) return { ok: false, problem: `${editor} could not be started (${outcome.message})` }
     const { code, signal } = outcome
@@ -45,6 +50,27 @@ export async function editText(text: string, { env, suspend, fileName }: EditOpt
     return { ok: true, text: await readFile(file, 'utf8') }
   } finally {
     await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Ink stops listening to stdin when it hands the terminal over, but Node's own read of the terminal goes on
+ * after the last listener leaves and takes the editor's first keys (`:%d⏎` typed into vi went to the
+ * dashboard). One turn of the event loop later that read has started: stop it for the editor's time, and
+ * start it again afterwards (the stream still counts it as running, so Node would not restart it itself).
+ * Answers how to resume.
+ */
+async function stopReadingTerminal(stdin: NodeJS.ReadStream = process.stdin): Promise<() => void> {
+  if (!stdin.isTTY) return () => {}
+  await new Promise((resolve) => setImmediate(resolve))
+  const handle = (stdin as unknown as { _handle?: { reading?: boolean; readStop?(): number; readStart?(): number } })
+    ._handle
+  if (!handle?.reading || !handle.readStop || !handle.readStart) return () => {}
+  handle.reading = false
+  handle.readStop()
+  return () => {
+    handle.reading = true
+    handle.readStart!()
   }
 }
 
