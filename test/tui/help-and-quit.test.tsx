@@ -6,6 +6,8 @@ import { BINDINGS, EDIT_DATA_BINDING, USER_KEYS_BINDING } from '../../tui/dashbo
 import { FakeUsher } from './fake-usher'
 import { KEY, renderDashboard } from './render'
 
+const ACTIONS = [...USER_ACTIONS, ...API_KEY_ACTIONS, ...USER_API_KEY_ACTIONS, ...SIGNING_KEY_ACTIONS, ...EVENT_ACTIONS]
+
 describe('help and the footer', () => {
   it('? lists every key with what it does; ? or Esc closes it', async () => {
     const usher = new FakeUsher()
@@ -17,14 +19,7 @@ describe('help and the footer', () => {
     const help = ui.frame()
     // Each section's descriptions line up two columns after its longest key.
     for (const binding of BINDINGS) expect(help).toContain(`${binding.keys.padEnd(14)}${binding.description}`)
-    for (const action of [
-      ...USER_ACTIONS,
-      ...API_KEY_ACTIONS,
-      ...USER_API_KEY_ACTIONS,
-      ...SIGNING_KEY_ACTIONS,
-      ...EVENT_ACTIONS,
-    ])
-      expect(help).toContain(`${action.key}  ${action.description}`)
+    for (const action of ACTIONS) expect(help).toContain(`${action.key}  ${action.description}`)
     expect(help).toContain(`a  ${USER_KEYS_BINDING.description}`)
     expect(help).toContain(`e  ${EDIT_DATA_BINDING.description}`)
     // The help sits where the list was; the keys it lists do not act meanwhile.
@@ -45,14 +40,7 @@ describe('help and the footer', () => {
     await ui.waitFor('Keys · ? or Esc closes')
     const help = ui.frame()
     for (const binding of [...BINDINGS, USER_KEYS_BINDING, EDIT_DATA_BINDING]) expect(help).toContain(binding.description)
-    for (const action of [
-      ...USER_ACTIONS,
-      ...API_KEY_ACTIONS,
-      ...USER_API_KEY_ACTIONS,
-      ...SIGNING_KEY_ACTIONS,
-      ...EVENT_ACTIONS,
-    ])
-      expect(help).toContain(action.description)
+    for (const action of ACTIONS) expect(help).toContain(action.description)
     expect(help.split('\n')).toHaveLength(24)
   })
 

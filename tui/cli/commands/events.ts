@@ -7,7 +7,7 @@
  */
 import type { EventItem, EventsPage } from '../../admin-client'
 import { EVENT_STATUSES, EVENT_TYPES, eventUser, sinkNames, type EventStatusFilter, type EventType } from '../../events'
-import { apiCommand, CURSOR_OPTION, ID_ARGUMENT, limitOption, type CommandGroup } from '../command'
+import { apiCommand, CURSOR_OPTION, ID_ARGUMENT, limitOf, limitOption, type CommandGroup } from '../command'
 import { count, eventStatus, nextPageHint, printable, shortDate, table } from '../format'
 
 const eventTable = (items: readonly EventItem[]) =>
@@ -61,7 +61,7 @@ export const events: CommandGroup = {
           type: options.type as EventType | undefined,
           userId: options.user,
           cursor: options.cursor,
-          limit: options.limit === undefined ? undefined : Number(options.limit),
+          limit: limitOf(options),
         }),
       render: (page) => {
         const shown = `${count(page.items.length, 'event')} shown`

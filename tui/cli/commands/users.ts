@@ -7,7 +7,7 @@
 import type { RouterInputs, UserDetails, UserItem } from '../../admin-client'
 import { prettyJson } from '../../custom-data'
 import { PROVIDER_TYPES, type ProviderType } from '../../providers'
-import { apiCommand, CURSOR_OPTION, limitOption, type CommandGroup, type RunContext } from '../command'
+import { apiCommand, CURSOR_OPTION, limitOf, limitOption, type CommandGroup, type RunContext } from '../command'
 import { count, fields, nextPageHint, outcome, printable, shortDate, table, userStatus } from '../format'
 import { apiKeyTable } from './api-keys'
 import { customData } from './custom-data'
@@ -144,7 +144,7 @@ export const users: CommandGroup = {
           provider: options.provider as ProviderType | undefined,
           search: options.search,
           cursor: options.cursor,
-          limit: options.limit === undefined ? undefined : Number(options.limit),
+          limit: limitOf(options),
         }),
       render: ({ items, nextCursor, counts }) => {
         const tally = `${count(items.length, 'user')} shown · pending ${counts.pending} · confirmed ${counts.confirmed} · disabled ${counts.disabled} · all ${counts.all}`
