@@ -39,6 +39,8 @@ export type UserCounts = RouterOutputs['users']['list']['counts']
 export type SigningKey = RouterOutputs['keys']['list']['items'][number]
 export type KeyRotation = RouterOutputs['keys']['rotate']
 export type TokenCheck = RouterOutputs['users']['verifyToken']
+export type EventsPage = RouterOutputs['events']['list']
+export type EventItem = EventsPage['items'][number]
 
 /** The key a rotation replaced (the server names it). */
 export const replacedKey = (rotation: KeyRotation): SigningKey => rotation.previous

@@ -9,9 +9,11 @@
  */
 import { spawn } from 'node:child_process'
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAdminClient } from '../../tui/admin-client'
 import { ADMIN_KEY, freePort, startUsher } from './harness'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -176,6 +178,10 @@ describe('help', () => {
       'keys list',
       'keys rotate',
       'token verify <token>',
+      'users data get <id>',
+      'users data set <id> <json>',
+      'events list',
+      'events redeliver <id>',
       'audit',
       'outbox',
       'config',
@@ -213,6 +219,11 @@ describe('help', () => {
       'Exit status: 0 when the token is live; 1 when it is expired, revoked or invalid',
     )
     expect(await ok(['dashboard', '--help'], offline)).toContain('Usage: usher dashboard')
+    expect(await ok(['users', 'data', '--help'], offline)).toContain('Usage: usher users data <command> [options]')
+    expect(await ok(['users', 'data', 'set', '--help'], offline)).toContain('<json>  the JSON object; `-` reads it from stdin')
+    expect(await ok(['events', 'list', '--help'], offline)).toContain(
+      'Usage: usher events list [--status <status>] [--type <TYPE>] [--user <id>] [--limit <n>] [--cursor <cursor>]',
+    )
   })
 })
 
@@ -220,7 +231,7 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
   it.each([
     [
       [],
-      'missing command: one of users, import, export, api-keys, keys, token, audit, outbox, config, dashboard, profiles (see `usher --help`)',
+      'missing command: one of users, import, export, api-keys, keys, token, events, audit, outbox, config, dashboard, profiles (see `usher --help`)',
     ],
     [['groups'], 'unknown command "groups" (see `usher --help`)'],
     [['users', 'lst'], 'unknown command "lst" for `usher users` (see `usher users --help`)'],
@@ -250,6 +261,12 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
     [['keys', 'rotate', '--revoke'], 'unknown option --revoke for `usher keys rotate`'],
     [['outbox', '--to'], '--to needs a value'],
     [['config', '--url', 'localhost:8787'], '--url "localhost:8787" is not an http(s) URL'],
+    [['users', 'data'], 'missing command after `usher users data`: one of get, set'],
+    [['users', 'data', 'set', 'ffffffffffffffffffffffff'], 'missing <json>'],
+    [['events', 'list', '--status', 'lost'], '--status must be one of recorded, pending, delivered, dead, all (got "lost")'],
+    [['events', 'list', '--type', 'login'], '--type must be one of CREATE, LOGIN, DELETE, CONFIRM, DISABLE, ENABLE, PASSWORD_RESET, SESSIONS_REVOKED (got "login")'],
+    [['events', 'list', '--user', 'ann'], 'malformed id "ann"'],
+    [['events', 'redeliver'], 'missing <id>'],
   ])('usher %j', async (argv, message) => {
     // The server is unreachable: a usage error must not even try to connect.
     const line = await fails(argv, 2, { env: { USHER_URL: `http://127.0.0.1:${await freePort()}` } })
@@ -668,6 +685,194 @@ describe("a user's API keys", () => {
       ['admin', 'tablet'],
       ['admin', 'phone'],
     ])
+  })
+})
+
+describe('custom data', () => {
+  const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value))
+
+  it('data set takes the JSON as an argument or from stdin (-); data get prints it; users get and tokens carry it', async () => {
+    const email = `data-${RUN}@example.com`
+    const { id } = await json(['users', 'create', '--email', email, '--password', 'password1'])
+    expect(await ok(['users', 'data', 'get', id])).toBe('{}\n')
+    expect(await ok(['users', 'get', id])).toMatch(/^Profile\nno profile data\n\nCustom data\nno custom data\n\nRecent activity$/m)
+
+    const plan = { plan: 'pro', seats: 5 }
+    expect(await ok(['users', 'data', 'set', id, '{"plan": "pro", "seats": 5}'])).toBe(
+      `✓ custom data of ${email} (${id}) set: ${bytes(plan)} bytes\n`,
+    )
+    expect(await ok(['users', 'data', 'get', id])).toBe(`${JSON.stringify(plan, null, 2)}\n`)
+    expect(await json(['users', 'data', 'get', id])).toEqual(plan)
+
+    const team = { plan: 'team', tags: ['a', 'ü'] }
+    expect(await json(['users', 'data', 'set', id, '-'], { input: `${JSON.stringify(team, null, 2)}\n` })).toEqual({
+      userId: id,
+      customData: team,
+      email,
+    })
+    expect(await ok(['users', 'get', id])).toContain(`\n\nCustom data\n${JSON.stringify(team, null, 2)}\n\nRecent activity\n`)
+    expect((await json(['users', 'get', id])).customData).toEqual(team)
+    // In the user's next access token, as realm-web reads it (strings are the same in canonical EJSON).
+    const session = await logIn(email)
+    expect((await json(['token', 'verify', session.access_token])).claims.user_data).toEqual(team)
+    const audited = (await json(['audit', '--user', id])).items.filter((entry: any) => entry.action === 'user.custom-data-set')
+    expect(audited.map((entry: any) => entry.detail.bytes)).toEqual([bytes(team), bytes(plan)])
+  })
+
+  it('refuses invalid JSON, anything but an object and more than 4096 bytes before sending anything', async () => {
+    const email = `data-refused-${RUN}@example.com`
+    const { id } = await json(['users', 'create', '--email', email, '--password', 'password1'])
+    await ok(['users', 'data', 'set', id, '{"kept": true}'])
+    // UTF-8 bytes, as the server counts them: 2,100 characters of two bytes each.
+    const large = JSON.stringify({ blob: 'é'.repeat(2100) })
+    const serverSays = await createAdminClient({ url: usher.origin, adminKey: ADMIN_KEY })
+      .users.setCustomData.mutate({ userId: id, data: JSON.parse(large) })
+      .then(
+        () => 'accepted',
+        (error: Error) => error.message,
+      )
+    expect(serverSays).toBe(`custom data is ${Buffer.byteLength(large)} bytes: at most 4096 (it is carried in every access token)`)
+    // Nothing listens there: a request would fail differently.
+    const offline = { env: { USHER_URL: `http://127.0.0.1:${await freePort()}` } }
+    expect(await fails(['users', 'data', 'set', id, '{"plan": '], 1, offline)).toMatch(/^not valid JSON: .+; nothing was sent$/)
+    expect(await fails(['users', 'data', 'set', id, '["pro"]'], 1, offline)).toBe('custom data must be a JSON object; nothing was sent')
+    expect(await fails(['users', 'data', 'set', id, 'null'], 1, offline)).toBe('custom data must be a JSON object; nothing was sent')
+    expect(await fails(['users', 'data', 'set', id, large], 1, offline)).toBe(`${serverSays}; nothing was sent`)
+    expect(await fails(['users', 'data', 'set', id, '-'], 1, { ...offline, input: 'plan=pro\n' })).toMatch(/^not valid JSON: /)
+    expect(await fails(['users', 'data', 'set', id, '-'], 1, { ...offline, input: large })).toBe(`${serverSays}; nothing was sent`)
+    expect(await json(['users', 'data', 'get', id])).toEqual({ kept: true })
+    // One refusal on record: the request this test made itself, none from the CLI.
+    const refused = (await json(['audit', '--user', id])).items.filter((entry: any) => entry.outcome === 'refused')
+    expect(refused).toHaveLength(1)
+  })
+
+  it('an unknown user is the server\'s refusal', async () => {
+    expect(await fails(['users', 'data', 'set', 'ffffffffffffffffffffffff', '{}'], 1)).toBe('user not found (NOT_FOUND)')
+    expect(await fails(['users', 'data', 'get', 'ffffffffffffffffffffffff'], 1)).toBe('user not found (NOT_FOUND)')
+  })
+})
+
+describe('events', () => {
+  it('list shows what happened to a user, newest first, and says plainly that no sink is configured', async () => {
+    const email = `events-${RUN}@example.com`
+    const { id } = await json(['users', 'create', '--email', email, '--password', 'password1'])
+    await logIn(email)
+    const page = await json(['events', 'list', '--user', id])
+    expect(page.items.map((event: any) => [event.type, event.status, event.userId])).toEqual([
+      ['LOGIN', 'recorded', id],
+      ['CREATE', 'recorded', id],
+    ])
+    expect(page.sinks).toEqual({ queue: false, webhook: null })
+    expect(page.items[0].payload.user.data.email).toBe(email)
+
+    const human = await ok(['events', 'list', '--user', id])
+    const [header, ...rows] = human.split('\n')
+    expect(header).toMatch(/^SEQ\s+ID\s+TYPE\s+USER\s+STATUS\s+ATTEMPTS\s+CREATED\s+LAST ERROR$/)
+    expect(rows[0]).toMatch(new RegExp(`^\\d+\\s+${page.items[0].id}  LOGIN\\s+${email.replace(/\./g, '\\.')}\\s+○ recorded\\s+0\\s+\\S+ \\d\\d \\d\\d:\\d\\d$`))
+    expect(rows[1]).toContain(`${page.items[1].id}  CREATE`)
+    expect(human).toMatch(/\n\n2 events shown · recorded \d+ · pending 0 · delivered 0 · dead 0\nno sink configured: events are only recorded\n$/)
+
+    expect((await json(['events', 'list', '--user', id, '--type', 'LOGIN'])).items).toHaveLength(1)
+    expect(await ok(['events', 'list', '--user', id, '--status', 'dead'])).toMatch(/^no events match\n\n0 events shown · /)
+    const first = await ok(['events', 'list', '--user', id, '--limit', '1'])
+    const cursor = /next page: --cursor (\d+)\n$/.exec(first)?.[1]
+    expect(cursor).toBeDefined()
+    expect((await json(['events', 'list', '--user', id, '--cursor', cursor!])).items.map((event: any) => event.type)).toEqual([
+      'CREATE',
+    ])
+  })
+
+  it("redeliver is refused without a sink, in the server's sentence", async () => {
+    const email = `events-unsunk-${RUN}@example.com`
+    const { id } = await json(['users', 'create', '--email', email, '--password', 'password1'])
+    const [created] = (await json(['events', 'list', '--user', id])).items
+    expect(await fails(['events', 'redeliver', created.id], 1)).toBe(
+      'no event sink is configured (EVENTS_QUEUE or EVENTS_WEBHOOK_URL): there is nowhere to deliver it (CONFLICT)',
+    )
+    expect(await fails(['events', 'redeliver', 'ffffffffffffffffffffffff'], 1)).toBe(
+      'no event with id ffffffffffffffffffffffff (NOT_FOUND)',
+    )
+  })
+
+  describe('with a webhook', () => {
+    /** A webhook on this machine: it answers `status`, and keeps every event it is sent. */
+    const receiver = { status: 500, events: [] as { id: string; operationType: string }[], signed: true }
+    let server: Server
+    let sunk: Awaited<ReturnType<typeof startUsher>>
+    let env: RunOptions
+
+    beforeAll(async () => {
+      server = createServer((request, response) => {
+        let body = ''
+        request.on('data', (chunk) => (body += chunk))
+        request.on('end', () => {
+          receiver.signed &&= /^t=\d+,v1=[0-9a-f]{64}$/.test(String(request.headers['x-usher-signature']))
+          if (receiver.status === 200) receiver.events.push(...(JSON.parse(body) as typeof receiver.events))
+          response.writeHead(receiver.status).end()
+        })
+      })
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      const { port } = server.address() as { port: number }
+      sunk = await startUsher({ EVENTS_WEBHOOK_URL: `http://127.0.0.1:${port}/usher-events` })
+      env = { env: { USHER_URL: sunk.origin } }
+    })
+    afterAll(async () => {
+      await sunk?.close()
+      await new Promise((resolve) => server?.close(resolve))
+    })
+
+    /** Ask until `check` holds (bounded: 30 s). */
+    async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
+      const deadline = Date.now() + 30_000
+      for (;;) {
+        const value = await read()
+        if (check(value)) return value
+        if (Date.now() > deadline) throw new Error(`never true: ${JSON.stringify(value)}`)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+    }
+
+    it('a dead event is listed with its last error; redeliver sends it again, to the fixed webhook', async () => {
+      const email = `events-dead-${RUN}@example.com`
+      const { id } = await json(['users', 'create', '--email', email, '--password', 'password1'], env)
+      // The webhook fails the first attempt; the event waits for its next one (10 s later, backing off).
+      const [failing] = (
+        await eventually(
+          () => json(['events', 'list', '--user', id], env),
+          (page: any) => page.items[0]?.attempts >= 1,
+        )
+      ).items
+      expect(failing).toMatchObject({ type: 'CREATE', status: 'pending', lastError: 'webhook: webhook answered HTTP 500' })
+      // Every later attempt failing too would take hours of backoff: the last one is written as it would end.
+      await sunk.db
+        .prepare("UPDATE events SET status = 'dead', next_attempt_at = NULL, last_error = 'webhook: HTTP 500' WHERE user_id = ?")
+        .bind(id)
+        .run()
+
+      const dead = await ok(['events', 'list', '--status', 'dead'], env)
+      expect(dead).toMatch(new RegExp(`^\\d+\\s+${failing.id}  CREATE\\s+${email.replace(/\./g, '\\.')}\\s+✘ dead\\s+1\\s+.+  webhook: HTTP 500$`, 'm'))
+      expect(dead).toMatch(/ · dead 1\nsinks: webhook http:\/\/127\.0\.0\.1:\d+\/usher-events\n$/)
+
+      receiver.status = 200
+      expect(await ok(['events', 'redeliver', failing.id], env)).toBe(
+        `✓ event ${failing.id} (CREATE of ${email}) queued for redelivery\n`,
+      )
+      await eventually(
+        async () => receiver.events,
+        (events) => events.some((event) => event.id === failing.id),
+      )
+      expect(receiver.events.find((event) => event.id === failing.id)?.operationType).toBe('CREATE')
+      expect(receiver.signed).toBe(true)
+      const delivered = await eventually(
+        () => json(['events', 'list', '--user', id], env),
+        (page: any) => page.items[0].status === 'delivered',
+      )
+      expect(delivered.items[0]).toMatchObject({ id: failing.id, attempts: 1, lastError: null, deliveredTo: ['webhook'] })
+
+      // While an event waits for delivery, a second redelivery is refused in the server's words.
+      await sunk.db.prepare("UPDATE events SET status = 'pending', next_attempt_at = ? WHERE id = ?").bind(Date.now() + 600_000, failing.id).run()
+      expect(await fails(['events', 'redeliver', failing.id], 1, env)).toBe('this event is already waiting for delivery (CONFLICT)')
+    })
   })
 })
 

@@ -4,10 +4,12 @@
  * A user registers through the client API, as an app would; the admin confirms them by pressing `c` (and
  * finds it in the audit trail by address), meets the server's own sentences for actions that would change
  * nothing, filters the user tabs by login provider (`p`), manages a user's own API keys (`a`, then `d`; `s`
- * then `k`) and rotates the signing key with `r`.
+ * then `k`), rotates the signing key with `r`, edits a user's custom data in an editor (`e`, a real editor
+ * process) and meets the lifecycle events on the Events tab (8), where `r` is refused without a sink.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createAdminClient } from '../../tui/admin-client'
+import { scriptedEditor, type EditorRun } from '../tui/editor-script'
 import { KEY, renderDashboard } from '../tui/render'
 import { ADMIN_KEY, startUsher } from './harness'
 
@@ -22,14 +24,18 @@ afterAll(async () => {
 
 const admin = () => createAdminClient({ url: usher.origin, adminKey: ADMIN_KEY })
 
-/** The real dashboard on the real admin client. */
-function open(client = admin()) {
-  return renderDashboard({ client, connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } } })
+/** The real dashboard on the real admin client; `e` runs `editor`'s runs, if given. */
+function open(client = admin(), editor?: EditorRun[]) {
+  return renderDashboard({
+    client,
+    connection: { url: usher.origin, source: { url: 'flag', adminKey: 'flag' } },
+    ...(editor && { env: scriptedEditor(editor).env }),
+  })
 }
 
 /** The dashboard on user tab `tab` (1–3), searched down to `email`, who is selected. */
-async function openOn(client: ReturnType<typeof admin>, tab: '1' | '2' | '3', email: string) {
-  const ui = open(client)
+async function openOn(client: ReturnType<typeof admin>, tab: '1' | '2' | '3', email: string, editor?: EditorRun[]) {
+  const ui = open(client, editor)
   await ui.waitFor('● live', 30_000)
   await ui.press(tab)
   await ui.waitFor(`[${tab} `, 30_000)
@@ -42,7 +48,8 @@ async function openOn(client: ReturnType<typeof admin>, tab: '1' | '2' | '3', em
 }
 
 /** The dashboard on the Confirmed tab, searched down to `email`, who is selected. */
-const openOnConfirmed = (client: ReturnType<typeof admin>, email: string) => openOn(client, '2', email)
+const openOnConfirmed = (client: ReturnType<typeof admin>, email: string, editor?: EditorRun[]) =>
+  openOn(client, '2', email, editor)
 
 /** What the server answers when asked anyway. */
 const refusalOf = (request: Promise<unknown>) =>
@@ -244,4 +251,57 @@ it('rotates the signing key with r: the next key takes over, and the previous ke
   expect(after.filter((key) => key.state === 'current').map((key) => key.kid)).toEqual([next.kid])
   expect(after.filter((key) => key.state === 'next')).toHaveLength(1)
   expect(await client.users.verifyToken.mutate({ token })).toMatchObject({ status: 'live' })
+}, 120_000)
+
+it("edits a user's custom data in the editor (e): invalid JSON is explained and kept, valid JSON is saved", async () => {
+  const client = admin()
+  const email = `custom-data-${Date.now().toString(36)}@example.com`
+  const user = await client.users.create.mutate({ email, password: 'password1' })
+  await client.users.setCustomData.mutate({ userId: user.id, data: { plan: 'free' } })
+  const ui = await openOnConfirmed(client, email, [
+    { write: '{ "plan": "pro", }' },
+    { write: '{ "plan": "pro", "seats": 3 }' },
+    { write: null },
+  ])
+  await ui.press(KEY.enter)
+  await ui.waitFor('"plan": "free"', 30_000)
+  await ui.press('e')
+  await ui.waitFor(`✘ The custom data of ${email} was not saved: not valid JSON`, 30_000)
+  expect((await client.users.get.query({ userId: user.id })).customData).toEqual({ plan: 'free' })
+  await ui.press('e')
+  await ui.waitForBanner(`✔ Custom data of ${email} saved (24 bytes)`)
+  await ui.waitFor('"seats": 3', 30_000)
+  expect((await client.users.get.query({ userId: user.id })).customData).toEqual({ plan: 'pro', seats: 3 })
+  // Closing the editor without a change sends nothing.
+  await ui.press('e')
+  await ui.waitForBanner(`⚠ No change to the custom data of ${email}: nothing was sent`)
+  const sets = (await client.audit.list.query({ userId: user.id })).items.filter((entry) => entry.action === 'user.custom-data-set')
+  expect(sets).toHaveLength(2)
+}, 120_000)
+
+it('lists lifecycle events on the Events tab; r is refused without a sink, in the server\'s words', async () => {
+  const client = admin()
+  const email = `events-${Date.now().toString(36)}@example.com`
+  const user = await client.users.create.mutate({ email, password: 'password1' })
+  expect((await logIn(email, 'password1')).status).toBe(200)
+  const [login] = (await client.events.list.query({ userId: user.id })).items
+  const noSink = await refusalOf(client.events.redeliver.mutate({ id: login!.id }))
+  expect(noSink).toBe('no event sink is configured (EVENTS_QUEUE or EVENTS_WEBHOOK_URL): there is nowhere to deliver it')
+
+  const ui = open(client)
+  await ui.waitFor('● live', 30_000)
+  await ui.press('8')
+  await ui.waitFor('[8 Events]', 30_000)
+  await ui.waitFor('no sink: events only recorded', 30_000)
+  await ui.waitFor(new RegExp(`› ○ LOGIN\\s+${email.replace('.', '\\.')}\\s+recorded\\s+0`), 30_000)
+  expect(ui.frame()).toMatch(new RegExp(`○ CREATE\\s+${email.replace('.', '\\.')}\\s+recorded\\s+0\\s`))
+  expect(ui.footer()).not.toContain('r redeliver')
+  await ui.press('r')
+  await ui.waitForBanner(`⚠ Can't redeliver event LOGIN of ${email}: ${noSink}`)
+  await ui.press(KEY.enter)
+  await ui.waitFor('"operationType": "LOGIN"', 30_000)
+  expect(ui.frame()).toContain(`LOGIN of ${email}`)
+  await ui.press('f')
+  await ui.waitFor('◆ pending only (f F · Esc)', 30_000)
+  await ui.waitFor('No pending events (f F: another status, Esc:', 30_000)
 }, 120_000)

@@ -7,10 +7,12 @@
 #   2. two pending users registered through the client API, one confirmed user created through the admin API;
 #   3. `npm run tui` in a detached tmux session with CI=false (Ink draws nothing with CI=true) and USHER_URL;
 #   4. `/` searches one pending user, `c` confirms it (checked on screen and through the admin API), tab 2
-#      shows the created user, tab 5 the current signing key, `q` quits with exit status 0;
+#      shows the created user, tab 5 the current signing key, tab 8 the lifecycle events (recorded: no sink)
+#      and its status filter, `e` hands the terminal to a real vi on the created user's custom data (typed
+#      into vi, saved, and checked through the admin API), `q` quits with exit status 0;
 #   5. whatever happens, the tmux server and every process `npm run dev` started are stopped.
 #
-# Needs tmux (Debian: apt-get install -y tmux) and curl; run after `npm install`:
+# Needs tmux (Debian: apt-get install -y tmux), vi (vim) and curl; run after `npm install`:
 #   bash test/tmux/dashboard-check.sh
 set -euo pipefail
 
@@ -26,7 +28,7 @@ CREATED="created-$RUN@example.com"
 DEV_PID=""
 PORT=""
 
-for tool in tmux curl setsid; do
+for tool in tmux curl setsid vi; do
   command -v "$tool" >/dev/null || { echo "✘ $tool is required (Debian: apt-get install -y $tool)" >&2; exit 1; }
 done
 
@@ -150,12 +152,16 @@ done
 created="$(curl -s -X POST -H 'content-type: application/json' -H "authorization: Bearer $ADMIN_KEY" \
   -d "{\"email\":\"$CREATED\",\"password\":\"password1\"}" "$URL/admin/trpc/users.create")"
 [[ "$created" == *'"status":"confirmed"'* ]] || fail "users.create answered: $created"
+# The user's id comes first in the answer (their identities' ids follow).
+CREATED_ID="$(printf '%s' "$created" | grep -o '"id":"[0-9a-f]\{24\}"' | head -n 1 | cut -d '"' -f 4)"
+[[ -n "$CREATED_ID" ]] || fail "users.create answered no id: $created"
 passed "registered $PENDING and $OTHER, created $CREATED"
 
 # 3. The dashboard in tmux at 100×30; its exit status lands in a file (tmux's own #{pane_dead_status} is not
 #    reliable in tmux 3.3).
+# `e` runs the real vi, without any vimrc, on the terminal the dashboard hands over.
 tmux -S "$TMUX_SOCKET" -f /dev/null new-session -d -s "$SESSION" -x 100 -y 30 -c "$WORK" \
-  "env CI=false USHER_URL='$URL' npm run --silent tui 2>'$WORK/tui.err'; echo \$? >'$WORK/tui.status'"
+  "env CI=false USHER_URL='$URL' VISUAL= EDITOR='vi -u NONE' npm run --silent tui 2>'$WORK/tui.err'; echo \$? >'$WORK/tui.status'"
 wait_for "● live" 60 "the dashboard connects"
 wait_for "○ $(re "$PENDING")" 30 "the Pending tab lists the registered user"
 wait_for "$(re "$OTHER")" 10 "the Pending tab lists the other registered user"
@@ -191,7 +197,37 @@ wait_for "\[5 Keys\]" 10 "5 opens the Keys tab"
 wait_for "› ● [A-Za-z0-9_-]+ +current +ES256" 30 "the Keys tab lists the current signing key"
 passed "tab 5 lists the current signing key"
 
-# 4e. Quit.
+# 4e. The lifecycle events: recorded (no sink is configured), newest first; f filters them by status.
+keys 8
+wait_for "\[8 Events\]" 10 "8 opens the Events tab"
+wait_for "no sink: events only recorded" 30 "the Events tab says that events are only recorded"
+wait_for "› ○ CONFIRM +$(re "$PENDING") +recorded" 30 "the Events tab lists the confirmation, newest first"
+wait_for "○ CREATE +$(re "$CREATED") +recorded" 10 "the Events tab lists the created user's CREATE"
+keys f
+wait_for "◆ pending only \(f F · Esc\)" 10 "f filters the events by status"
+wait_for "No pending events" 30 "no event is pending without a sink"
+keys Escape
+wait_for "CONFIRM +$(re "$PENDING")" 30 "Esc shows every event again"
+passed "tab 8 lists the CONFIRM and CREATE events, and f filters them"
+
+# 4f. Custom data in a real vi: the dashboard hands the terminal over and takes it back.
+keys 2
+wait_for "› ● $(re "$CREATED")" 30 "the Confirmed tab selects the created user"
+keys e
+wait_for "custom-data-$CREATED_ID\.json" 30 "e opens vi on the custom data"
+wait_for "^\{\}" 10 "vi shows the (empty) custom data"
+keys : && literally "%d" && keys Enter
+keys i && literally '{"plan": "pro"}' && keys Escape
+sleep 0.5
+keys : && literally "wq" && keys Enter
+wait_for "✔ Custom data of $(re "$CREATED") saved \(14 bytes\)" 30 "saving in vi saves the custom data"
+wait_for "\[2 Confirmed\]" 10 "the dashboard is back"
+details="$(curl -sG -H "authorization: Bearer $ADMIN_KEY" --data-urlencode \
+  "input={\"userId\":\"$CREATED_ID\"}" "$URL/admin/trpc/users.get")"
+[[ "$details" == *'"customData":{"plan":"pro"}'* ]] || fail "the admin API does not see the custom data: $details"
+passed "e edited the custom data of $CREATED in vi (the admin API reports {\"plan\":\"pro\"})"
+
+# 4g. Quit.
 keys q
 deadline=$((SECONDS + 20))
 until [[ -s "$WORK/tui.status" ]]; do

@@ -56,7 +56,7 @@ describe('API keys tab', () => {
     expect(ui.frame()).toContain('d disable')
     expect(ui.frame()).not.toContain('u enable')
     await ui.press('u')
-    await ui.waitFor("⚠ Can't enable API key backend-prod: not disabled")
+    await ui.waitFor("⚠ Can't enable API key backend-prod: this API key is not disabled")
 
     await ui.press('d')
     await ui.waitFor('✔ Disabled API key backend-prod')

@@ -4,14 +4,18 @@
  * pending-confirmation users can be confirmed, they cannot be disabled, emails only with the email method,
  * a rotation keeps the replaced signing key accepted unless it revokes it, admins reach a user's own API
  * keys only through that user), refuses actions that would change nothing in the server's words (an
- * already disabled user, no failed logins to clear, no sessions before the first login), pages by cursor
+ * already disabled user or API key, no failed logins to clear, no sessions before the first login), pages by cursor
  * like the server,
+ * keeps each user's profile data and custom data (checked like the server: an object of at most 4096 bytes),
+ * and lifecycle events with their counts, sinks and redelivery (refused without a sink or while pending),
  * records every call, and can fail on demand: one procedure with a server message, or everything as if the
  * worker were down or the key wrong.
  */
 import { TRPCClientError } from '@trpc/client'
 import type {
   AuditEntry,
+  EventItem,
+  EventsPage,
   OutboxMail,
   ServerKey,
   KeyRotation,
@@ -50,6 +54,20 @@ export interface UserSeed {
   sessions?: number
   /** Their identities (default: one local-userpass identity), e.g. an oauth2-google one with Google's id. */
   identities?: User['identities']
+  /** What their providers say about them (name, picture…). */
+  data?: User['data']
+  customData?: User['customData']
+}
+
+export interface EventSeed {
+  type: EventItem['type']
+  /** The user it is about: their address, or their id (a user without one). */
+  user: string
+  status?: EventItem['status']
+  attempts?: number
+  lastError?: string | null
+  /** Minutes since it was recorded. */
+  age?: number
 }
 
 export class FakeUsher {
@@ -57,6 +75,10 @@ export class FakeUsher {
   keys: ServerKey[] = []
   audit: AuditEntry[] = []
   outbox: OutboxMail[] = []
+  /** Oldest first (by `seq`); `events.list` answers newest first. */
+  events: EventItem[] = []
+  /** Where events go: none by default (they are only recorded, and redelivery is refused). */
+  sinks: EventsPage['sinks'] = { queue: false, webhook: null }
   /** Newest first (`keys.list` lists current and next first); the first two are made on the first `keys.list`. */
   signingKeys: SigningKey[] = []
   config: DashboardConfig = {
@@ -88,8 +110,8 @@ export class FakeUsher {
       sessionCount: seed.sessions ?? 0,
       lock: null,
       mail: null,
-      customData: {},
-      data: {},
+      customData: seed.customData ?? {},
+      data: seed.data ?? {},
       apiKeys: [],
       recentAudit: [],
     }
@@ -123,6 +145,42 @@ export class FakeUsher {
     const key = { id: hexId(), name, kind: 'user' as const, disabled, createdAt: iso(0), lastUsedAt: null }
     this.byEmail(email).apiKeys.unshift(key)
     return key
+  }
+
+  /** A lifecycle event about a user, with the payload sinks receive (App Services' trigger shape). */
+  addEvent(seed: EventSeed): EventItem {
+    const user = this.users.find((candidate) => candidate.id === seed.user) ?? this.byEmail(seed.user)
+    const id = hexId()
+    const createdAt = iso((seed.age ?? 0) * MINUTE)
+    const status = seed.status ?? 'recorded'
+    const event: EventItem = {
+      id,
+      seq: this.events.length + 1,
+      type: seed.type,
+      userId: user.id,
+      status,
+      attempts: seed.attempts ?? (status === 'recorded' ? 0 : 1),
+      createdAt,
+      nextAttemptAt: status === 'pending' ? iso(-MINUTE / 6) : null,
+      deliveredAt: status === 'delivered' ? createdAt : null,
+      deliveredTo: status === 'delivered' ? ['webhook'] : [],
+      lastError: seed.lastError ?? (status === 'dead' ? 'webhook: webhook answered HTTP 500' : null),
+      payload: {
+        id,
+        operationType: seed.type,
+        providers: user.identities.map((identity) => identity.providerType),
+        user: {
+          id: user.id,
+          type: user.type,
+          data: user.email === null ? user.data : { ...user.data, email: user.email },
+          custom_data: user.customData,
+          identities: user.identities.map((identity) => ({ id: identity.id, provider_type: identity.providerType, data: {} })),
+        },
+        time: createdAt,
+      },
+    }
+    this.events.push(event)
+    return event
   }
 
   /** A mail with a link as long as the server's (a 43-character token and a 24-character token id). */
@@ -309,10 +367,18 @@ export class FakeUsher {
   /** `users.enableApiKey` / `users.disableApiKey`: answered with the key as the admin API shows it. */
   private switchUserKey(path: string, input: { userId: string; keyId: string }, disabled: boolean) {
     return this.call(path, input, () => {
+      this.refuseKeyNoOp(this.userKey(input.userId, input.keyId), disabled)
       const { kind: _kind, ...key } = Object.assign(this.userKey(input.userId, input.keyId), { disabled })
       this.record('admin', disabled ? 'api-key.disabled' : 'api-key.enabled', input.userId)
       return { ...key, userId: input.userId }
     })
+  }
+
+  /** Admins are told when a key already is in the asked state (the server's sentences). */
+  private refuseKeyNoOp(key: { disabled: boolean }, disabled: boolean) {
+    if (key.disabled === disabled) {
+      throw serverError(disabled ? 'this API key is already disabled' : 'this API key is not disabled')
+    }
   }
 
   private key(keyId: string): ServerKey {
@@ -338,6 +404,12 @@ export class FakeUsher {
       disabled: count('disabled'),
       all: this.users.length,
     }
+  }
+
+  private event(id: string): EventItem {
+    const event = this.events.find((candidate) => candidate.id === id)
+    if (!event) throw serverError(`no event with id ${id}`, 'NOT_FOUND')
+    return event
   }
 
   private newestFirst(users: User[]): User[] {
@@ -479,6 +551,19 @@ export class FakeUsher {
             return { deleted: true as const, keyId: key.id, name: key.name }
           }),
       },
+      setCustomData: {
+        mutate: (input) =>
+          this.call('users.setCustomData', input, () => {
+            const user = this.user(input.userId)
+            const bytes = Buffer.byteLength(JSON.stringify(input.data))
+            if (bytes > 4096) {
+              throw serverError(`custom data is ${bytes} bytes: at most 4096 (it is carried in every access token)`, 'BAD_REQUEST')
+            }
+            user.customData = structuredClone(input.data)
+            this.record('admin', 'user.custom-data-set', user.id)
+            return { userId: user.id, customData: structuredClone(input.data) }
+          }),
+      },
       delete: {
         mutate: ({ userId }) =>
           this.call('users.delete', { userId }, () => {
@@ -504,11 +589,17 @@ export class FakeUsher {
       },
       enable: {
         mutate: ({ keyId }) =>
-          this.call('apiKeys.enable', { keyId }, () => Object.assign(this.key(keyId), { disabled: false })),
+          this.call('apiKeys.enable', { keyId }, () => {
+            this.refuseKeyNoOp(this.key(keyId), false)
+            return Object.assign(this.key(keyId), { disabled: false })
+          }),
       },
       disable: {
         mutate: ({ keyId }) =>
-          this.call('apiKeys.disable', { keyId }, () => Object.assign(this.key(keyId), { disabled: true })),
+          this.call('apiKeys.disable', { keyId }, () => {
+            this.refuseKeyNoOp(this.key(keyId), true)
+            return Object.assign(this.key(keyId), { disabled: true })
+          }),
       },
       delete: {
         mutate: ({ keyId }) =>
@@ -555,6 +646,45 @@ export class FakeUsher {
           this.call('outbox.list', input, () => ({
             items: [...this.outbox].reverse().slice(0, input.limit ?? 20),
           })),
+      },
+    },
+    events: {
+      list: {
+        query: (input) =>
+          this.call('events.list', input, () => {
+            const status = input.status ?? 'all'
+            const matching = [...this.events]
+              .reverse()
+              .filter(
+                (event) =>
+                  (status === 'all' || event.status === status) &&
+                  (!input.type || event.type === input.type) &&
+                  (!input.userId || event.userId === input.userId) &&
+                  (!input.cursor || event.seq < Number(input.cursor)),
+              )
+            const limit = input.limit ?? 50
+            const page = matching.slice(0, limit)
+            const count = (wanted: EventItem['status']) => this.events.filter((event) => event.status === wanted).length
+            return {
+              items: structuredClone(page),
+              nextCursor: matching.length > limit ? String(page[page.length - 1]!.seq) : null,
+              counts: { recorded: count('recorded'), pending: count('pending'), delivered: count('delivered'), dead: count('dead') },
+              sinks: { ...this.sinks },
+            }
+          }),
+      },
+      get: { query: ({ id }) => this.call('events.get', { id }, () => structuredClone(this.event(id))) },
+      redeliver: {
+        mutate: ({ id }) =>
+          this.call('events.redeliver', { id }, () => {
+            const event = this.event(id)
+            if (!this.sinks.queue && this.sinks.webhook === null) {
+              throw serverError('no event sink is configured (EVENTS_QUEUE or EVENTS_WEBHOOK_URL): there is nowhere to deliver it')
+            }
+            if (event.status === 'pending') throw serverError('this event is already waiting for delivery')
+            Object.assign(event, { status: 'pending', attempts: 0, nextAttemptAt: new Date().toISOString(), deliveredTo: [], lastError: null })
+            return structuredClone(event)
+          }),
       },
     },
   }

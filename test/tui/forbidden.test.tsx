@@ -55,15 +55,15 @@ describe('actions the rules forbid for the selected row', () => {
     )
   })
 
-  it('e is not offered when the app does not confirm by email', async () => {
+  it('m is not offered when the app does not confirm by email', async () => {
     const { usher, ui, footer } = await select(
       { email: 'pat@example.com', status: 'pending-confirmation' },
       '1',
       (fake) => (fake.config.confirmation.method = 'function'),
     )
     expect(footer()).toContain('r re-run')
-    expect(footer()).not.toContain('e email')
-    await ui.press('e')
+    expect(footer()).not.toContain('m email')
+    await ui.press('m')
     await ui.waitForBanner(
       "⚠ Can't email pat@example.com: confirmation emails are not used: this app confirms users with a function (r re-runs it)",
     )
@@ -109,7 +109,7 @@ describe('actions the rules forbid for the selected row', () => {
     await ui.waitFor('⚠ n creates users on the user tabs (1–3) and API keys on tab 4; not on Audit')
     await ui.press('r')
     await ui.waitForBanner(
-      '⚠ r means re-run on the user tabs (1–3), rotate on the Keys tab (5); not on Audit',
+      '⚠ r means re-run on the user tabs (1–3), rotate on the Keys tab (5), redeliver on the Events tab (8); not on Audit',
     )
     await ui.press('R')
     await ui.waitForBanner('⚠ R means emergency rotate on the Keys tab (5); not on Audit')

@@ -1,10 +1,12 @@
 /** The `?` overlay and the footer list every key from the same tables the key handling reads; q quits. */
 import { describe, expect, it } from 'vitest'
-import { USER_ACTIONS } from '../../tui/dashboard/actions'
+import { EVENT_ACTIONS, USER_ACTIONS } from '../../tui/dashboard/actions'
 import { API_KEY_ACTIONS, SIGNING_KEY_ACTIONS, USER_API_KEY_ACTIONS } from '../../tui/dashboard/key-actions'
-import { BINDINGS, USER_KEYS_BINDING } from '../../tui/dashboard/keys'
+import { BINDINGS, EDIT_DATA_BINDING, USER_KEYS_BINDING } from '../../tui/dashboard/keys'
 import { FakeUsher } from './fake-usher'
 import { KEY, renderDashboard } from './render'
+
+const ACTIONS = [...USER_ACTIONS, ...API_KEY_ACTIONS, ...USER_API_KEY_ACTIONS, ...SIGNING_KEY_ACTIONS, ...EVENT_ACTIONS]
 
 describe('help and the footer', () => {
   it('? lists every key with what it does; ? or Esc closes it', async () => {
@@ -15,10 +17,11 @@ describe('help and the footer', () => {
     await ui.press('?')
     await ui.waitFor('Keys · ? or Esc closes')
     const help = ui.frame()
-    for (const binding of BINDINGS) expect(help).toContain(`${binding.keys.padEnd(11)}${binding.description}`)
-    for (const action of [...USER_ACTIONS, ...API_KEY_ACTIONS, ...USER_API_KEY_ACTIONS, ...SIGNING_KEY_ACTIONS])
-      expect(help).toContain(`${action.key}  ${action.description}`)
+    // Each section's descriptions line up two columns after its longest key.
+    for (const binding of BINDINGS) expect(help).toContain(`${binding.keys.padEnd(14)}${binding.description}`)
+    for (const action of ACTIONS) expect(help).toContain(`${action.key}  ${action.description}`)
     expect(help).toContain(`a  ${USER_KEYS_BINDING.description}`)
+    expect(help).toContain(`e  ${EDIT_DATA_BINDING.description}`)
     // The help sits where the list was; the keys it lists do not act meanwhile.
     await ui.press('c')
     expect(usher.callsTo('users.confirm')).toEqual([])
@@ -36,9 +39,9 @@ describe('help and the footer', () => {
     await ui.press('?')
     await ui.waitFor('Keys · ? or Esc closes')
     const help = ui.frame()
-    for (const binding of [...BINDINGS, USER_KEYS_BINDING]) expect(help).toContain(binding.description)
-    for (const action of [...USER_ACTIONS, ...API_KEY_ACTIONS, ...USER_API_KEY_ACTIONS, ...SIGNING_KEY_ACTIONS])
-      expect(help).toContain(action.description)
+    for (const binding of [...BINDINGS, USER_KEYS_BINDING, EDIT_DATA_BINDING]) expect(help).toContain(binding.description)
+    for (const action of ACTIONS) expect(help).toContain(action.description)
+    expect(help.split('\n')).toHaveLength(24)
   })
 
   it('the footer names the keys that work on the selected row', async () => {
@@ -50,7 +53,8 @@ describe('help and the footer', () => {
     for (const hint of [
       'c confirm',
       'r re-run',
-      'e email',
+      'm email',
+      'e custom data',
       'x delete',
       'n new user',
       '⏎ details',

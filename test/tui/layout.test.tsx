@@ -8,6 +8,10 @@ function busyUsher() {
   usher.addUsers(40, 'pending-confirmation')
   usher.addUser({ email: 'a-very-long-address-that-will-not-fit@subdomain.example.com', age: 0 })
   usher.addKey('backend-prod')
+  usher.sinks = { queue: true, webhook: 'https://hooks.example.com/a-rather-long-path/for-the-usher-events' }
+  for (const type of ['CREATE', 'LOGIN', 'SESSIONS_REVOKED'] as const) {
+    usher.addEvent({ type, user: 'a-very-long-address-that-will-not-fit@subdomain.example.com', status: 'dead' })
+  }
   return usher
 }
 
@@ -31,6 +35,9 @@ describe('layout', () => {
         [KEY.escape, '1', 'x'],
         [KEY.escape, 's'],
         [KEY.escape, 'a'],
+        [KEY.escape, '8'],
+        ['f', 'f'],
+        [KEY.escape, KEY.escape, KEY.enter],
       ]) {
         await ui.press(...keys)
         await ui.waitFor('● live')

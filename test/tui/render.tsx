@@ -46,6 +46,8 @@ export function renderDashboard({ client, columns = 100, rows = 30, ...props }: 
         refreshMs={props.refreshMs ?? 600_000}
         retryMs={props.retryMs ?? 50}
         bannerMs={props.bannerMs ?? 600_000}
+        // No test opens the developer's own editor: `false` fails at once unless a test brings its own.
+        env={props.env ?? { ...process.env, VISUAL: undefined, EDITOR: 'false' }}
       />
     </TerminalSizeContext.Provider>,
   )

@@ -1,4 +1,4 @@
-/** The header and the seven tabs: what each shows, and the keys that move between them. */
+/** The header and the eight tabs: what each shows, and the keys that move between them. */
 import { describe, expect, it } from 'vitest'
 import { FakeUsher } from './fake-usher'
 import { KEY, renderDashboard } from './render'
@@ -36,7 +36,7 @@ describe('header and tabs', () => {
     expect(ui.frame()).not.toContain('active@example.com')
   })
 
-  it('1–7 jump to each tab and show its rows', async () => {
+  it('1–8 jump to each tab and show its rows', async () => {
     const ui = renderDashboard({ client: seeded().client })
     await ui.waitFor('fresh@example.com')
 
@@ -68,6 +68,10 @@ describe('header and tabs', () => {
     await ui.waitFor('[7 Outbox]')
     expect(await ui.waitFor('Confirm your email')).toMatch(/▪ fresh@example\.com\s+Confirm your email/)
 
+    await ui.press('8')
+    await ui.waitFor('[8 Events]')
+    await ui.waitFor('No lifecycle events yet')
+
     await ui.press('1')
     await ui.waitFor('fresh@example.com')
   })
@@ -78,7 +82,7 @@ describe('header and tabs', () => {
     await ui.press(KEY.tab)
     await ui.waitFor('[2 Confirmed]')
     await ui.press(KEY.shiftTab, KEY.shiftTab)
-    await ui.waitFor('[7 Outbox]')
+    await ui.waitFor('[8 Events]')
     await ui.press(KEY.tab)
     await ui.waitFor('[1 Pending]')
   })
@@ -154,6 +158,15 @@ describe("the deployment's warnings", () => {
     expect(lines[1]).toContain('⚠ ALLOWED_ORIGINS=*')
     expect(lines[2]).toBe('⚠ 2 more warnings: `usher config` lists them all')
     expect(lines[3]).toContain('[1 Pending]')
+  })
+
+  it('all eight tabs and the live mark fit 80 columns: the numbers then touch their titles', async () => {
+    const ui = renderDashboard({ client: seeded().client, columns: 80, rows: 24 })
+    await ui.waitFor('fresh@example.com')
+    expect(ui.line('[1 Pending]')).toMatch(/^\[1 Pending\] 2Confirmed 3Disabled 4API keys 5Keys 6Audit 7Outbox 8Events +● live$/)
+    await ui.press('8')
+    await ui.waitFor('[8 Events]')
+    expect(ui.line('[8 Events]')).toMatch(/^1Pending .* 7Outbox \[8 Events\] +● live$/)
   })
 
   it('none: no line is given up', async () => {

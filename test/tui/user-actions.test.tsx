@@ -1,4 +1,4 @@
-/** Every action on a user (c r e d u s l x n) with its green success and red failure banners. */
+/** Every action on a user (c r m d u s l x n) with its green success and red failure banners. */
 import { describe, expect, it } from 'vitest'
 import { FakeUsher, type UserSeed } from './fake-usher'
 import { KEY, renderDashboard } from './render'
@@ -81,13 +81,13 @@ describe('user actions', () => {
     )
   })
 
-  it('e resends the confirmation email', async () => {
+  it('m resends the confirmation email', async () => {
     const { usher, ui } = await withUser(pending)
-    await ui.press('e')
+    await ui.press('m')
     await ui.waitFor('✔ Sent a new confirmation email to pat@example.com')
     expect(usher.outbox.map((mail) => mail.to)).toEqual(['pat@example.com'])
     usher.failNext('users.sendConfirmationEmail', 'mail provider refused the message')
-    await ui.press('e')
+    await ui.press('m')
     await ui.waitFor(
       '✘ Sending a confirmation email to pat@example.com failed: mail provider refused the message',
     )

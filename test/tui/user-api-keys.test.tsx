@@ -58,7 +58,7 @@ describe("a user's API keys", () => {
       { path: 'users.disableApiKey', input: { userId: cora.id, keyId: laptop.id } },
     ])
     await ui.press('d')
-    await ui.waitForBanner("⚠ Can't disable API key laptop of cora@example.com: already disabled")
+    await ui.waitForBanner("⚠ Can't disable API key laptop of cora@example.com: this API key is already disabled")
 
     usher.failNext('users.enableApiKey', 'API key not found')
     await ui.press('u')

@@ -120,7 +120,7 @@ describe('help', () => {
 
 describe('usage errors name the mistake and the help to read', () => {
   it.each([
-    [[], 'missing command: one of users, import, export, api-keys, keys, token, audit, outbox, config, dashboard', []],
+    [[], 'missing command: one of users, import, export, api-keys, keys, token, events, audit, outbox, config, dashboard', []],
     [['token', 'verify'], 'missing <token>: the access token', ['token', 'verify']],
     [['userz'], 'unknown command "userz"', []],
     [['users'], 'missing command after `usher users`: one of list, get, create,', ['users']],

@@ -145,6 +145,10 @@ export const limitOption = (what: string, fallback: number, most = 100) =>
     description: `${what} to show (default ${fallback}, at most ${most})`,
   }) as const
 
+/** `--limit` as the number the API takes (the parser checked it is one), undefined when not given. */
+export const limitOf = (options: Invocation['options']) =>
+  options.limit === undefined ? undefined : Number(options.limit)
+
 /** `--cursor`: the next page, as a previous page's hint printed it. */
 export const CURSOR_OPTION = {
   type: 'string',

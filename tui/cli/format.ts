@@ -95,6 +95,11 @@ export const signingKeyState = (key: {
   revokedAt: string | null
 }) => (key.revokedAt === null ? SIGNING_KEY_STATES[key.state] : '⊘ revoked')
 
+const EVENT_STATES = { recorded: '○ recorded', pending: '◐ pending', delivered: '● delivered', dead: '✘ dead' } as const
+
+/** `○ recorded` (no sink), `◐ pending`, `● delivered`, `✘ dead` (every attempt failed). */
+export const eventStatus = (event: { status: keyof typeof EVENT_STATES }) => EVENT_STATES[event.status]
+
 const OUTCOMES: Record<string, string> = { ok: '✓ ok', refused: '✗ refused', failed: '! failed' }
 export const outcome = (value: string) => OUTCOMES[value] ?? value
 

@@ -15,6 +15,7 @@ import type { DashboardClient } from './client'
 import { BannerLine } from './components/BannerLine'
 import { ConfirmPrompt, confirmPromptHeight } from './components/ConfirmPrompt'
 import { ConnectionPanel } from './components/ConnectionPanel'
+import { DataProblemPrompt, dataProblemHeight } from './components/DataProblemPrompt'
 import { DetailsPane } from './components/DetailsPane'
 import { ErrorBoundary } from './components/ErrorBoundary'
 import { Footer } from './components/Footer'
@@ -27,9 +28,12 @@ import { NewUserForm } from './components/NewUserForm'
 import { SecretPanel } from './components/SecretPanel'
 import { StatusLine } from './components/StatusLine'
 import { TabBar } from './components/TabBar'
+import type { Environment } from './editor'
 import { useDashboard, type DashboardView } from './hooks/use-dashboard'
+import type { EventSummary } from './hooks/use-tab-rows'
 import { explainConnectionProblem, classify, problemMessage } from './problems'
 import { OFFLINE_HINTS, overlayHints } from './hints'
+import { sinkNames } from '../events'
 import { TABS, type Tab } from './tabs'
 
 export interface DashboardProps {
@@ -42,6 +46,8 @@ export interface DashboardProps {
   retryMs?: number
   /** Finished banners fade after this long (ms); default 8 s. */
   bannerMs?: number
+  /** Where `e` reads $VISUAL and $EDITOR, and the editor's environment; default `process.env`. */
+  env?: Environment
 }
 
 export function Dashboard(props: DashboardProps) {
@@ -52,8 +58,9 @@ export function Dashboard(props: DashboardProps) {
   )
 }
 
-function Screen({ client, connection, refreshMs = 5000, retryMs = 3000, bannerMs = 8000 }: DashboardProps) {
-  const view = useDashboard({ client, refreshMs, retryMs, bannerMs })
+function Screen(props: DashboardProps) {
+  const { client, connection, refreshMs = 5000, retryMs = 3000, bannerMs = 8000, env = process.env } = props
+  const view = useDashboard({ client, refreshMs, retryMs, bannerMs, env })
   const { layout, list, tab } = view
   const state = view.connection.state
   const status = state.status === 'ready' ? 'live' : state.status === 'down' ? 'down' : 'connecting'
@@ -77,8 +84,8 @@ function Screen({ client, connection, refreshMs = 5000, retryMs = 3000, bannerMs
         width={layout.width}
         searching={view.overlay.type === 'search'}
         search={view.search}
-        provider={tab.kind === 'users' ? view.provider : undefined}
-        caption={CAPTIONS[tab.id]}
+        filter={view.filter}
+        caption={view.overlay.type === 'help' ? HELP_CAPTION : caption(tab, list.eventSummary)}
         position={position(view)}
         hasNextPage={list.hasNextPage}
         loading={list.status === 'loading' && status === 'live'}
@@ -140,7 +147,7 @@ function Body({ view }: { view: DashboardView }) {
         width={layout.listWidth}
         height={layout.bodyHeight - formRows}
         search={view.search}
-        provider={tab.kind === 'users' ? view.provider : undefined}
+        filter={view.filter}
         loaded={list.status !== 'loading'}
         error={listError}
         now={now}
@@ -176,6 +183,8 @@ function formHeight(overlay: DashboardView['overlay'], width: number): number {
       return 6
     case 'confirm':
       return confirmPromptHeight({ ...overlay.confirmation, width })
+    case 'data-problem':
+      return dataProblemHeight(overlay.problem, width)
     default:
       return 0
   }
@@ -202,6 +211,8 @@ function Overlay({ view }: { view: DashboardView }) {
           onPasswordSubmit={view.submitNewUser}
         />
       )
+    case 'data-problem':
+      return <DataProblemPrompt problem={overlay.problem} width={layout.width} />
     case 'new-key':
       return (
         <NewKeyForm
@@ -233,4 +244,20 @@ const CAPTIONS: Record<Tab['id'], string> = {
   'signing-keys': '◌ next  ● signs  ◐ still accepted  ○ retired  ⊘ revoked',
   audit: 'Audit trail, newest first (search filters this page)',
   outbox: 'Dev outbox: the newest 100 mails (Enter shows one in full)',
+  events: 'Lifecycle events, newest first',
+}
+
+/** Above the help overlay: how to close it, and what the footer offers. */
+const HELP_CAPTION = 'Keys · ? or Esc closes · the footer offers only what the rules allow for the selected row'
+
+/** What the tab shows; on the Events tab, how many are dead or on their way, and where they go. */
+function caption(tab: Tab, events: EventSummary | undefined): string {
+  if (tab.kind !== 'events' || !events) return CAPTIONS[tab.id]
+  const { counts, sinks } = events
+  const where = sinkNames(sinks)
+  return [
+    `✘ ${counts.dead} dead`,
+    `◐ ${counts.pending} pending`,
+    where ? `to ${where}` : 'no sink: events only recorded',
+  ].join(' · ')
 }

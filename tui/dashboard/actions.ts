@@ -9,7 +9,8 @@
  *
  * Adding an action is one more entry in a table; the footer, the help overlay and the key handling pick it up.
  */
-import type { UserDetails, UserItem } from '../admin-client'
+import type { EventItem, EventsPage, UserDetails, UserItem } from '../admin-client'
+import { eventUser } from '../events'
 import type { DashboardClient, DashboardConfig } from './client'
 import { plural } from './format'
 
@@ -17,6 +18,8 @@ export interface ActionContext {
   config: DashboardConfig
   /** The selected user's details, when the details pane has loaded them. */
   details?: UserDetails
+  /** Where events go, once the Events tab has loaded. */
+  sinks?: EventsPage['sinks']
 }
 
 /** The question asked before an action that cannot be taken back, and the words around it. */
@@ -68,6 +71,11 @@ export const SERVER_REFUSALS = {
   notDisabled: 'this user is not disabled',
   noFailedLogins: 'this user has no failed logins to clear',
   notLoggedIn: 'this user has not logged in yet: there are no sessions to revoke',
+  keyAlreadyDisabled: 'this API key is already disabled',
+  keyNotDisabled: 'this API key is not disabled',
+  /** worker/admin/events.ts: an event can only be redelivered somewhere, and not while it waits already. */
+  noEventSink: 'no event sink is configured (EVENTS_QUEUE or EVENTS_WEBHOOK_URL): there is nowhere to deliver it',
+  eventPending: 'this event is already waiting for delivery',
 } as const
 
 /** Failed logins on record: certain when locked now, else only once the details are loaded. */
@@ -116,7 +124,7 @@ export const USER_ACTIONS: RowAction<UserItem>[] = [
   },
   {
     id: 'resend',
-    key: 'e',
+    key: 'm',
     label: 'email',
     description: 'resend the confirmation email',
     refusal(user, { config }) {
@@ -173,8 +181,8 @@ export const USER_ACTIONS: RowAction<UserItem>[] = [
       alternative: { key: 'k', consent: 'sessions and API keys' },
       declined: 'Cancelled: no session was revoked',
     }),
-    // Both pending states: nobody has logged in, so there is nothing to revoke (and nothing to audit).
-    refusal: (user) => (user.status === 'confirmed' ? undefined : SERVER_REFUSALS.notLoggedIn),
+    // Before a first login (both pending states, a user an admin created) there is nothing to revoke.
+    refusal: (user) => (user.lastLoginAt !== null ? undefined : SERVER_REFUSALS.notLoggedIn),
     progress: (user, consent) =>
       consent === 'alternative'
         ? `Revoking the sessions and API keys of ${userName(user)}`
@@ -212,6 +220,36 @@ export const USER_ACTIONS: RowAction<UserItem>[] = [
     async run(client, user) {
       await client.users.delete.mutate({ userId: user.id })
       return `Deleted ${userName(user)}`
+    },
+  },
+]
+
+/** "LOGIN of ann@example.com". */
+export const eventName = (event: Pick<EventItem, 'type' | 'payload' | 'userId'>) => `${event.type} of ${eventUser(event)}`
+
+/** On the Events tab: send the selected event again (a dead one once its sink is fixed). */
+export const EVENT_ACTIONS: RowAction<EventItem>[] = [
+  {
+    id: 'redeliver',
+    key: 'r',
+    label: 'redeliver',
+    description: 'redeliver the event (asks y)',
+    confirm: (event, name) => ({
+      question: `Redeliver ${name}?`,
+      warning: `It goes out again to every sink with its own id (${event.id}), which consumers deduplicate on.`,
+      consent: 'yes, redeliver',
+      declined: 'Cancelled: the event was not redelivered',
+    }),
+    refusal: (event, { sinks }) =>
+      sinks && !sinks.queue && sinks.webhook === null
+        ? SERVER_REFUSALS.noEventSink
+        : event.status === 'pending'
+          ? SERVER_REFUSALS.eventPending
+          : undefined,
+    progress: (event) => `Redelivering ${eventName(event)}`,
+    async run(client, event) {
+      const after = await client.events.redeliver.mutate({ id: event.id })
+      return `Event ${eventName(after)} queued for redelivery`
     },
   },
 ]

@@ -49,6 +49,7 @@ export interface DashboardClient {
     enableApiKey: Mutation<UserKeyId, Out['users']['enableApiKey']>
     disableApiKey: Mutation<UserKeyId, Out['users']['disableApiKey']>
     deleteApiKey: Mutation<UserKeyId, Out['users']['deleteApiKey']>
+    setCustomData: Mutation<In['users']['setCustomData'], Out['users']['setCustomData']>
   }
   apiKeys: {
     list: { query(): Promise<Out['apiKeys']['list']> }
@@ -63,4 +64,9 @@ export interface DashboardClient {
   }
   audit: { list: Query<Given<In['audit']['list']>, Out['audit']['list']> }
   outbox: { list: Query<Given<In['outbox']['list']>, Out['outbox']['list']> }
+  events: {
+    list: Query<Given<In['events']['list']>, Out['events']['list']>
+    get: Query<In['events']['get'], Out['events']['get']>
+    redeliver: Mutation<In['events']['redeliver'], Out['events']['redeliver']>
+  }
 }

@@ -3,7 +3,7 @@
  * How times and states read on screen. Every state has a glyph as well as a colour, so it survives
  * `NO_COLOR`, monochrome terminals and test frames (which carry no styling).
  */
-import type { AuditEntry, SigningKey, UserItem } from '../admin-client'
+import type { AuditEntry, EventItem, SigningKey, UserItem } from '../admin-client'
 
 export type Tone = 'green' | 'yellow' | 'red' | 'cyan' | 'gray'
 
@@ -77,6 +77,16 @@ export function outcomeLook(outcome: AuditEntry['outcome']): Look {
       return { glyph: '✘', label: 'failed', tone: 'red' }
   }
 }
+
+const EVENT_LOOKS: Record<EventItem['status'], Look> = {
+  recorded: { glyph: '○', label: 'recorded', tone: 'gray' },
+  pending: { glyph: '◐', label: 'pending', tone: 'yellow' },
+  delivered: { glyph: '●', label: 'delivered', tone: 'green' },
+  dead: { glyph: '✘', label: 'dead', tone: 'red' },
+}
+
+/** `○ recorded` (no sink), `◐ pending`, `● delivered`, `✘ dead` (every attempt failed: redeliver it). */
+export const eventLook = (event: Pick<EventItem, 'status'>): Look => EVENT_LOOKS[event.status]
 
 /** Who an audit entry is about: their address when the server knows it, else their id ("—" for none). */
 export const auditUser = (entry: Pick<AuditEntry, 'email' | 'userId'>) => entry.email ?? entry.userId ?? '—'

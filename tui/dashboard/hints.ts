@@ -4,7 +4,7 @@
  * keys that always work; in a user's API keys, the actions allowed on the chosen key and the way back; while
  * a form, a question or help is open, how to finish it; while Usher is away, the little that still works.
  */
-import { USER_ACTIONS, type ActionContext, type RowAction } from './actions'
+import { EVENT_ACTIONS, USER_ACTIONS, type ActionContext, type RowAction } from './actions'
 import type { Overlay } from './hooks/use-dashboard'
 import { API_KEY_ACTIONS, SIGNING_KEY_ACTIONS, USER_API_KEY_ACTIONS, type UserKey } from './key-actions'
 import type { Hint } from './keys'
@@ -41,7 +41,9 @@ export function browsingHints(
         ? allowed(API_KEY_ACTIONS, row.key, context)
         : row?.kind === 'signing-key'
           ? allowed(SIGNING_KEY_ACTIONS, row.key, context)
-          : []
+          : row?.kind === 'event'
+            ? allowed(EVENT_ACTIONS, row.event, context)
+            : []
   // Offered once the details show the user has keys to act on.
   const hasKeys = row?.kind === 'user' && context?.details?.id === row.user.id && context.details.apiKeys.length > 0
   const create =
@@ -53,10 +55,12 @@ export function browsingHints(
   return [
     ...forRow,
     ...(hasKeys ? [{ key: 'a', label: 'API keys' }] : []),
+    ...(row?.kind === 'user' ? [{ key: 'e', label: 'custom data' }] : []),
     ...create,
     ...(detailsOpen ? [{ key: '⏎', label: 'close details' }] : row ? [{ key: '⏎', label: 'details' }] : []),
     { key: '/', label: 'search' },
     ...(tab.kind === 'users' ? [{ key: 'p', label: 'provider' }] : []),
+    ...(tab.kind === 'events' ? [{ key: 'f', label: 'status' }] : []),
     TAB_KEYS,
     ...HELP_AND_QUIT,
   ]
@@ -106,4 +110,9 @@ const OVERLAY_HINTS: Record<Exclude<Overlay['type'], 'none' | 'confirm'>, Hint[]
     { key: 'Esc', label: 'cancel' },
   ],
   secret: [{ key: 'Enter/Esc', label: 'close (the key is not shown again)' }],
+  editing: [{ key: 'your editor', label: 'save and quit it to come back' }],
+  'data-problem': [
+    { key: 'e/Enter', label: 'edit again (your text is kept)' },
+    { key: 'Esc', label: 'discard your changes' },
+  ],
 }

@@ -5,7 +5,7 @@
  * tokens are signed with.
  */
 import { replacedKey, type ServerKey, type SigningKey, type UserDetails, type UserItem } from '../admin-client'
-import { deletion, userName, type RowAction } from './actions'
+import { deletion, SERVER_REFUSALS, userName, type RowAction } from './actions'
 import type { DashboardClient } from './client'
 import { plural, shortKid, stamp } from './format'
 
@@ -40,8 +40,16 @@ function keyActions<Target>(keys: KeyHandling<Target>): RowAction<Target>[] {
       key: disabling ? 'd' : 'u',
       label: to,
       description: `${to} the key`,
+      // The server's words (it refuses an admin's no-op too).
       refusal: (target) =>
-        unless(target, keys.key(target).disabled !== disabling ? undefined : disabling ? 'already disabled' : 'not disabled'),
+        unless(
+          target,
+          keys.key(target).disabled !== disabling
+            ? undefined
+            : disabling
+              ? SERVER_REFUSALS.keyAlreadyDisabled
+              : SERVER_REFUSALS.keyNotDisabled,
+        ),
       progress: (target) => `${disabling ? 'Disabling' : 'Enabling'} ${keys.called(target)}`,
       async run(client, target) {
         await keys[to](client, target)

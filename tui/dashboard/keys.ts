@@ -1,8 +1,9 @@
 /**
  * @module dashboard/keys
  * The dashboard's keys that are not row actions (those live in actions.ts and key-actions.ts): tabs,
- * movement, search, the login-provider filter, details, new, help and quit, and `a`, which moves into the
- * selected user's API keys. One table feeds the key handling, the footer and the `?` overlay, so they cannot
+ * movement, search, the filters (login provider on the user tabs, status on the Events tab), details, new,
+ * help and quit; and on a user, `a`, which moves into their API keys, and `e`, which opens their custom data
+ * in the admin's editor. One table feeds the key handling, the footer and the `?` overlay, so they cannot
  * drift.
  */
 import type { Key } from 'ink'
@@ -15,9 +16,11 @@ export type Command =
   | { type: 'move'; by: 'up' | 'down' | 'page-up' | 'page-down' | 'top' | 'bottom' }
   | { type: 'search' }
   | { type: 'provider'; by: 1 | -1 }
+  | { type: 'event-status'; by: 1 | -1 }
   | { type: 'details' }
   | { type: 'new' }
   | { type: 'user-keys' }
+  | { type: 'edit-data' }
   | { type: 'help' }
   | { type: 'quit' }
 
@@ -32,23 +35,25 @@ export interface Binding {
 const plain = (key: Key) => !key.ctrl && !key.meta
 const move = (by: Extract<Command, { type: 'move' }>['by']): Command => ({ type: 'move', by })
 
+/** `p` / `P` (or `f` / `F`): the next or previous filter. */
+const cycling = (input: string, key: Key, letter: string): 1 | -1 | undefined =>
+  !plain(key) ? undefined : input === letter ? 1 : input === letter.toUpperCase() ? -1 : undefined
+
+// Descriptions stay within 23 characters: the help overlay has two columns at 80 wide.
 export const BINDINGS: Binding[] = [
   {
-    keys: `1–${TABS.length}`,
-    description: 'jump to a tab',
-    read: (input) =>
-      /^[1-9]$/.test(input) && Number(input) <= TABS.length
-        ? { type: 'tab', index: Number(input) - 1 }
-        : undefined,
-  },
-  {
-    keys: 'Tab ⇧Tab',
-    description: 'next / previous tab',
-    read: (_, key) => (key.tab ? { type: key.shift ? 'previous-tab' : 'next-tab' } : undefined),
+    keys: `1–${TABS.length} Tab ⇧Tab`,
+    description: 'jump to / cycle tabs',
+    read: (input, key) =>
+      key.tab
+        ? { type: key.shift ? 'previous-tab' : 'next-tab' }
+        : /^[1-9]$/.test(input) && Number(input) <= TABS.length
+          ? { type: 'tab', index: Number(input) - 1 }
+          : undefined,
   },
   {
     keys: '↑↓ k j',
-    description: 'move (pages at the ends)',
+    description: 'move (pages at ends)',
     read: (input, key) =>
       key.upArrow || (input === 'k' && plain(key))
         ? move('up')
@@ -63,7 +68,7 @@ export const BINDINGS: Binding[] = [
   },
   {
     keys: 'g G',
-    description: 'newest row / last on page',
+    description: 'newest / last on page',
     read: (input, key) =>
       key.home || (input === 'g' && plain(key))
         ? move('top')
@@ -77,14 +82,15 @@ export const BINDINGS: Binding[] = [
     read: (input, key) => (input === '/' && plain(key) ? { type: 'search' } : undefined),
   },
   {
-    keys: 'p P',
-    description: 'filter by login provider',
-    read: (input, key) =>
-      input === 'p' && plain(key)
-        ? { type: 'provider', by: 1 }
-        : input === 'P' && plain(key)
-          ? { type: 'provider', by: -1 }
-          : undefined,
+    // p P: users by login provider (tabs 1–3); f F: events by status (the Events tab).
+    keys: 'p P f F',
+    description: 'filter users / events',
+    read: (input, key) => {
+      const provider = cycling(input, key, 'p')
+      if (provider) return { type: 'provider', by: provider }
+      const status = cycling(input, key, 'f')
+      return status ? { type: 'event-status', by: status } : undefined
+    },
   },
   {
     keys: 'Enter',
@@ -111,8 +117,15 @@ export const USER_KEYS_BINDING: Binding = {
   read: (input, key) => (input === 'a' && plain(key) ? { type: 'user-keys' } : undefined),
 }
 
+/** On a user (tabs 1–3, their details, their keys): their custom data in $VISUAL / $EDITOR, checked before saving. */
+export const EDIT_DATA_BINDING: Binding = {
+  keys: 'e',
+  description: 'edit custom data ($EDITOR)',
+  read: (input, key) => (input === 'e' && plain(key) ? { type: 'edit-data' } : undefined),
+}
+
 export function commandFor(input: string, key: Key): Command | undefined {
-  for (const binding of [...BINDINGS, USER_KEYS_BINDING]) {
+  for (const binding of [...BINDINGS, USER_KEYS_BINDING, EDIT_DATA_BINDING]) {
     const command = binding.read(input, key)
     if (command) return command
   }

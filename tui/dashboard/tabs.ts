@@ -1,10 +1,10 @@
 /**
  * @module dashboard/tabs
- * The tabs, in key order (`1`–`7`), and the row each tab lists. User tabs page through `users.list` by the
- * API's cursor; the others list API keys, the keys access tokens are signed with, the audit trail and the dev
- * outbox.
+ * The tabs, in key order (`1`–`8`), and the row each tab lists. User tabs page through `users.list` by the
+ * API's cursor; the others list API keys, the keys access tokens are signed with, the audit trail, the dev
+ * outbox and the lifecycle events (by cursor too).
  */
-import type { AuditEntry, OutboxMail, ServerKey, SigningKey, UserItem } from '../admin-client'
+import type { AuditEntry, EventItem, OutboxMail, ServerKey, SigningKey, UserItem } from '../admin-client'
 
 export type UserStatusTab = 'pending' | 'confirmed' | 'disabled'
 
@@ -14,6 +14,7 @@ export type Tab =
   | { id: 'signing-keys'; title: string; kind: 'signing-keys' }
   | { id: 'audit'; title: string; kind: 'audit' }
   | { id: 'outbox'; title: string; kind: 'outbox' }
+  | { id: 'events'; title: string; kind: 'events' }
 
 export type TabId = Tab['id']
 
@@ -25,6 +26,7 @@ export const TABS = [
   { id: 'signing-keys', title: 'Keys', kind: 'signing-keys' },
   { id: 'audit', title: 'Audit', kind: 'audit' },
   { id: 'outbox', title: 'Outbox', kind: 'outbox' },
+  { id: 'events', title: 'Events', kind: 'events' },
 ] as const satisfies readonly Tab[]
 
 /** One row of the list on screen; the tab decides which kind. */
@@ -34,6 +36,13 @@ export type Row =
   | { kind: 'signing-key'; id: string; key: SigningKey }
   | { kind: 'audit'; id: string; entry: AuditEntry }
   | { kind: 'mail'; id: string; mail: OutboxMail }
+  | { kind: 'event'; id: string; event: EventItem }
+
+/** What the list is filtered by (`oauth2-google`, `dead`) and the keys that change it (`p P`, `f F`). */
+export interface ListFilter {
+  value: string
+  keys: string
+}
 
 export function tabAt(index: number): Tab {
   const count = TABS.length

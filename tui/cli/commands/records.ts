@@ -4,7 +4,7 @@
  * caught, with the links to click) and `usher config` (the effective configuration, never secrets, its
  * warnings first).
  */
-import { apiCommand, CURSOR_OPTION, limitOption, type ApiCommand } from '../command'
+import { apiCommand, CURSOR_OPTION, limitOf, limitOption, type ApiCommand } from '../command'
 import { fields, nextPageHint, outcome, printable, shortDate, table } from '../format'
 
 /** One entry of a listed setting: a word, or a small record (a custom JWT metadata field) as JSON. */
@@ -34,7 +34,7 @@ export const audit: ApiCommand = apiCommand({
     client.audit.list.query({
       userId: options.user,
       cursor: options.cursor,
-      limit: options.limit === undefined ? undefined : Number(options.limit),
+      limit: limitOf(options),
     }),
   render: ({ items, nextCursor }) =>
     (items.length === 0
@@ -65,7 +65,7 @@ export const outbox: ApiCommand = apiCommand({
   run: ({ client, options }) =>
     client.outbox.list.query({
       to: options.to,
-      limit: options.limit === undefined ? undefined : Number(options.limit),
+      limit: limitOf(options),
     }),
   render: ({ items }) =>
     items.length === 0

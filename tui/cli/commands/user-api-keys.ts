@@ -57,11 +57,9 @@ export const userApiKeys: Record<string, ApiCommand> = {
       if (!key) return undefined
       return `Delete API key "${printable(key.name)}" (${key.id}) of ${who(user)}? Apps using it can no longer log in with it. [y/N] `
     },
+    // The answer names the key; the user's address is looked up first (it answers with their id only).
     run: ({ client, ...invocation }) =>
-      withEmail(client, userId(invocation), async (before) => ({
-        ...(await client.users.deleteApiKey.mutate(target(invocation))),
-        name: before?.apiKeys.find((key) => key.id === target(invocation).keyId)?.name ?? null,
-      })),
+      withEmail(client, userId(invocation), () => client.users.deleteApiKey.mutate(target(invocation))),
     render: (answer) =>
       `✓ deleted ${describeKey({ name: answer.name, id: answer.keyId })} of ${whoById(answer)}`,
   }),

@@ -4,7 +4,7 @@
  * a user (by email when they have one, always with the id a script can reuse), even when the procedure
  * answers with the id alone (`withEmail`).
  */
-import type { AdminClient, UserDetails, UserItem } from '../../admin-client'
+import type { AdminClient, UserItem } from '../../admin-client'
 import type { ArgumentSpec, Invocation } from '../command'
 import { printable } from '../format'
 
@@ -26,23 +26,18 @@ export const who = (user: Pick<UserItem, 'email' | 'id'>) =>
   user.email ? `${printable(user.email)} (${user.id})` : `user ${user.id}`
 
 /**
- * The user as they are before an action; undefined when the lookup fails, so the action runs anyway and its
- * own refusal ("user not found", the connection…) is what the person reads.
- */
-export const lookUpUser = (client: AdminClient, userId: string): Promise<UserDetails | undefined> =>
-  client.users.get.query({ userId }).catch(() => undefined)
-
-/**
- * Run an action whose answer names the user by id only (deleting them, revoking their sessions) and add their
- * address, looked up first: after a deletion there is nobody left to look up. `--json` shows it too.
+ * Run an action whose answer names the user by id only (their API keys, their custom data) and add their
+ * address, looked up first; a failed lookup does not stop the action, whose own refusal ("user not found",
+ * the connection…) is then what the person reads. `--json` shows the address too. (Deleting a user and
+ * revoking their sessions answer with the address themselves.)
  */
 export async function withEmail<Result extends object>(
   client: AdminClient,
   userId: string,
-  action: (before: UserDetails | undefined) => Promise<Result>,
+  action: () => Promise<Result>,
 ): Promise<Result & { userId: string; email: string | null }> {
-  const before = await lookUpUser(client, userId)
-  return { ...(await action(before)), userId, email: before?.email ?? null }
+  const before = await client.users.get.query({ userId }).catch(() => undefined)
+  return { ...(await action()), userId, email: before?.email ?? null }
 }
 
 /** `who` for an answer that carries `userId` and `email` (see `withEmail`). */

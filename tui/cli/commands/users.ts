@@ -5,13 +5,15 @@
  * server's; refusals arrive as its sentence.
  */
 import type { RouterInputs, UserDetails, UserItem } from '../../admin-client'
+import { prettyJson } from '../../custom-data'
 import { PROVIDER_TYPES, type ProviderType } from '../../providers'
-import { apiCommand, CURSOR_OPTION, limitOption, type CommandGroup, type RunContext } from '../command'
-import { count, fields, nextPageHint, outcome, shortDate, table, userStatus } from '../format'
+import { apiCommand, CURSOR_OPTION, limitOf, limitOption, type CommandGroup, type RunContext } from '../command'
+import { count, fields, nextPageHint, outcome, printable, shortDate, table, userStatus } from '../format'
 import { apiKeyTable } from './api-keys'
 import { sendPasswordSetup } from './password-setup'
+import { customData } from './custom-data'
 import { userApiKeys } from './user-api-keys'
-import { displayName, USER_ID, userId, who, whoById, withEmail } from './user-argument'
+import { displayName, USER_ID, userId, who, whoById } from './user-argument'
 
 type ListStatus = Exclude<RouterInputs['users']['list'], void | undefined>['status']
 
@@ -66,7 +68,21 @@ function renderDetails(user: UserDetails): string {
         ]
       : []),
   ])
-  return `${block}\n\nIdentities\n${identities}\n\nAPI keys\n${keys}\n\nRecent activity\n${activity}`
+  return [
+    block,
+    `Identities\n${identities}`,
+    `API keys\n${keys}`,
+    `Profile\n${profile(user.data)}`,
+    `Custom data\n${Object.keys(user.customData).length ? prettyJson(user.customData) : 'no custom data'}`,
+    `Recent activity\n${activity}`,
+  ].join('\n\n')
+}
+
+/** What the user's providers say about them (name, picture, email…), one field a line. */
+function profile(data: UserDetails['data']): string {
+  const entries = Object.entries(data)
+  if (entries.length === 0) return 'no profile data'
+  return fields(entries.map(([name, value]) => [printable(name), typeof value === 'string' ? value : JSON.stringify(value)]))
 }
 
 /** Mail to the user's address against the per-recipient limits (over them, mail is dropped silently). */
@@ -129,7 +145,7 @@ export const users: CommandGroup = {
           provider: options.provider as ProviderType | undefined,
           search: options.search,
           cursor: options.cursor,
-          limit: options.limit === undefined ? undefined : Number(options.limit),
+          limit: limitOf(options),
         }),
       render: ({ items, nextCursor, counts }) => {
         const tally = `${count(items.length, 'user')} shown · pending ${counts.pending} · confirmed ${counts.confirmed} · disabled ${counts.disabled} · all ${counts.all}`
@@ -137,9 +153,9 @@ export const users: CommandGroup = {
       },
     }),
     get: apiCommand({
-      summary: 'one user: identities, sessions, API keys, mail, activity',
+      summary: 'one user: identities, sessions, API keys, profile, custom data, activity',
       details:
-        "Each identity with its provider and id (the provider's own id for Google, Apple, Facebook, custom JWT and custom function logins).",
+        "Each identity with its provider and id (the provider's own id for Google, Apple, Facebook, custom JWT and custom function logins); the profile data their providers gave (name, picture, email…) and their custom data.",
       args: [USER_ID],
       run: ({ client, ...invocation }) => client.users.get.query({ userId: userId(invocation) }),
       render: renderDetails,
@@ -216,19 +232,19 @@ export const users: CommandGroup = {
         },
       },
       examples: ['usher users revoke-sessions 65f0c0ffee0123456789abcd --disable-api-keys'],
+      // The answer names the user (userId, email), and how many of their API keys were disabled.
       run: ({ client, ...invocation }) =>
-        withEmail(client, userId(invocation), () =>
-          client.users.revokeSessions.mutate({
-            userId: userId(invocation),
-            disableApiKeys: invocation.flags['disable-api-keys'] === true,
-          }),
-        ),
+        client.users.revokeSessions.mutate({
+          userId: userId(invocation),
+          disableApiKeys: invocation.flags['disable-api-keys'] === true,
+        }),
       render: (answer, invocation) =>
         `✓ revoked ${count(answer.revoked, 'session')} of ${whoById(answer)}${
           invocation.flags['disable-api-keys'] ? ' and disabled their API keys' : ''
         }`,
     }),
     ...userApiKeys,
+    data: customData,
     delete: apiCommand({
       summary: 'delete a user and all they own',
       details: 'Removes the user with their sessions, identities and API keys. Asks first unless --yes.',
@@ -238,8 +254,8 @@ export const users: CommandGroup = {
         const user = await client.users.get.query({ userId: userId(invocation) })
         return `Delete ${who(user)} and all their sessions, identities and API keys? [y/N] `
       },
-      run: ({ client, ...invocation }) =>
-        withEmail(client, userId(invocation), () => client.users.delete.mutate({ userId: userId(invocation) })),
+      // The answer names who was deleted (userId, email): there is nobody left to look up afterwards.
+      run: ({ client, ...invocation }) => client.users.delete.mutate({ userId: userId(invocation) }),
       render: (answer) => `✓ deleted ${whoById(answer)}`,
     }),
   },

@@ -2,14 +2,17 @@
  * @module dashboard/components/DetailsPane
  * Everything about the selected row. For a user (loaded with `users.get`): status, identities, created,
  * last login, sessions, mail against the per-recipient limits, API keys (one of them chosen while the admin
- * is in them, after `a`) and the most recent audit entries; for the other tabs, the row itself (a mail's full
- * text, whose link is also below the list, borderless, to copy; an audit entry's detail, what a signing key's
- * state means for its tokens).
+ * is in them, after `a`), the profile their providers gave, their custom data (as much as fits, `e` edits it)
+ * and the most recent audit entries; for the other tabs, the row itself (a mail's full text, whose link is
+ * also below the list, borderless, to copy; an audit entry's detail, what a signing key's state means for its
+ * tokens, an event's delivery and its payload as sinks receive it).
  */
 import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
-import type { SigningKey, UserDetails } from '../../admin-client'
-import { ago, auditUser, isStuck, keyLook, outcomeLook, signingKeyLook, stamp, userLook } from '../format'
+import type { EventItem, SigningKey, UserDetails } from '../../admin-client'
+import { prettyJson } from '../../custom-data'
+import { eventUser } from '../../events'
+import { ago, auditUser, eventLook, isStuck, keyLook, outcomeLook, signingKeyLook, stamp, userLook } from '../format'
 import { wrappedRows } from '../layout'
 import type { Row } from '../tabs'
 import type { DetailsState } from '../hooks/use-user-details'
@@ -66,6 +69,8 @@ export function DetailsPane({ row, user, keyIndex, width, height, now }: Details
           </>
         ) : row.kind === 'signing-key' ? (
           <SigningKeyView signingKey={row.key} now={now} />
+        ) : row.kind === 'event' ? (
+          <EventView event={row.event} now={now} rows={height - 2} columns={width - 4} />
         ) : row.kind === 'audit' ? (
           <>
             <Title>{row.entry.action}</Title>
@@ -108,17 +113,23 @@ function UserDetailsView({ details, keyIndex, now, rows, columns }: UserDetailsV
   const stuck = isStuck(details, now)
   const mail = details.mail && mailText(details.mail, now)
   const wrapped = (text: string) => wrappedRows(text, columns - FIELD_NAME_WIDTH)
+  const profile = profileText(details.data, (columns - FIELD_NAME_WIDTH) * PROFILE_ROWS)
   const fixedRows =
-    6 + // title, status, created, last login, sessions, "recent activity"
+    7 + // title, status, created, last login, sessions, "custom data", "recent activity"
     wrapped(details.id) + // 24 hex fit beside the list; an imported id (a UUID, up to 128 characters) wraps
     (details.status === 'pending-confirmation' && details.confirmationExpiresAt ? 1 : 0) +
     details.identities.reduce((sum, identity) => sum + wrapped(`${identity.providerType} ${identity.id}`), 0) +
     (mail ? wrapped(mail.text) : 0) +
     (details.lock?.locked ? 1 : 0) +
-    (details.lock ? 1 : 0)
-  // The keys get what is left but one audit entry; the audit entries, newest first, what the keys leave.
-  const keys = keyWindow(details.apiKeys.length, Math.max(1, rows - fixedRows - 1), keyIndex)
-  const auditRoom = Math.max(1, rows - fixedRows - keys.rows)
+    (details.lock ? 1 : 0) +
+    wrapped(profile)
+  // The custom data first (as much as leaves one key and one audit entry), then the keys what is left but one
+  // audit entry; the audit entries, newest first, what the keys leave.
+  const left = rows - fixedRows
+  const dataLines = Object.keys(details.customData).length === 0 ? [] : prettyJson(details.customData).split('\n')
+  const dataRoom = Math.max(1, Math.min(dataLines.length, left - 2))
+  const keys = keyWindow(details.apiKeys.length, Math.max(1, left - dataRoom - 1), keyIndex)
+  const auditRoom = Math.max(1, left - dataRoom - keys.rows)
   return (
     <>
       <Title>{details.email ?? details.id}</Title>
@@ -184,6 +195,19 @@ function UserDetailsView({ details, keyIndex, now, rows, columns }: UserDetailsV
           <Text dimColor>{`… ${keys.hidden} more (${keyIndex === undefined ? 'a, then ' : ''}↑↓)`}</Text>
         </Field>
       )}
+      <Field name="profile" wrap>
+        {profile}
+      </Field>
+      {dataLines.length === 0 ? (
+        <Text dimColor>
+          custom data <Text>none</Text> (e sets it)
+        </Text>
+      ) : (
+        <>
+          <Text dimColor>custom data (e edits it)</Text>
+          <JsonLines lines={dataLines} room={dataRoom} more="e opens it all in your editor" />
+        </>
+      )}
       <Text dimColor>recent activity</Text>
       {details.recentAudit.length === 0 ? (
         <Text dimColor> none</Text>
@@ -195,6 +219,79 @@ function UserDetailsView({ details, keyIndex, now, rows, columns }: UserDetailsV
           </Text>
         ))
       )}
+    </>
+  )
+}
+
+/** At most this many rows of profile data (name, picture, an address…): the rest is cut with an ellipsis. */
+const PROFILE_ROWS = 2
+
+/** `name Ada Lovelace · picture https://…` in at most `most` characters; `none` without profile data. */
+function profileText(data: UserDetails['data'], most: number): string {
+  const entries = Object.entries(data).map(
+    ([name, value]) => `${name} ${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  )
+  if (entries.length === 0) return 'none'
+  const text = entries.join(' · ')
+  const chars = [...text]
+  return chars.length <= most ? text : `${chars.slice(0, Math.max(1, most - 1)).join('')}…`
+}
+
+/** JSON, one line a row, in `room` rows: when it does not fit, the last row says how much more there is. */
+function JsonLines({ lines, room, more }: { lines: string[]; room: number; more: string }) {
+  const fits = lines.length <= room
+  const shown = fits ? lines : lines.slice(0, Math.max(0, room - 1))
+  return (
+    <>
+      {shown.map((line, index) => (
+        <Text key={index} wrap="truncate-end">
+          {line}
+        </Text>
+      ))}
+      {!fits && <Text dimColor wrap="truncate-end">{`… ${lines.length - shown.length} more lines: ${more}`}</Text>}
+    </>
+  )
+}
+
+/** An event: its delivery (attempts, when, where, the last error) and its payload as the sinks receive it. */
+function EventView({ event, now, rows, columns }: { event: EventItem; now: number; rows: number; columns: number }) {
+  const look = eventLook(event)
+  const when = (iso: string) => `${stamp(iso)} (${ago(iso, now)})`
+  const delivered = event.deliveredAt && `${when(event.deliveredAt)}${event.deliveredTo.length ? ` to ${event.deliveredTo.join(', ')}` : ''}`
+  const wrapped = (text: string) => wrappedRows(text, columns - FIELD_NAME_WIDTH)
+  const payload = prettyJson(event.payload).split('\n')
+  const fixedRows =
+    6 + // title, id, status, attempts, created, "payload"
+    (event.nextAttemptAt ? 1 : 0) +
+    (delivered ? wrapped(delivered) : 0) +
+    (event.lastError ? wrapped(event.lastError) : 0)
+  return (
+    <>
+      <Title>
+        {event.type} of {eventUser(event)}
+      </Title>
+      <Field name="id">{event.id}</Field>
+      <Field name="status">
+        <Text color={look.tone} bold={event.status === 'dead'}>
+          {look.glyph} {look.label}
+          {event.status === 'dead' ? ' (r redelivers)' : event.status === 'recorded' ? ' (no sink then)' : ''}
+        </Text>
+      </Field>
+      <Field name="attempts">{String(event.attempts)}</Field>
+      <Field name="created">{when(event.createdAt)}</Field>
+      {event.nextAttemptAt && <Field name="next try">{when(event.nextAttemptAt)}</Field>}
+      {delivered && (
+        <Field name="delivered" wrap>
+          {delivered}
+        </Field>
+      )}
+      {event.lastError && (
+        <Field name="last error" wrap>
+          <Text color="red">{event.lastError}</Text>
+        </Field>
+      )}
+      <Text dimColor>payload (as the sinks receive it)</Text>
+      <JsonLines lines={payload} room={Math.max(1, rows - fixedRows)} more="usher events list --json" />
     </>
   )
 }

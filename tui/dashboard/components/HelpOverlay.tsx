@@ -1,12 +1,12 @@
 /**
  * @module dashboard/components/HelpOverlay
  * Every key, grouped, from the same tables the key handling reads (keys.ts, actions.ts, key-actions.ts). Two
- * columns, so it fits an 80×24 terminal.
+ * columns, so it fits an 80×24 terminal; its heading (how to close it) is on the status line above.
  */
 import { Box, Text } from 'ink'
-import { USER_ACTIONS, type RowAction } from '../actions'
+import { EVENT_ACTIONS, USER_ACTIONS, type RowAction } from '../actions'
 import { API_KEY_ACTIONS, SIGNING_KEY_ACTIONS } from '../key-actions'
-import { BINDINGS, USER_KEYS_BINDING } from '../keys'
+import { BINDINGS, EDIT_DATA_BINDING, USER_KEYS_BINDING, type Binding } from '../keys'
 
 type Section = { title: string; keys: (readonly [string, string])[] }
 
@@ -15,15 +15,18 @@ const actions = <Target,>(title: string, list: RowAction<Target>[]): Section => 
   keys: list.map((action) => [action.key, action.description] as const),
 })
 
+const bound = (binding: Binding) => [binding.keys, binding.description] as const
+
 export function HelpOverlay({ width, height }: { width: number; height: number }) {
-  // Balanced so that neither column is taller than an 80×24 terminal leaves (14 rows).
+  // Balanced so that neither column is taller than an 80×24 terminal leaves (15 rows).
   const left: Section[] = [
-    { title: 'Everywhere', keys: BINDINGS.map((binding) => [binding.keys, binding.description] as const) },
+    { title: 'Everywhere', keys: BINDINGS.map(bound) },
     actions('On the Keys tab (5)', SIGNING_KEY_ACTIONS),
+    actions('On an event (tab 8)', EVENT_ACTIONS),
   ]
   const onUser = actions('On a user (tabs 1–3)', USER_ACTIONS)
   const right: Section[] = [
-    { ...onUser, keys: [...onUser.keys, [USER_KEYS_BINDING.keys, USER_KEYS_BINDING.description]] },
+    { ...onUser, keys: [...onUser.keys, bound(USER_KEYS_BINDING), bound(EDIT_DATA_BINDING)] },
     // A user's own keys (after a) take the same keys as server keys.
     actions("On an API key (tab 4, or a user's)", API_KEY_ACTIONS),
   ]
@@ -37,9 +40,6 @@ export function HelpOverlay({ width, height }: { width: number; height: number }
       flexDirection="column"
       paddingX={1}
     >
-      <Text bold wrap="truncate-end">
-        Keys · ? or Esc closes · the footer offers only what the rules allow for the selected row
-      </Text>
       <Box>
         <Sections sections={left} width={column} />
         <Sections sections={right} width={column} />

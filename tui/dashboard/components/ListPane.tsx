@@ -4,7 +4,7 @@
  * when there is nothing to show.
  */
 import { Box, Text } from 'ink'
-import type { Row, Tab } from '../tabs'
+import type { ListFilter, Row, Tab } from '../tabs'
 import { ColumnHeader, RowLine } from './RowLine'
 
 export interface ListPaneProps {
@@ -16,8 +16,8 @@ export interface ListPaneProps {
   width: number
   height: number
   search: string
-  /** The login-provider filter on a user tab. */
-  provider: string | undefined
+  /** The login-provider filter on a user tab, the status filter on the Events tab. */
+  filter: ListFilter | undefined
   loaded: boolean
   /** A failure to show instead of rows. */
   error: string | undefined
@@ -41,7 +41,7 @@ export function ListPane(props: ListPaneProps) {
       {props.error ? (
         <Text color="red">✘ {props.error}</Text>
       ) : shown.length === 0 ? (
-        <Text dimColor>{props.loaded ? emptyText(props.tab, props.search, props.provider) : '  loading…'}</Text>
+        <Text dimColor>{props.loaded ? emptyText(props.tab, props.search, props.filter) : '  loading…'}</Text>
       ) : (
         shown.map((row, index) => (
           <RowLine
@@ -57,10 +57,12 @@ export function ListPane(props: ListPaneProps) {
   )
 }
 
-function emptyText(tab: Tab, search: string, provider: string | undefined): string {
-  const among = provider ? ` among ${provider} users` : ''
+function emptyText(tab: Tab, search: string, filter: ListFilter | undefined): string {
+  const filtered = tab.kind === 'events' ? `${filter?.value} events` : `${filter?.value} users`
+  const among = filter ? ` among ${filtered}` : ''
   if (search) return `  Nothing on ${tab.title} matches "${search}"${among} (Esc clears the search)`
-  if (provider) return `  No user on ${tab.title} has a ${provider} identity (p P: another provider, Esc: all)`
+  if (filter && tab.kind === 'events') return `  No ${filtered} (${filter.keys}: another status, Esc: all)`
+  if (filter) return `  No user on ${tab.title} has a ${filter.value} identity (${filter.keys}: another provider, Esc: all)`
   switch (tab.id) {
     case 'pending':
       return '  No user awaits confirmation or a first login.'
@@ -76,5 +78,7 @@ function emptyText(tab: Tab, search: string, provider: string | undefined): stri
       return '  The audit trail is empty.'
     case 'outbox':
       return '  The outbox is empty: mails land here when MAIL_PROVIDER is "outbox".'
+    case 'events':
+      return '  No lifecycle events yet: creations, logins, confirmations… are recorded here.'
   }
 }

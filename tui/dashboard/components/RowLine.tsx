@@ -1,10 +1,11 @@
 /**
  * @module dashboard/components/RowLine
- * One list row per kind (user, API key, signing key, audit entry, mail) and the column header above them.
+ * One list row per kind (user, API key, signing key, audit entry, mail, event) and the column header above them.
  * Columns are fixed-width cells so rows line up; the selected row carries `›` as well as inverse video.
  */
 import { Text } from 'ink'
-import { ago, auditUser, keyLook, outcomeLook, signingKeyLook, userLook, type Look } from '../format'
+import { eventUser } from '../../events'
+import { ago, auditUser, eventLook, keyLook, outcomeLook, signingKeyLook, userLook, type Look } from '../format'
 import type { Row, Tab } from '../tabs'
 
 export interface RowLineProps {
@@ -33,9 +34,9 @@ const STATE: Column = { title: 'STATE', width: 10 }
 
 /**
  * Each kind's first column (it takes what the others leave) and the others, some only when there is room;
- * `share` is half of what the fixed columns leave, for a column that splits it with the first.
+ * `left(fixed)` is what the fixed columns leave, for a column that splits it with the first.
  */
-const COLUMNS: Record<Tab['kind'], { first: string; rest(roomy: boolean, share: (fixed: number) => number): Column[] }> = {
+const COLUMNS: Record<Tab['kind'], { first: string; rest(roomy: boolean, left: (fixed: number) => number): Column[] }> = {
   users: {
     first: 'EMAIL',
     rest: (roomy) => [
@@ -58,10 +59,13 @@ const COLUMNS: Record<Tab['kind'], { first: string; rest(roomy: boolean, share: 
   // actor gives way, since who the entry is about matters more.
   audit: {
     first: 'ACTION',
-    rest: (roomy, share) => [
-      { title: 'WHEN', width: 10 },
-      ...(roomy ? [{ title: 'ACTOR', width: 8 }, { title: 'USER', width: share(18) }] : [{ title: 'USER', width: share(10) }]),
-    ],
+    rest: (roomy, left) => {
+      const half = (fixed: number) => Math.floor(left(fixed) / 2)
+      return [
+        { title: 'WHEN', width: 10 },
+        ...(roomy ? [{ title: 'ACTOR', width: 8 }, { title: 'USER', width: half(18) }] : [{ title: 'USER', width: half(10) }]),
+      ]
+    },
   },
   outbox: {
     first: 'TO',
@@ -70,12 +74,26 @@ const COLUMNS: Record<Tab['kind'], { first: string; rest(roomy: boolean, share: 
       { title: 'SENT', width: 10 },
     ],
   },
+  // The type (SESSIONS_REVOKED at most) keeps its 17 columns; the user (an address) takes the rest.
+  events: {
+    first: 'TYPE',
+    rest: (roomy, left) => {
+      const fixed = roomy ? 29 : 10
+      return [
+        { title: 'USER', width: Math.max(8, left(fixed) - EVENT_TYPE_WIDTH) },
+        { title: 'STATUS', width: 10 },
+        ...(roomy ? [{ title: 'ATTEMPTS', width: 9 }, { title: 'AGE', width: 10 }] : []),
+      ]
+    },
+  },
 }
+
+const EVENT_TYPE_WIDTH = 17
 
 /** Column widths for a tab at `width`; the first column takes what the others leave. */
 export function columnsFor(kind: Tab['kind'], width: number): Column[] {
   const { first, rest } = COLUMNS[kind]
-  const fixed = rest(width >= 70, (taken) => Math.floor((width - 4 - taken) / 2))
+  const fixed = rest(width >= 70, (taken) => width - 4 - taken)
   const taken = fixed.reduce((sum, column) => sum + column.width, 0)
   return [{ title: first, width: Math.max(8, width - 4 - taken) }, ...fixed]
 }
@@ -113,6 +131,7 @@ const KIND_OF: Record<Row['kind'], Tab['kind']> = {
   'signing-key': 'signing-keys',
   audit: 'audit',
   mail: 'outbox',
+  event: 'events',
 }
 
 /** The row's look, and its text under each column title (columns left out for lack of room go unused). */
@@ -171,5 +190,18 @@ function describe(row: Row, now: number): { look: Look; cells: Record<string, st
         look: { glyph: '▪', label: 'mail', tone: 'cyan' },
         cells: { TO: row.mail.to, SUBJECT: row.mail.subject, SENT: ago(row.mail.createdAt, now) },
       }
+    case 'event': {
+      const look = eventLook(row.event)
+      return {
+        look,
+        cells: {
+          TYPE: row.event.type,
+          USER: eventUser(row.event),
+          STATUS: look.label,
+          ATTEMPTS: String(row.event.attempts),
+          AGE: ago(row.event.createdAt, now),
+        },
+      }
+    }
   }
 }

@@ -1,18 +1,20 @@
 /**
  * @module dashboard/components/StatusLine
- * The line above the list: the login provider the users are filtered by, if any, then the search field while
+ * The line above the list: the filter on the list (the users' login provider, the events' status), if any,
+ * then the search field while
  * typing (or the kept search), else what the tab shows; on the right, where the visible rows sit in the list
  * and whether more pages follow.
  */
 import { Spinner, TextInput } from '@inkjs/ui'
 import { Box, Text } from 'ink'
+import type { ListFilter } from '../tabs'
 
 export interface StatusLineProps {
   width: number
   searching: boolean
   search: string
-  /** The login-provider filter on the list (user tabs). */
-  provider: string | undefined
+  /** The filter on the list: login provider (user tabs), status (Events). */
+  filter: ListFilter | undefined
   /** What the tab lists, shown when there is no search. */
   caption: string
   /** E.g. "rows 16–30", or undefined when there is nothing to count. */
@@ -27,9 +29,11 @@ export function StatusLine(props: StatusLineProps) {
   return (
     <Box width={props.width} justifyContent="space-between">
       <Box flexShrink={1}>
-        {props.provider && (
+        {props.filter && (
           <Box flexShrink={0}>
-            <Text color="cyan">◆ {props.provider} only (p P · Esc) · </Text>
+            <Text color="cyan">
+              ◆ {props.filter.value} only ({props.filter.keys} · Esc) ·{' '}
+            </Text>
           </Box>
         )}
         {props.searching ? (

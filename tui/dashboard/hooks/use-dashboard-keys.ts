@@ -20,6 +20,8 @@ export type Mode =
   | 'new-user'
   | 'new-key'
   | 'secret'
+  | 'editing'
+  | 'data-problem'
 
 export interface KeyHandlers {
   command(command: Command): void
@@ -39,6 +41,8 @@ export interface KeyHandlers {
   alternativeKey: string | undefined
   /** Tab / ↑ / ↓ in a form. */
   otherField(): void
+  /** After an edit that could not be saved: back into the editor with the text kept. */
+  editAgain(): void
   quit(): void
   toggleHelp(): void
   failed(error: unknown): void
@@ -75,6 +79,12 @@ function handle(mode: Mode, input: string, key: Key, on: KeyHandlers): void {
     case 'secret':
       if (key.escape || key.return) on.back()
       return
+    case 'editing':
+      return // The editor has the terminal; anything that still arrives is not for the dashboard.
+    case 'data-problem':
+      if (key.escape || ['n', 'd'].includes(input)) on.back()
+      else if (key.return || ['e', 'y'].includes(input)) on.editAgain()
+      return
     case 'help':
       if (key.escape || input === '?') on.toggleHelp()
       else if (input === 'q') on.quit()
@@ -103,8 +113,9 @@ function handle(mode: Mode, input: string, key: Key, on: KeyHandlers): void {
       if (command?.type === 'move' && (command.by === 'up' || command.by === 'down')) {
         return on.moveKey(command.by === 'up' ? -1 : 1)
       }
-      // Leaving the user (another tab, closing the details) leaves their keys; help and quit work as ever.
-      if (command && ['tab', 'next-tab', 'previous-tab', 'details', 'help', 'quit'].includes(command.type)) {
+      // Leaving the user (another tab, closing the details) leaves their keys; help, quit and `e` (the user's
+      // custom data) work as ever.
+      if (command && ['tab', 'next-tab', 'previous-tab', 'details', 'help', 'quit', 'edit-data'].includes(command.type)) {
         return on.command(command)
       }
       if (input.length === 1 && !key.ctrl && !key.meta) on.keyAction(input)

@@ -7,13 +7,15 @@
 import { useApp } from 'ink'
 import { useCallback, useEffect, useState } from 'react'
 import { userName, type ActionContext, type Confirmation, type Consent } from '../actions'
+import { EVENT_STATUSES, type EventStatus } from '../../events'
 import { PROVIDER_TYPES, type ProviderType } from '../../providers'
 import type { DashboardClient } from '../client'
+import type { Environment } from '../editor'
 import type { Command, Hint } from '../keys'
 import { layoutFor, warningLines, type Layout } from '../layout'
 import { classify, problemMessage } from '../problems'
 import { browsingHints, userKeysHints } from '../hints'
-import { TABS, tabAt, type Row, type Tab, type TabId } from '../tabs'
+import { TABS, tabAt, type ListFilter, type Tab, type TabId } from '../tabs'
 import { useActionRunner } from './use-action-runner'
 import { useBanner, type BannerHandle } from './use-banner'
 import { useConnection, type ConnectionHandle } from './use-connection'
@@ -21,10 +23,10 @@ import { useCounts } from './use-counts'
 import { useDashboardKeys, type Mode } from './use-dashboard-keys'
 import { useDebouncedValue } from './use-debounced-value'
 import { useCreateForms, type CreateForms } from './use-create-forms'
-import type { PagedList } from './use-paged-list'
+import { useCustomDataEditor, type DataProblem } from './use-custom-data-editor'
 import { useRefresh } from './use-refresh'
 import { useRowActions } from './use-row-actions'
-import { useTabRows } from './use-tab-rows'
+import { useTabRows, type TabRows } from './use-tab-rows'
 import { useTerminalSize } from './use-terminal-size'
 import { useUserDetails, type DetailsState } from './use-user-details'
 import { useUserKeys } from './use-user-keys'
@@ -37,6 +39,8 @@ export interface DashboardOptions {
   retryMs: number
   /** Finished banners fade after this long (ms). */
   bannerMs: number
+  /** Where $VISUAL and $EDITOR are read (`e`), and the editor's environment. */
+  env: Environment
 }
 
 export type Overlay =
@@ -47,18 +51,21 @@ export type Overlay =
   | { type: 'new-user' }
   | { type: 'new-key'; name: string; error: string | undefined }
   | { type: 'secret'; name: string; key: string }
+  /** A user's custom data is open in the admin's editor, which has the terminal. */
+  | { type: 'editing'; name: string }
+  | { type: 'data-problem'; problem: DataProblem }
 
 export interface DashboardView extends CreateForms {
   layout: Layout
   tab: Tab
   tabIndex: number
   search: string
-  /** The login provider the user tabs are filtered by (undefined: all providers). */
-  provider: ProviderType | undefined
+  /** The open tab's filter: the login provider on the user tabs, the status on the Events tab. */
+  filter: ListFilter | undefined
   connection: ConnectionHandle
   counts: ReturnType<typeof useCounts>
   refreshedAt: Date
-  list: PagedList<Row>
+  list: TabRows
   details: DetailsState
   detailsOpen: boolean
   /** The chosen key's position while the admin is in the selected user's API keys (after `a`). */
@@ -71,6 +78,9 @@ export interface DashboardView extends CreateForms {
   setSearch(value: string): void
   keepSearch(): void
   answer(consent: Consent | undefined): void
+  /** After an edit that could not be saved: back into the editor (the text kept), or discard it. */
+  editAgain(): void
+  discardEdit(): void
 }
 
 export function useDashboard(options: DashboardOptions): DashboardView {
@@ -96,8 +106,16 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     [tab.id],
   )
 
-  // One login-provider filter for the three user tabs (`p` / `P` cycle it; Esc clears it after the search).
+  // One login-provider filter for the three user tabs (`p` / `P` cycle it; Esc clears it after the search),
+  // and the Events tab's status filter (`f` / `F`).
   const [provider, setProvider] = useState<ProviderType | undefined>(undefined)
+  const [eventStatus, setEventStatus] = useState<EventStatus | undefined>(undefined)
+  const filter: ListFilter | undefined =
+    tab.kind === 'users' && provider
+      ? { value: provider, keys: 'p P' }
+      : tab.kind === 'events' && eventStatus
+        ? { value: eventStatus, keys: 'f F' }
+        : undefined
 
   const counts = useCounts(client, generation, ready, connection.lost)
   const list = useTabRows({
@@ -105,6 +123,7 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     tab,
     search: query,
     provider,
+    eventStatus,
     visibleRows: layout.listRows,
     generation,
     enabled: ready,
@@ -127,14 +146,16 @@ export function useDashboard(options: DashboardOptions): DashboardView {
   // A banner speaks of the list on screen: another tab, search or provider leaves it behind (a running
   // action's stays).
   const { dismiss } = banner
-  useEffect(dismiss, [tab.id, search, provider, dismiss])
+  useEffect(dismiss, [tab.id, search, provider, eventStatus, dismiss])
   const runner = useActionRunner({ banner, refresh, lost: connection.lost })
   const forms = useCreateForms({ client, config: connection.config, runner, overlay, setOverlay })
 
   const context: ActionContext | undefined = connection.config && {
     config: connection.config,
     details: details.status === 'ready' ? details.details : undefined,
+    sinks: list.eventSummary?.sinks,
   }
+  const dataEditor = useCustomDataEditor({ client, env: options.env, context, runner, banner, overlay, setOverlay })
   const action = useRowActions({
     client,
     tab,
@@ -165,7 +186,14 @@ export function useDashboard(options: DashboardOptions): DashboardView {
         if (tab.kind !== 'users') {
           return banner.show('notice', `p filters users by login provider on the user tabs (1–3); not on ${tab.title}`)
         }
-        return setProvider((current) => cycle(current, chosen.by))
+        return setProvider((current) => cycle(PROVIDER_TYPES, current, chosen.by))
+      case 'event-status':
+        if (tab.kind !== 'events') {
+          return banner.show('notice', `f filters events by status on the Events tab (${tabNumber('events')}); not on ${tab.title}`)
+        }
+        return setEventStatus((current) => cycle(EVENT_FILTER_ORDER, current, chosen.by))
+      case 'edit-data':
+        return editData()
       case 'details':
         userKeys.leave()
         return setDetailsOpen((open) => !open)
@@ -201,14 +229,25 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     userKeys.enter()
   }
 
+  /** `e`: the selected user's custom data in the admin's editor. */
+  function editData() {
+    if (tab.kind !== 'users') {
+      return banner.show('notice', `e edits a user's custom data on the user tabs (1–3); not on ${tab.title}`)
+    }
+    if (!selectedUser) return banner.show('notice', 'Nothing selected to edit the custom data of')
+    dataEditor.edit(selectedUser)
+  }
+
   function back() {
     if (overlay.type === 'search') {
       setSearch('')
       return close()
     }
+    if (overlay.type === 'data-problem') return dataEditor.discard()
     if (overlay.type !== 'none') return close()
     if (search !== '') return setSearch('')
     if (provider && tab.kind === 'users') return setProvider(undefined)
+    if (eventStatus && tab.kind === 'events') return setEventStatus(undefined)
     if (detailsOpen) return setDetailsOpen(false)
     banner.clear()
   }
@@ -232,6 +271,7 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     answer,
     alternativeKey: overlay.type === 'confirm' ? overlay.confirmation.alternative?.key : undefined,
     otherField: forms.newUser.otherField,
+    editAgain: dataEditor.again,
     quit: () => exit(),
     toggleHelp: () =>
       setOverlay((current) => (current.type === 'help' ? { type: 'none' } : { type: 'help' })),
@@ -250,7 +290,7 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     tab,
     tabIndex,
     search,
-    provider,
+    filter,
     connection,
     counts,
     refreshedAt,
@@ -267,12 +307,20 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     setSearch,
     keepSearch: close,
     answer,
+    editAgain: dataEditor.again,
+    discardEdit: dataEditor.discard,
     ...forms,
   }
 }
 
-/** The next filter after `current` in `p` order (all providers, then each provider), or the one before. */
-function cycle(current: ProviderType | undefined, by: 1 | -1): ProviderType | undefined {
-  const order = [undefined, ...PROVIDER_TYPES]
+/** `f` order after "all": what needs an admin first. */
+const EVENT_FILTER_ORDER = ['pending', 'dead', 'delivered', 'recorded'] as const satisfies readonly EventStatus[]
+true satisfies (typeof EVENT_STATUSES)[number] extends (typeof EVENT_FILTER_ORDER)[number] ? true : never
+
+const tabNumber = (id: TabId) => TABS.findIndex((tab) => tab.id === id) + 1
+
+/** The next filter after `current` (all, then each value in order), or the one before. */
+function cycle<Value extends string>(values: readonly Value[], current: Value | undefined, by: 1 | -1): Value | undefined {
+  const order = [undefined, ...values]
   return order[(order.indexOf(current) + by + order.length) % order.length]
 }

@@ -5,7 +5,16 @@
  * back (delete, rotate, revoke), or, when the rules forbid it for that row (or the place has no such action),
  * says why in the banner without calling the server.
  */
-import { USER_ACTIONS, userName, type ActionContext, type Confirmation, type Consent, type RowAction } from '../actions'
+import {
+  EVENT_ACTIONS,
+  eventName,
+  USER_ACTIONS,
+  userName,
+  type ActionContext,
+  type Confirmation,
+  type Consent,
+  type RowAction,
+} from '../actions'
 import type { DashboardClient } from '../client'
 import {
   API_KEY_ACTIONS,
@@ -57,10 +66,12 @@ export function useRowActions(options: RowActionOptions): RowActions {
     const forUsers = USER_ACTIONS.find((candidate) => candidate.key === key)
     const forKeys = API_KEY_ACTIONS.find((candidate) => candidate.key === key)
     const forSigning = SIGNING_KEY_ACTIONS.find((candidate) => candidate.key === key)
+    const forEvents = EVENT_ACTIONS.find((candidate) => candidate.key === key)
     const where = [
       forUsers && `${forUsers.label} on the user tabs (1–3)`,
       forKeys && `${forKeys.label} on the API keys tab (4)`,
       forSigning && `${forSigning.label} on the Keys tab (5)`,
+      forEvents && `${forEvents.label} on the Events tab (8)`,
     ].filter(Boolean)
     if (where.length > 0) banner.show('notice', `${key} means ${where.join(', ')}; not on ${tab.title}`)
   }
@@ -106,6 +117,13 @@ export function useRowActions(options: RowActionOptions): RowActions {
           SIGNING_KEY_ACTIONS,
           key,
           row?.kind === 'signing-key' ? [row.key, `signing key ${row.key.kid}`] : undefined,
+          explainElsewhere,
+        )
+      case 'events':
+        return choose(
+          EVENT_ACTIONS,
+          key,
+          row?.kind === 'event' ? [row.event, `event ${eventName(row.event)}`] : undefined,
           explainElsewhere,
         )
       default:

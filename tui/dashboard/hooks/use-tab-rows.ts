@@ -1,15 +1,32 @@
 /**
  * @module dashboard/hooks/use-tab-rows
- * The rows of the open tab. Users and the audit trail page through the server by cursor, one screen per
- * request; user search (a substring of the email) and the login-provider filter run on the server. API keys, signing keys and the dev
- * outbox are short lists the server returns whole (the outbox: its newest 100 mails), so their search filters
- * what came back.
+ * The rows of the open tab. Users, the audit trail and the events page through the server by cursor, one
+ * screen per request; user search (a substring of the email), the login-provider filter and the events' status
+ * filter run on the server. API keys, signing keys and the dev outbox are short lists the server returns whole
+ * (the outbox: its newest 100 mails), so their search filters what came back, as it does the page on screen
+ * for the audit trail and the events. The events come with their counts per status and where they go.
  */
-import type { AuditEntry } from '../../admin-client'
+import { useState } from 'react'
+import type { AuditEntry, EventItem, EventsPage } from '../../admin-client'
+import { eventUser, type EventStatus } from '../../events'
 import type { ProviderType } from '../../providers'
 import type { DashboardClient } from '../client'
 import type { Row, Tab } from '../tabs'
 import { usePagedList, type Page, type PagedList } from './use-paged-list'
+
+/** What the Events tab says above its rows: events per status (of every type and user) and the sinks. */
+export type EventSummary = Pick<EventsPage, 'counts' | 'sinks'>
+
+export interface TabRows extends PagedList<Row> {
+  /** Known once the Events tab has loaded. */
+  eventSummary: EventSummary | undefined
+}
+
+interface Filters {
+  search: string
+  provider: ProviderType | undefined
+  eventStatus: EventStatus | undefined
+}
 
 export interface TabRowsOptions {
   client: DashboardClient
@@ -17,25 +34,31 @@ export interface TabRowsOptions {
   search: string
   /** Only users with an identity from this login provider (user tabs). */
   provider: ProviderType | undefined
+  /** Only events in this status (Events tab). */
+  eventStatus: EventStatus | undefined
   visibleRows: number
   generation: number
   enabled: boolean
   onError(error: unknown): void
 }
 
-export function useTabRows(options: TabRowsOptions): PagedList<Row> {
+export function useTabRows(options: TabRowsOptions): TabRows {
   const { client, tab, search } = options
   const provider = tab.kind === 'users' ? options.provider : undefined
-  return usePagedList<Row>({
-    listKey: `${tab.id}\u0000${search}\u0000${provider ?? ''}`,
+  const eventStatus = tab.kind === 'events' ? options.eventStatus : undefined
+  const [eventSummary, setEventSummary] = useState<EventSummary | undefined>(undefined)
+  const list = usePagedList<Row>({
+    listKey: `${tab.id}\u0000${search}\u0000${provider ?? ''}\u0000${eventStatus ?? ''}`,
     source: tab.id,
-    load: (cursor, limit) => loadRows(client, tab, { search, provider }, cursor, limit),
+    load: (cursor, limit) =>
+      loadRows(client, tab, { search, provider, eventStatus }, cursor, limit, setEventSummary),
     pageSize: options.visibleRows,
     visibleRows: options.visibleRows,
     generation: options.generation,
     enabled: options.enabled,
     onError: options.onError,
   })
+  return { ...list, eventSummary }
 }
 
 const OUTBOX_LIMIT = 100
@@ -43,9 +66,10 @@ const OUTBOX_LIMIT = 100
 async function loadRows(
   client: DashboardClient,
   tab: Tab,
-  { search, provider }: { search: string; provider: ProviderType | undefined },
+  { search, provider, eventStatus }: Filters,
   cursor: string | undefined,
   limit: number,
+  summarize: (summary: EventSummary) => void,
 ): Promise<Page<Row>> {
   const needle = search.trim().toLowerCase()
   const matches = (...fields: (string | null)[]) =>
@@ -100,7 +124,21 @@ async function loadRows(
         nextCursor: null,
       }
     }
+    case 'events': {
+      const page = await client.events.list.query({ status: eventStatus ?? 'all', cursor, limit })
+      summarize({ counts: page.counts, sinks: page.sinks })
+      return {
+        items: page.items
+          .filter((event) => matches(...eventText(event)))
+          .map((event) => ({ kind: 'event', id: event.id, event })),
+        nextCursor: page.nextCursor,
+      }
+    }
   }
+}
+
+function eventText(event: EventItem): string[] {
+  return [event.type, event.status, event.id, event.userId, eventUser(event), event.lastError ?? '']
 }
 
 function auditText(entry: AuditEntry): string[] {
