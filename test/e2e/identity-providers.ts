@@ -27,7 +27,12 @@ export async function loopbackServer() {
     handle(next: typeof handler) {
       handler = next
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Requests a test left hanging (a JWKS that never answers) must not keep the server, and the suite, open.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
   }
 }
 

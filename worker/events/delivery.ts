@@ -150,7 +150,11 @@ export async function deliverDue(usher: Usher): Promise<DeliveryReport> {
   return report
 }
 
-/** Sweep until nothing is due (bounded), e.g. from the cron or after a change. */
+/**
+ * Sweep until nothing is due (bounded), e.g. from the cron or after a change. A round that sent something is
+ * followed by another: a user's later events wait while an earlier one is in flight (commit order), so the
+ * sweep that delivers the earlier one also takes the ones it held back.
+ */
 export async function sweep(usher: Usher, rounds = 5): Promise<DeliveryReport> {
   const total: DeliveryReport = { delivered: 0, retried: 0, dead: 0 }
   for (let round = 0; round < rounds; round++) {
@@ -158,7 +162,7 @@ export async function sweep(usher: Usher, rounds = 5): Promise<DeliveryReport> {
     total.delivered += report.delivered
     total.retried += report.retried
     total.dead += report.dead
-    if (report.delivered + report.retried + report.dead < BATCH) break
+    if (report.delivered + report.retried + report.dead === 0) break
   }
   return total
 }
