@@ -629,8 +629,9 @@ export function markdown(input: {
       lines.push(
         '',
         "A first login of an imported Firebase user (Firebase's scrypt checked, then the password rehashed with " +
-          "Usher's KDF after the answer), against the bound doing exactly that password work per request; each " +
-          'a fixed number of requests timed until the worker is idle again, so every deferred rehash is counted.',
+          "Usher's KDF, the rehash handed to waitUntil), against the bound doing exactly that password work per " +
+          'request; each a fixed number of requests timed until the worker is idle again, so work left after ' +
+          'the answers is counted.',
         '',
         '| First login against a Firebase hash | req/s | p50 / p99 ms | isolate CPU ms per request |',
         '|---|---:|---:|---:|',

@@ -32,9 +32,9 @@
  * four are sent to the app worker; the row's system says whose check it is.
  *
  * `firebase login` logs in users the import phase imported (./import-export.ts) into `usher-import`, each
- * once: every login checks Firebase's modified scrypt, then rehashes the password with Usher's KDF after the
- * answer (waitUntil). Both of its measurements `settle` (./load.ts): a fixed number of requests, timed until
- * the worker is idle again, so the deferred rehash of every counted login is inside the window.
+ * once: every login checks Firebase's modified scrypt, then rehashes the password with Usher's KDF, handed to
+ * waitUntil. Both of its measurements `settle` (./load.ts): a fixed number of requests, timed until the
+ * worker is idle again, so whatever of a counted login's rehash runs after its answer is inside the window.
  *
  * Every scenario has a probe: one request whose answer is checked for content (not just status) before
  * any load is sent, so a benchmark can never measure fast failures (Better Auth answers a failed list with
@@ -426,7 +426,7 @@ export async function buildScenarios(t: Targets): Promise<Scenario[]> {
       worker: 'usher-import',
       kind: 'kdf',
       settles: true,
-      operation: `POST ${path} (a Firebase user's first login: Firebase scrypt check, rehash after the answer)`,
+      operation: `POST ${path} (a Firebase user's first login: Firebase scrypt check, then the rehash)`,
       op,
       probe: async () => {
         const user = await first()
