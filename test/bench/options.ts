@@ -1,7 +1,8 @@
 /**
  * @module bench/options
  * The benchmark's knobs, from environment variables (so `npm run bench` stays one command). Defaults make
- * a full run last about ten minutes on 2 cores; short values are for checking the harness end to end:
+ * a full run last about thirteen minutes on 2 cores (three of them the import phase and firebase login);
+ * short values are for checking the harness end to end:
  *
  *   BENCH_DURATION=5          seconds per token/admin measurement
  *   BENCH_KDF_DURATION=10     seconds per login/register/hash measurement (each request costs ~150 ms)
