@@ -80,12 +80,19 @@ export interface CpuSample {
   ours: number
 }
 
-/** /proc/<pid>/stat fields after the command: state is [0], pgrp [2], utime [11], stime [12]. */
-function procStat(pid: string): { pgrp: number; cpu: number } | undefined {
+/**
+ * /proc/<pid>/stat fields after the command: state is [0], pgrp [2], utime [11], stime [12], and the CPU of
+ * its children it has waited for, cutime [13] and cstime [14].
+ */
+function procStat(pid: string | number): { pgrp: number; cpu: number; reaped: number } | undefined {
   const text = readText(`/proc/${pid}/stat`)
   if (!text) return undefined
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  return { pgrp: Number(fields[2]), cpu: Number(fields[11]) + Number(fields[12]) }
+  return {
+    pgrp: Number(fields[2]),
+    cpu: Number(fields[11]) + Number(fields[12]),
+    reaped: Number(fields[13]) + Number(fields[14]),
+  }
 }
 
 export function cpuSample(pgids: number[]): CpuSample | undefined {
@@ -96,7 +103,9 @@ export function cpuSample(pgids: number[]): CpuSample | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     const stat = procStat(entry)
-    if (stat && (Number(entry) === process.pid || groups.has(stat.pgrp))) ours += stat.cpu
+    // This process counts with the children it has reaped (the `usher` CLI runs the import phase spawns).
+    if (stat && Number(entry) === process.pid) ours += stat.cpu + stat.reaped
+    else if (stat && groups.has(stat.pgrp)) ours += stat.cpu
   }
   // user nice system idle iowait irq softirq steal (guest time is already inside user)
   const total = cpu.slice(0, 8).reduce((sum, n) => sum + n, 0)
@@ -127,16 +136,22 @@ export async function waitForQuiet(pgids: number[], belowPct: number, maxSeconds
   }
 }
 
+/** The live processes of a process group. */
+export function processGroupPids(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && procStat(entry)?.pgrp === pgid)
+    .map(Number)
+}
+
+/** CPU time (user + system, in ms) used so far by these processes (those still alive). */
+export function processesCpuMs(pids: number[]): number {
+  // Linux reports CPU time in clock ticks of 10 ms (USER_HZ = 100).
+  return pids.reduce((sum, pid) => sum + (procStat(pid)?.cpu ?? 0), 0) * 10
+}
+
 /** CPU time (user + system, in ms) used so far by the live processes of a process group. */
 export function processGroupCpuMs(pgid: number): number {
-  let jiffies = 0
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    const stat = procStat(entry)
-    if (stat?.pgrp === pgid) jiffies += stat.cpu
-  }
-  // Linux reports CPU time in clock ticks of 10 ms (USER_HZ = 100).
-  return jiffies * 10
+  return processesCpuMs(processGroupPids(pgid))
 }
 
 /** The workerd processes of a process group (wrangler dev replaces the worker's when sources change). */

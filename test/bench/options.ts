@@ -1,7 +1,8 @@
 /**
  * @module bench/options
  * The benchmark's knobs, from environment variables (so `npm run bench` stays one command). Defaults make
- * a full run last about ten minutes on 2 cores; short values are for checking the harness end to end:
+ * a full run last about thirteen minutes on 2 cores (three of them the import phase and firebase login);
+ * short values are for checking the harness end to end:
  *
  *   BENCH_DURATION=5          seconds per token/admin measurement
  *   BENCH_KDF_DURATION=10     seconds per login/register/hash measurement (each request costs ~150 ms)
@@ -9,10 +10,12 @@
  *   BENCH_RUNS=3              rounds; every figure is the median over rounds
  *   BENCH_CONNECTIONS=10      concurrent connections (login, register, refresh, profile, bound)
  *   BENCH_ADMIN_CONNECTIONS=1 concurrent connections for users.list pages and search (one operator)
- *   BENCH_USERS=100000        seeded users per system
+ *   BENCH_USERS=100000        seeded users per system, and Firebase users the import phase imports
  *   BENCH_ONLY=login,profile  only these scenario groups (development): login, register, refresh, profile,
- *                             list-first, list-deep, search, app-request (login and register also run
- *                             `usher events`, Usher delivering its lifecycle events to a webhook)
+ *                             list-first, list-deep, search, app-request, firebase-login (login and register
+ *                             also run `usher events`, Usher delivering its lifecycle events to a webhook),
+ *                             and import (the import phase: `usher import` and `usher export` through the
+ *                             CLI), which firebase-login also runs, for its users
  *   BENCH_QUIET=10            before each measurement, wait until other processes use under 10% of the CPU…
  *   BENCH_QUIET_WAIT=20       …for at most this many seconds (BENCH_QUIET=0: never wait)
  *   BENCH_PROFILE=0           skip the users.list query profile
@@ -25,6 +28,9 @@
  */
 import type { ScenarioName } from './scenarios'
 
+/** What BENCH_ONLY names: scenario groups, and `import` (the import phase, ./import-export.ts). */
+export type GroupName = ScenarioName | 'import'
+
 export interface BenchOptions {
   durationSeconds: number
   kdfDurationSeconds: number
@@ -33,7 +39,7 @@ export interface BenchOptions {
   connections: number
   adminConnections: number
   users: number
-  only: ScenarioName[] | undefined
+  only: GroupName[] | undefined
   /** Start a measurement once other processes use less than this share of the CPU (percent; 0: never wait). */
   quietBelowPct: number
   /** …or after this many seconds of waiting. */
@@ -56,7 +62,7 @@ export function readOptions(): BenchOptions {
   const durationSeconds = number('BENCH_DURATION', 5, { min: 1, integer: true })
   const only = process.env.BENCH_ONLY?.split(',')
     .map((s) => s.trim())
-    .filter(Boolean) as ScenarioName[] | undefined
+    .filter(Boolean) as GroupName[] | undefined
   return {
     durationSeconds,
     kdfDurationSeconds: number('BENCH_KDF_DURATION', durationSeconds * 2, { min: 1, integer: true }),

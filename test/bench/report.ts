@@ -3,11 +3,13 @@
  * From measurements to what people read: medians over rounds, the ratios the issues ask for (Usher ÷ other,
  * on requests per second, higher is better; each ratio also per round, since rounds interleave the systems
  * and the spread shows how much the machine's noise moved it), isolate CPU per request (from the CPU
- * profiles), the goals with pass/fail, the account of the events `usher events` delivered, the console table,
- * `results/latest.json` and the markdown tables for the README.
+ * profiles), the goals with pass/fail, the account of the events `usher events` delivered, the import
+ * phase's figures and the account of `firebase login`'s rehashes, the console table, `results/latest.json`
+ * and the markdown tables for the README.
  */
 import type { CpuProfileSummary } from './cpu-profile'
 import type { SinkStats } from './event-sink'
+import type { ExportCheck } from './import-export'
 import type { MachineInfo } from './machine'
 import type { Measurement } from './load'
 import type { Kind, Scenario, ScenarioName } from './scenarios'
@@ -73,6 +75,7 @@ type RatioName =
   | 'app_rpc_vs_peer'
   | 'login_events_vs_plain'
   | 'register_events_vs_plain'
+  | 'firebase_login_vs_bound'
 
 /**
  * Each ratio: an Usher measurement ÷ another system's, or ÷ Usher's own in its plain configuration (by
@@ -95,6 +98,8 @@ const RATIOS: Record<RatioName, [ScenarioName, [SystemName, ScenarioName]]> = {
   // events on (delivered to a webhook) ÷ events off (recorded only), same Usher, back to back
   login_events_vs_plain: ['login-events', ['usher', 'login']],
   register_events_vs_plain: ['register-events', ['usher', 'register']],
+  // a first login against a Firebase hash (scrypt check + rehash) ÷ the bound doing exactly that work
+  firebase_login_vs_bound: ['firebase-login', ['bound', 'firebase-kdf']],
 }
 
 type CpuName =
@@ -106,6 +111,8 @@ type CpuName =
   | 'app_rpc'
   | 'app_peer'
   | 'app_bound'
+  | 'firebase_login'
+  | 'firebase_bound'
 
 /** Which CPU profile each `cpu_ms_per_request` entry comes from. */
 const CPU_PROFILES: Record<CpuName, [SystemName, ScenarioName]> = {
@@ -117,6 +124,8 @@ const CPU_PROFILES: Record<CpuName, [SystemName, ScenarioName]> = {
   app_rpc: ['usher', 'app-rpc'],
   app_peer: ['better-auth', 'app-peer'],
   app_bound: ['bound', 'app-bound'],
+  firebase_login: ['usher', 'firebase-login'],
+  firebase_bound: ['bound', 'firebase-kdf'],
 }
 
 export type CpuPerRequest = Partial<Record<CpuName, number | null>>
@@ -167,7 +176,112 @@ export interface Goal {
   met: boolean | null
 }
 
-export function goalsOf(rows: ResultRow[], { ratios }: Ratios, cpu: CpuPerRequest): Goal[] {
+/** One round of the import phase: the CLI's import and export, timed, and the export checked. */
+export interface ImportRound {
+  import_s: number
+  import_other_cpu_pct: number | null
+  export_s: number
+  export_other_cpu_pct: number | null
+  waited_for_quiet_s: number
+  check: ExportCheck
+}
+
+export interface ImportExport {
+  users: number
+  file_bytes: number
+  /** Medians over rounds. */
+  import: { seconds: number; users_per_s: number }
+  export: { seconds: number; users_per_s: number }
+  /** Problems of any round's export check (empty: every round trip held). */
+  problems: string[]
+  rounds: ImportRound[]
+}
+
+/** The import goals are set for this many users. */
+export const IMPORT_GOAL_USERS = 100_000
+
+export function importExportOf(rounds: ImportRound[], users: number, fileBytes: number): ImportExport {
+  const figures = (seconds: number) => ({
+    seconds: round(seconds, 2)!,
+    users_per_s: Math.round(users / seconds),
+  })
+  return {
+    users,
+    file_bytes: fileBytes,
+    import: figures(median(rounds.map((r) => r.import_s))),
+    export: figures(median(rounds.map((r) => r.export_s))),
+    problems: [...new Set(rounds.flatMap((r) => r.check.problems))],
+    rounds,
+  }
+}
+
+/** The line the console and latest.md show for the import phase. */
+export function importLine(result: ImportExport, runs: number): string {
+  const { users, import: imported, export: exported, problems } = result
+  const sampled = result.rounds[0]?.check.sampled ?? 0
+  return [
+    `Firebase migration through the \`usher\` CLI, ${users.toLocaleString('en-US')} users `,
+    `(${(result.file_bytes / 2 ** 20).toFixed(1)} MB \`auth:export\` file), `,
+    `median of ${runs} round(s) into an empty D1: `,
+    `import ${imported.seconds.toFixed(1)} s (${imported.users_per_s.toLocaleString('en-US')} users/s), `,
+    `export ${exported.seconds.toFixed(1)} s (${exported.users_per_s.toLocaleString('en-US')} users/s); `,
+    problems.length
+      ? `✘ round trip: ${problems.join('; ')}`
+      : `✔ the export has every user with their Firebase hash, and ${sampled} sampled users came back ` +
+        'exactly as imported',
+  ].join('')
+}
+
+/**
+ * `firebase login`'s rehashes, read from `usher-import`'s database after it stopped: every committed login
+ * (a session) must have replaced its user's Firebase hash with Usher's, and none may have been acknowledged
+ * without committing.
+ */
+export interface FirebaseLoginAccount {
+  pool: number
+  /** Logins prepared by the load generator and the probe (an upper bound of those sent). */
+  handed_out: number
+  /** 2xx answers (warm-ups, the probe and the CPU profile's run included). */
+  acknowledged: number
+  /** Sessions in the database: the logins that committed. */
+  committed: number
+  /** Users whose hash is now Usher's `$scrypt$`. */
+  rehashed: number
+  /** Users still on their imported Firebase hash. */
+  firebase_left: number
+  problems: string[]
+}
+
+export function firebaseLoginAccount(input: Omit<FirebaseLoginAccount, 'problems'>): FirebaseLoginAccount {
+  const problems: string[] = []
+  if (input.acknowledged > input.committed)
+    problems.push(`${input.acknowledged} logins acknowledged but ${input.committed} committed`)
+  if (input.rehashed !== input.committed)
+    problems.push(`${input.committed} logins committed but ${input.rehashed} users rehashed`)
+  if (input.rehashed + input.firebase_left !== input.pool)
+    problems.push(
+      `${input.rehashed} rehashed + ${input.firebase_left} Firebase hashes ≠ ${input.pool} users`,
+    )
+  if (input.handed_out > input.pool) problems.push(`the pool ran out: raise BENCH_USERS`)
+  return { ...input, problems }
+}
+
+export function firebaseLoginLine(account: FirebaseLoginAccount): string {
+  const { acknowledged, committed, rehashed, firebase_left, problems } = account
+  return [
+    `${problems.length ? '✘' : '✔'} firebase login: `,
+    `${acknowledged} first logins acknowledged, ${committed} committed, `,
+    `${rehashed} Firebase hashes replaced by Usher's (${firebase_left.toLocaleString('en-US')} left)`,
+    problems.length ? `. Problems: ${problems.join('; ')}` : '',
+  ].join('')
+}
+
+export function goalsOf(
+  rows: ResultRow[],
+  { ratios }: Ratios,
+  cpu: CpuPerRequest,
+  importExport?: ImportExport,
+): Goal[] {
   const usher = (name: ScenarioName) => rows.find((r) => r.system === 'usher' && r.name === name)
   const atLeast = (goal: string, key: RatioName, target: number): Goal => {
     const value = ratios[key]
@@ -198,6 +312,19 @@ export function goalsOf(rows: ResultRow[], { ratios }: Ratios, cpu: CpuPerReques
       met: value == null ? null : value <= target,
     }
   }
+  const within = (goal: string, which: 'import' | 'export', target: number): Goal => {
+    const figures = importExport?.[which]
+    const at = importExport?.users === IMPORT_GOAL_USERS
+    return {
+      goal,
+      target: `≤ ${target} s`,
+      measured: figures
+        ? `${figures.seconds.toFixed(1)} s (${figures.users_per_s.toLocaleString('en-US')} users/s)` +
+          (at ? '' : ` for ${importExport!.users.toLocaleString('en-US')} users`)
+        : 'not measured',
+      met: figures && at ? figures.seconds <= target && importExport!.problems.length === 0 : null,
+    }
+  }
   return [
     atLeast('login ÷ KDF bound', 'login_vs_bound', 0.9),
     atLeast('login ÷ Better Auth sign-in', 'login_vs_peer', 0.95),
@@ -214,6 +341,9 @@ export function goalsOf(rows: ResultRow[], { ratios }: Ratios, cpu: CpuPerReques
     atLeast('app request: UsherService RPC ÷ Better Auth get-session', 'app_rpc_vs_peer', 1.5),
     atLeast('login with events on (webhook) ÷ events off', 'login_events_vs_plain', 0.95),
     atLeast('register with events on (webhook) ÷ events off', 'register_events_vs_plain', 0.95),
+    within('import 100,000 Firebase users through the CLI', 'import', 60),
+    within('export 100,000 users through the CLI', 'export', 30),
+    atLeast('first login against a Firebase hash ÷ its bound', 'firebase_login_vs_bound', 0.9),
   ]
 }
 
@@ -419,6 +549,9 @@ export function markdown(input: {
   peerVersion: string
   date: string
   events?: EventsAccount
+  runs: number
+  importExport?: ImportExport
+  firebase?: FirebaseLoginAccount
 }): string {
   const find = (system: SystemName, name: ScenarioName) =>
     input.rows.find((r) => r.system === system && r.name === name)
@@ -484,6 +617,32 @@ export function markdown(input: {
       }),
     )
     if (input.events) lines.push('', eventsLine(input.events))
+  }
+  const firebase = [find('usher', 'firebase-login'), find('bound', 'firebase-kdf')] as const
+  if (input.importExport || firebase.some(Boolean)) {
+    lines.push('', '### Migrating from Firebase')
+    if (input.importExport) lines.push('', importLine(input.importExport, input.runs))
+    const [usher, bound] = firebase
+    if (usher || bound) {
+      const perRound =
+        usher && bound ? usher.runs.map((m, i) => fmt(m.rps / (bound.runs[i]?.rps ?? Number.NaN), 2)) : []
+      lines.push(
+        '',
+        "A first login of an imported Firebase user (Firebase's scrypt checked, then the password rehashed with " +
+          "Usher's KDF, the rehash handed to waitUntil), against the bound doing exactly that password work per " +
+          'request; each a fixed number of requests timed until the worker is idle again, so work left after ' +
+          'the answers is counted.',
+        '',
+        '| First login against a Firebase hash | req/s | p50 / p99 ms | isolate CPU ms per request |',
+        '|---|---:|---:|---:|',
+        ...[usher, bound]
+          .filter((r): r is ResultRow => r !== undefined)
+          .map((r) => `| ${systemLabel(r)}: ${r.operation} | ${cell(r)} | ${cpuCell(cpuOf(input.cpu, r))} |`),
+      )
+      if (usher && bound)
+        lines.push('', `Usher ÷ bound: **${fmt(usher.rps / bound.rps, 2)}×** (per round ${perRound.join(' ')}).`)
+    }
+    if (input.firebase) lines.push('', firebaseLoginLine(input.firebase))
   }
   const tokenCpu = [
     ['Usher refresh', cpuOf(input.cpu, { system: 'usher', name: 'refresh' })],

@@ -10,8 +10,11 @@
  *    When login or register is measured, copy Usher's database for `usher events`.
  * 3. Start the workers (Usher with RATE_LIMITS=off, so one load-generator IP is not throttled; `usher events`,
  *    the same with EVENTS_WEBHOOK_URL pointing at a webhook sink in this process (./event-sink.ts); then the
- *    app worker, bound to Usher and Better Auth), check that the running Usher reports the same KDF, open
- *    sessions, and probe every scenario once.
+ *    app worker, bound to Usher and Better Auth), check that the running Usher reports the same KDF.
+ *    When `import` or `firebase login` is measured, the import phase (./import-export.ts): in each round an
+ *    Usher on an empty database (`usher-import`), `usher import --from firebase` of BENCH_USERS users and
+ *    `usher export` of them, timed and checked; the last round's users are `firebase login`'s pool.
+ *    Then open sessions, and probe every scenario once.
  * 4. Run the rounds: in each, every scenario group measures its systems back to back, in an order that
  *    rotates between rounds (`usher events` right next to Usher); report medians over rounds. Then let
  *    `usher events` deliver what is left, and account for its events: every acknowledged login's LOGIN
@@ -26,7 +29,14 @@ import path from 'node:path'
 import { createAdminClient } from '../../tui/admin-client'
 import { ensureDevVars, readDevVars } from '../../tui/local-worker'
 import { startEventSink, type EventSink } from './event-sink'
-import { measure, type Measurement } from './load'
+import {
+  checkExport,
+  exportUsers,
+  FirebasePool,
+  importFirebase,
+  writeFirebaseExport,
+} from './import-export'
+import { measure, type LoadOptions, type Measurement } from './load'
 import {
   checkProfiler,
   profileCpu,
@@ -49,8 +59,13 @@ import {
   cpuPerRequest,
   eventsAccount,
   eventsLine,
+  firebaseLoginAccount,
+  firebaseLoginLine,
   goalsOf,
   goalsTable,
+  importExportOf,
+  importLine,
+  IMPORT_GOAL_USERS,
   list100k,
   machineLine,
   markdown,
@@ -58,18 +73,31 @@ import {
   ratiosOf,
   summarize,
   type EventsAccount,
+  type FirebaseLoginAccount,
+  type ImportExport,
+  type ImportRound,
   type ResultRow,
 } from './report'
 import { buildScenarios, type EventsTarget, type Scenario, type ScenarioName } from './scenarios'
-import { checkPeerSchema, seedBound, seedPeer, seedUsher, usherRowsAt, usherRunCounts } from './seed'
+import {
+  checkPeerSchema,
+  firebaseHashCounts,
+  seedBound,
+  seedPeer,
+  seedUsher,
+  usherRowsAt,
+  usherRunCounts,
+} from './seed'
 import {
   BENCH_DIR,
   compatibilityOf,
   copyState,
+  freshState,
   migrate,
   randomSecret,
   SPECS,
   start,
+  STATE_DIR,
   usherVars,
   type RunningWorker,
   type SystemName,
@@ -77,6 +105,8 @@ import {
 } from './workers'
 
 const RESULTS_DIR = path.join(BENCH_DIR, 'results')
+/** The import phase's files: the Firebase export it imports and the export it writes back. */
+const IMPORT_DIR = path.join(STATE_DIR, 'import')
 /** Usher runs with per-IP rate limits off: the load generator is one IP. Per-account throttling stays on. */
 const USHER_VARS = { RATE_LIMITS: 'off' }
 const DEEP_FRACTION = 0.9
@@ -93,6 +123,8 @@ const CPU_PROFILED: { system: SystemName; name: ScenarioName; isolates: WorkerNa
   { system: 'usher', name: 'app-rpc', isolates: ['app', 'usher'] },
   { system: 'better-auth', name: 'app-peer', isolates: ['app', 'better-auth'] },
   { system: 'bound', name: 'app-bound', isolates: ['app'] },
+  { system: 'usher', name: 'firebase-login', isolates: ['usher-import'] },
+  { system: 'bound', name: 'firebase-kdf', isolates: ['bound'] },
 ]
 const SEARCH_NEEDLE = 'user4242'
 /** The groups also measured on `usher events` (Usher delivering its lifecycle events to a webhook). */
@@ -224,7 +256,7 @@ function connectionsFor(scenario: Scenario, options: BenchOptions) {
   return scenario.kind === 'admin' ? options.adminConnections : options.connections
 }
 
-/** 2xx answers per measured scenario name, warm-ups included (the events account needs `usher events`'). */
+/** 2xx answers per measured scenario name, warm-ups and CPU profile runs included (for the accounts). */
 const acknowledged = new Map<ScenarioName, number>()
 
 /**
@@ -260,12 +292,13 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
         const waited = await quiet(options, pgids)
         const before = pgids.map(workerdPids).join(';')
         const m = await measure(scenario.op, {
-          origin: urlOf(scenario.worker),
+          origin: workerOf(scenario.worker).url,
           connections: connectionsFor(scenario, options),
           durationSeconds: scenario.kind === 'kdf' ? options.kdfDurationSeconds : options.durationSeconds,
           warmupSeconds: options.warmupSeconds,
           pgids,
           onAcknowledged: () => acknowledged.set(scenario.name, (acknowledged.get(scenario.name) ?? 0) + 1),
+          settle: settleOf(scenario),
         })
         m.worker_restarted = pgids.map(workerdPids).join(';') !== before
         m.waited_for_quiet_s = waited
@@ -290,7 +323,7 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
             : `${scenario.system} ${scenario.name}`
         log(
           [
-            `  round ${run + 1}  ${group.padEnd(11)} ${who.padEnd(20)}`,
+            `  round ${run + 1}  ${group.padEnd(14)} ${who.padEnd(20)}`,
             `${m.rps.toFixed(1).padStart(8)} req/s`,
             `p50 ${m.p50_ms.toFixed(1).padStart(6)} ms`,
             `p99 ${m.p99_ms.toFixed(1).padStart(7)} ms`,
@@ -305,16 +338,11 @@ async function runRounds(scenarios: Scenario[], options: BenchOptions, pgids: nu
 
 async function profileScenarios(
   scenarios: Scenario[],
-  workers: Partial<Record<WorkerName, RunningWorker>>,
+  measurements: Map<Scenario, Measurement[]>,
   options: BenchOptions,
   pgids: number[],
 ): Promise<CpuProfileSummary[]> {
   const summaries: CpuProfileSummary[] = []
-  const workerOf = (name: WorkerName) => {
-    const worker = workers[name]
-    if (!worker) throw new Error(`${name} is not running`)
-    return worker
-  }
   for (const { system, name, isolates } of CPU_PROFILED) {
     const scenario = scenarios.find((s) => s.system === system && s.name === name)
     if (!scenario) continue
@@ -332,6 +360,9 @@ async function profileScenarios(
           durationSeconds: scenario.kind === 'kdf' ? options.kdfDurationSeconds : options.durationSeconds,
           warmupSeconds: 0,
           pgids,
+          onAcknowledged: () => acknowledged.set(name, (acknowledged.get(name) ?? 0) + 1),
+          // As many requests as its last round sent: none for calibrating while the profiler runs.
+          settle: settleOf(scenario, measurements.get(scenario)?.at(-1)?.requests),
         }),
       )
     } catch (error) {
@@ -343,8 +374,62 @@ async function profileScenarios(
   return summaries
 }
 
-let urlOf: (worker: WorkerName) => string = () => {
+let workerOf: (worker: WorkerName) => RunningWorker = () => {
   throw new Error('workers not started')
+}
+
+/** How a scenario whose requests leave work behind is timed: until its worker is idle again (./load.ts). */
+function settleOf(scenario: Scenario, requests?: number): LoadOptions['settle'] {
+  return scenario.settles ? { pgid: workerOf(scenario.worker).pgid, requests } : undefined
+}
+
+/**
+ * The import phase (./import-export.ts). In each round: an empty database for `usher-import`, a fresh
+ * worker on it, then the CLI's import of the Firebase export and its export back, each started once the
+ * machine is quiet, timed, and checked. The last round's worker stays up: its users are `firebase login`'s.
+ */
+async function importPhase(options: BenchOptions, pgids: number[]) {
+  mkdirSync(IMPORT_DIR, { recursive: true })
+  const source = path.join(IMPORT_DIR, 'firebase-users.json')
+  const backup = path.join(IMPORT_DIR, 'usher-export.jsonl')
+  const fileBytes = writeFirebaseExport(source, options.users)
+  const spec = SPECS['usher-import']
+  const rounds: ImportRound[] = []
+  let worker: RunningWorker | undefined
+  for (let run = 0; run < options.runs; run++) {
+    if (worker) {
+      await worker.stop()
+      running.delete(worker)
+    }
+    freshState(spec)
+    worker = await start(spec, () => USHER_VARS)
+    running.add(worker)
+    const ours = [...pgids, worker.pgid]
+    const waited = await quiet(options, ours)
+    const imported = await importFirebase(source, options.users, worker, ours)
+    const waitedAgain = await quiet(options, ours)
+    const exported = await exportUsers(backup, options.users, worker, ours)
+    const check = checkExport(backup, options.users)
+    rounds.push({
+      import_s: round(imported.seconds, 2)!,
+      import_other_cpu_pct: imported.other_cpu_pct,
+      export_s: round(exported.seconds, 2)!,
+      export_other_cpu_pct: exported.other_cpu_pct,
+      waited_for_quiet_s: waited + waitedAgain,
+      check,
+    })
+    const rate = (seconds: number) => Math.round(options.users / seconds).toLocaleString('en-US')
+    log(
+      [
+        `  round ${run + 1}  import ${imported.seconds.toFixed(1)} s (${rate(imported.seconds)} users/s)`,
+        `export ${exported.seconds.toFixed(1)} s (${rate(exported.seconds)} users/s)`,
+        `other CPU ${imported.other_cpu_pct ?? '—'}% / ${exported.other_cpu_pct ?? '—'}%`,
+        check.problems.length ? `✘ ${check.problems.join('; ')}` : `✔ ${check.sampled} sampled users round-trip`,
+        waited + waitedAgain ? `(waited ${waited + waitedAgain} s for a quieter machine)` : '',
+      ].join('  '),
+    )
+  }
+  return { result: importExportOf(rounds, options.users, fileBytes), worker: worker! }
 }
 
 async function main() {
@@ -390,7 +475,8 @@ async function main() {
     log(`  profiled users.list statements on a snapshot (${profile.statements.length} statements)`)
   }
   // The events-on Usher starts from Usher's seeded, cleaned database (a copy: never one SQLite file for two).
-  const measuresEvents = !options.only || options.only.some((group) => EVENTS_GROUPS.includes(group))
+  const measuresEvents =
+    !options.only || options.only.some((group) => group !== 'import' && EVENTS_GROUPS.includes(group))
   if (measuresEvents) copyState(SPECS.usher, SPECS['usher-events'])
   log(`databases ready in ${seconds(phase)}`)
 
@@ -400,6 +486,10 @@ async function main() {
   let profilerCheck: ProfilerCheck | undefined
   let eventsTarget: EventsTarget | undefined
   let drainSeconds = 0
+  let importExport: ImportExport | undefined
+  let pool: FirebasePool | undefined
+  const measuresImport = !options.only || options.only.some((g) => g === 'import' || g === 'firebase-login')
+  const scenarioGroups = options.only?.filter((g): g is ScenarioName => g !== 'import')
   const codeBefore = codeState()
   try {
     if (measuresEvents) sink = await startEventSink(functionSecret())
@@ -416,11 +506,34 @@ async function main() {
         `the running Usher reports KDF ${JSON.stringify(live)}, not the one given to the peer and bound`,
       )
     }
-    const workers = { usher, 'usher-events': usherEvents, 'better-auth': peer, bound, app }
-    urlOf = (worker) => {
-      const url = workers[worker]?.url
-      if (!url) throw new Error(`${worker} is not running`)
-      return url
+    let usherImport: RunningWorker | undefined
+    if (measuresImport) {
+      phase = performance.now()
+      log(
+        `\nImport phase: ${options.runs} round(s) of \`usher import --from firebase\` of ` +
+          `${options.users.toLocaleString('en-US')} users into an empty D1, then \`usher export\``,
+      )
+      const imported = await importPhase(
+        options,
+        [...running].map((w) => w.pgid),
+      )
+      importExport = imported.result
+      usherImport = imported.worker
+      pool = new FirebasePool(options.users)
+      log(`import phase done in ${seconds(phase)}; Usher with the imported users ${usherImport.url}`)
+    }
+    const workers = {
+      usher,
+      'usher-events': usherEvents,
+      'usher-import': usherImport,
+      'better-auth': peer,
+      bound,
+      app,
+    }
+    workerOf = (name) => {
+      const worker = workers[name]
+      if (!worker) throw new Error(`${name} is not running`)
+      return worker
     }
     eventsTarget = usherEvents && {
       url: usherEvents.url,
@@ -429,27 +542,33 @@ async function main() {
       probed: { logins: 0, registrations: 0 },
     }
 
-    let scenarios = await buildScenarios({
-      usher: { url: usher.url, appId: usher.appId, adminKey: usher.adminKey },
-      peer: { url: peer.url },
-      bound: { url: bound.url },
-      app: { url: app.url },
-      usherEvents: eventsTarget,
-      users: options.users,
-      sessions: options.connections,
-      deep: { offset: deepOffset, before, first },
-      needle: SEARCH_NEEDLE,
-    })
-    if (options.only) scenarios = scenarios.filter((s) => options.only!.includes(s.group))
+    // A run of the import phase alone (BENCH_ONLY=import) opens no sessions and measures no scenario.
+    let scenarios =
+      scenarioGroups?.length === 0
+        ? []
+        : await buildScenarios({
+            usher: { url: usher.url, appId: usher.appId, adminKey: usher.adminKey },
+            peer: { url: peer.url },
+            bound: { url: bound.url },
+            app: { url: app.url },
+            usherEvents: eventsTarget,
+            firebase: usherImport && pool && { ...usherImport, pool },
+            users: options.users,
+            sessions: options.connections,
+            deep: { offset: deepOffset, before, first },
+            needle: SEARCH_NEEDLE,
+          })
+    if (scenarioGroups) scenarios = scenarios.filter((s) => scenarioGroups.includes(s.group))
     for (const scenario of scenarios) await scenario.probe()
+    if (scenarios.some((s) => s.name === 'firebase-login')) acknowledged.set('firebase-login', 1)
     log(`probed ${scenarios.length} scenarios: every answer has the expected status and content`)
 
     const pgids = [...running].map((w) => w.pgid)
-    const measurements = await runRounds(scenarios, options, pgids)
+    const measurements = scenarios.length ? await runRounds(scenarios, options, pgids) : new Map()
     rows = scenarios.map((s) => summarize(s, connectionsFor(s, options), measurements.get(s)!))
     if (eventsTarget) drainSeconds = await drainEvents(eventsTarget)
     if (options.cpuProfile && cpuProfiled(scenarios)) {
-      cpu = await profileScenarios(scenarios, workers, options, pgids)
+      cpu = await profileScenarios(scenarios, measurements, options, pgids)
       await quiet(options, pgids)
       profilerCheck = await checkProfiler(
         { worker: 'bound', pgid: bound.pgid, origin: bound.url },
@@ -481,13 +600,24 @@ async function main() {
       sink: eventsTarget.sink.stats(),
       drain_s: drainSeconds,
     })
+  // Likewise: every committed first login must have replaced its user's Firebase hash.
+  const firebase: FirebaseLoginAccount | undefined =
+    pool && rows.some((r) => r.name === 'firebase-login')
+      ? firebaseLoginAccount({
+          pool: pool.size,
+          handed_out: pool.handedOut,
+          acknowledged: acknowledged.get('firebase-login') ?? 0,
+          ...firebaseHashCounts(SPECS['usher-import']),
+        })
+      : undefined
   const codeAfter = codeState()
   const ratios = ratiosOf(rows)
   const cpuMs = cpuPerRequest(cpu)
-  const goals = goalsOf(rows, ratios, cpuMs)
-  const others = rows
-    .flatMap((r) => r.runs.map((m) => m.other_cpu_pct))
-    .filter((c): c is number => c !== null)
+  const goals = goalsOf(rows, ratios, cpuMs, importExport)
+  const others = [
+    ...rows.flatMap((r) => r.runs.map((m) => m.other_cpu_pct)),
+    ...(importExport?.rounds ?? []).flatMap((r) => [r.import_other_cpu_pct, r.export_other_cpu_pct]),
+  ].filter((c): c is number => c !== null)
   const otherCpu = others.length ? median(others) : null
   const end = machineInfo()
   const kdfText =
@@ -571,6 +701,16 @@ async function main() {
     cpu_profile_check: profilerCheck ?? null,
     goals,
     list_100k: list100k(rows, options.users),
+    // The issue's figures, for exactly 100,000 users (null in a run with another BENCH_USERS: see import_export).
+    import_100k:
+      importExport?.users === IMPORT_GOAL_USERS
+        ? { seconds: importExport.import.seconds, users_per_s: importExport.import.users_per_s }
+        : null,
+    export_100k: importExport?.users === IMPORT_GOAL_USERS ? { seconds: importExport.export.seconds } : null,
+    // The import phase: `usher import --from firebase` and `usher export` through the CLI, each round.
+    import_export: importExport ?? null,
+    // `firebase login`'s account: committed first logins = Firebase hashes replaced by Usher's.
+    firebase_login: firebase ?? null,
     // The commit of this checkout; a candidate copy (BENCH_USHER_CONFIG) is named instead.
     code: SPECS.usher.configPath
       ? { candidate: SPECS.usher.configPath, checkout: codeBefore }
@@ -606,14 +746,19 @@ async function main() {
     peerVersion,
     date,
     events,
+    runs: options.runs,
+    importExport,
+    firebase,
   })
   writeFileSync(path.join(RESULTS_DIR, `${base}.md`), md)
 
-  log(`\n${consoleTable(rows, cpu)}\n`)
+  if (rows.length) log(`\n${consoleTable(rows, cpu)}\n`)
   log(
     `Ratios (Usher ÷ other, or Usher events on ÷ off; req/s, higher is better): ${JSON.stringify(ratios.ratios)}`,
   )
   if (events) log(`\n${eventsLine(events)}`)
+  if (importExport) log(`\n${importLine(importExport, options.runs)}`)
+  if (firebase) log(`${importExport ? '' : '\n'}${firebaseLoginLine(firebase)}`)
   log(`\nGoals:\n${goalsTable(goals)}\n`)
   log(`machine: ${machineLine(machine, otherCpu)}`)
   for (const c of cpu) {

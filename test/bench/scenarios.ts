@@ -12,6 +12,8 @@
  * | list-deep  | users.list, page at 90% by cursor  | list-users, same page by offset |               |
  * | search     | users.list, email substring        | list-users, email `contains`    |               |
  * | app request| app Worker: JWKS (a), RPC (b)      | app Worker: get-session (c)     | no check (d)  |
+ * | firebase   | POST …/login, a Firebase user's    |                                 | Firebase      |
+ * |  login     |   first login (check + rehash)     |                                 | scrypt + hash |
  *
  * Login and register are also measured on `usher events`: the same Usher with its lifecycle events delivered
  * to the benchmark's webhook sink (./event-sink.ts), back to back with the plain one in every round
@@ -29,6 +31,11 @@
  * over RPC, (c) asking Better Auth's `get-session` through a service binding, (d) no check at all. All
  * four are sent to the app worker; the row's system says whose check it is.
  *
+ * `firebase login` logs in users the import phase imported (./import-export.ts) into `usher-import`, each
+ * once: every login checks Firebase's modified scrypt, then rehashes the password with Usher's KDF, handed to
+ * waitUntil. Both of its measurements `settle` (./load.ts): a fixed number of requests, timed until the
+ * worker is idle again, so whatever of a counted login's rehash runs after its answer is inside the window.
+ *
  * Every scenario has a probe: one request whose answer is checked for content (not just status) before
  * any load is sent, so a benchmark can never measure fast failures (Better Auth answers a failed list with
  * `200 {"users":[]}` and an unknown session with `200 null`).
@@ -36,6 +43,7 @@
 import { encodeCursor } from '../../worker/users/listing'
 import { createAdminClient, type RouterOutputs } from '../../tui/admin-client'
 import type { EventSink } from './event-sink'
+import { FIREBASE_PASSWORD, type FirebasePool } from './import-export'
 import type { Operation } from './load'
 import { loginableUsers, PEER_ADMIN_EMAIL, SEED_PASSWORD, seedEmail } from './seed'
 import type { SystemName, WorkerName } from './workers'
@@ -57,6 +65,8 @@ export type ScenarioName =
   | 'app-rpc'
   | 'app-peer'
   | 'app-bound'
+  | 'firebase-login'
+  | 'firebase-kdf'
 
 /** kdf: one password hash per request; token: token-checked reads; admin: users.list pages. */
 export type Kind = 'kdf' | 'token' | 'admin'
@@ -76,6 +86,11 @@ export interface Scenario {
   operation: string
   kind: Kind
   op: Operation
+  /**
+   * Its requests leave work behind after their answer (a first login's rehash): measured as a fixed number of
+   * requests, until its worker is idle again (./load.ts `settle`).
+   */
+  settles?: boolean
   /** One checked request; throws if the answer is not what the scenario claims to measure. */
   probe(): Promise<void>
 }
@@ -87,6 +102,8 @@ export interface Targets {
   app: { url: string }
   /** Usher with events delivered to `sink` (when login or register is measured). */
   usherEvents?: EventsTarget
+  /** Usher with the import phase's Firebase users, each to log in once (when `firebase-login` is measured). */
+  firebase?: { url: string; appId: string; adminKey: string; pool: FirebasePool }
   users: number
   /** Sessions per system for the token scenarios (one per connection is plenty). */
   sessions: number
@@ -387,6 +404,49 @@ export async function buildScenarios(t: Targets): Promise<Scenario[]> {
         ]
       : []
 
+  /**
+   * A first login against a Firebase hash. The probe logs in the pool's first user, the first in id order,
+   * and waits for the rehash after the answer: the stored hash goes from `$firebase-scrypt$` to `$scrypt$`.
+   */
+  const f = t.firebase
+  const firebaseLogin = (f: NonNullable<Targets['firebase']>): Scenario => {
+    const path = `/api/client/v2.0/app/${f.appId}/auth/providers/local-userpass/login`
+    const op: Operation = {
+      method: 'POST',
+      path,
+      headers: json,
+      vary: () => ({ body: JSON.stringify({ username: f.pool.next(), password: FIREBASE_PASSWORD }) }),
+    }
+    const admin = createAdminClient({ url: f.url, adminKey: f.adminKey })
+    const first = async () => (await admin.users.export.query({ limit: 1 })).users[0]
+    return {
+      group: 'firebase-login',
+      name: 'firebase-login',
+      system: 'usher',
+      worker: 'usher-import',
+      kind: 'kdf',
+      settles: true,
+      operation: `POST ${path} (a Firebase user's first login: Firebase scrypt check, then the rehash)`,
+      op,
+      probe: async () => {
+        const user = await first()
+        if (!user?.passwordHash?.startsWith('$firebase-scrypt$'))
+          throw new Error(`probe firebase login: the first imported user has no Firebase hash (${user?.id})`)
+        const body = await expectJson<{ access_token?: string; user_id?: string }>(
+          await fetchOp(f.url, op),
+          200,
+          'usher firebase login',
+          (b) => Boolean(b.access_token) && b.user_id === user.id,
+        )
+        for (let waited = 0; waited < 10_000; waited += 100) {
+          if ((await first())?.passwordHash?.startsWith('$scrypt$')) return
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+        throw new Error(`probe firebase login: ${body.user_id}'s Firebase hash was not replaced within 10 s`)
+      },
+    }
+  }
+
   return [
     // login
     usherLogin,
@@ -530,6 +590,26 @@ export async function buildScenarios(t: Targets): Promise<Scenario[]> {
       undefined,
       (id) => id === 'bound',
     ),
+    // firebase login: a first login against a Firebase hash, and the bound for exactly its password work
+    ...(f
+      ? [
+          firebaseLogin(f),
+          scenario(
+            {
+              group: 'firebase-login',
+              name: 'firebase-kdf',
+              system: 'bound',
+              kind: 'kdf',
+              settles: true,
+              operation: 'Firebase scrypt check + one scrypt hash (POST /firebase)',
+              op: { method: 'POST', path: '/firebase' },
+            },
+            b,
+            200,
+            (body: { verified?: boolean; key?: string }) => body.verified === true && body.key?.length === 64,
+          ),
+        ]
+      : []),
     // users.list
     scenario(
       {

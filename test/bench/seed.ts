@@ -247,3 +247,25 @@ export function usherRunCounts(spec: WorkerSpec, users: number): UsherRunCounts 
   for (const { type, status, n } of events ?? []) byType[type] = { ...byType[type], [status]: n }
   return { logins: sessions?.[0]?.n ?? 0, registrations: added?.[0]?.n ?? 0, events: byType }
 }
+
+/**
+ * `firebase login`'s account, read from `usher-import`'s database after its worker stopped: sessions (one per
+ * committed login; the import opens none), and users on Usher's own hash or still on their Firebase one.
+ */
+export function firebaseHashCounts(spec: WorkerSpec): {
+  committed: number
+  rehashed: number
+  firebase_left: number
+} {
+  const [sessions, rehashed, left] = d1<{ n: number }>(
+    spec,
+    `SELECT count(*) AS n FROM sessions;
+     SELECT count(*) AS n FROM identities WHERE password_hash LIKE '$scrypt$%';
+     SELECT count(*) AS n FROM identities WHERE password_hash LIKE '$firebase-scrypt$%'`,
+  )
+  return {
+    committed: sessions?.[0]?.n ?? 0,
+    rehashed: rehashed?.[0]?.n ?? 0,
+    firebase_left: left?.[0]?.n ?? 0,
+  }
+}

@@ -6,7 +6,9 @@
  * (wrangler's dev registry, a private one under `.state/`). When login or register is measured, a fifth:
  * `usher-events`, the same Usher (same config) with EVENTS_WEBHOOK_URL set, on a copy of Usher's seeded
  * database made before any worker starts, and in a dev registry of its own (it is also named `usher`, and
- * must never answer the app worker's bindings). All run under `wrangler dev` on the same workerd binary,
+ * must never answer the app worker's bindings). For the import phase and `firebase login`, a sixth:
+ * `usher-import`, the same Usher again on a database emptied before each import round (and its own dev
+ * registry, for the same reason). All run under `wrangler dev` on the same workerd binary,
  * through tui/local-worker.ts, which puts each in its own process group so stopping it stops workerd too.
  *
  * D1 housekeeping (migrations, seeding, cleanup) goes through `wrangler d1 execute --local` while no worker
@@ -41,10 +43,11 @@ export const REGISTRY_DIR = path.join(STATE_DIR, 'registry')
 /** The systems compared (a row of the results belongs to one). */
 export type SystemName = 'usher' | 'better-auth' | 'bound'
 /**
- * The workers a run starts: the three systems, the app worker that calls them (`app request`), and Usher
- * with events delivered to the bench's webhook sink (`usher-events`, a variant of the system `usher`).
+ * The workers a run starts: the three systems, the app worker that calls them (`app request`), Usher
+ * with events delivered to the bench's webhook sink (`usher-events`, a variant of the system `usher`), and
+ * Usher on an empty database that the CLI imports Firebase users into (`usher-import`, also `usher`).
  */
-export type WorkerName = SystemName | 'app' | 'usher-events'
+export type WorkerName = SystemName | 'app' | 'usher-events' | 'usher-import'
 
 export interface WorkerSpec {
   system: WorkerName
@@ -64,6 +67,12 @@ export const SPECS: Record<WorkerName, WorkerSpec> = {
     configPath: usher.configPath,
     persistTo: `${usher.persistTo}-events`,
     registry: path.join(STATE_DIR, 'registry-events'),
+  },
+  'usher-import': {
+    system: 'usher-import',
+    configPath: usher.configPath,
+    persistTo: `${usher.persistTo}-import`,
+    registry: path.join(STATE_DIR, 'registry-import'),
   },
   'better-auth': {
     system: 'better-auth',
@@ -128,6 +137,12 @@ export function migrate(spec: WorkerSpec): void {
 export function copyState(from: WorkerSpec, to: WorkerSpec): void {
   rmSync(to.persistTo, { recursive: true, force: true })
   cpSync(from.persistTo, to.persistTo, { recursive: true })
+}
+
+/** An empty, migrated database for `spec` (the import phase's; only while its worker is stopped). */
+export function freshState(spec: WorkerSpec): void {
+  rmSync(spec.persistTo, { recursive: true, force: true })
+  migrate(spec)
 }
 
 /** Run SQL (one or more `;`-separated statements) on a bench database; the rows of each statement. */

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import * as Realm from 'realm-web'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FIREBASE_SCRYPT_VECTOR_OPTIONS as FIREBASE_README } from '../fixtures/firebase-scrypt-vector'
 import { ADMIN_KEY, freePort, startUsher } from './harness'
 import { ROOT, runUsher, type CliResult } from './usher-cli'
 
@@ -25,17 +26,6 @@ type Usher = Awaited<ReturnType<typeof startUsher>>
 const FIXTURES = path.join(ROOT, 'test/fixtures/import')
 const SCRATCH = mkdtempSync(path.join(tmpdir(), 'usher-import-'))
 
-/** firebase/scrypt README's hash_config. */
-const FIREBASE_README = [
-  '--hash-key',
-  'jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==',
-  '--salt-separator',
-  'Bw==',
-  '--rounds',
-  '8',
-  '--mem-cost',
-  '14',
-]
 /** The signer key in GoTrue's `$fbscrypt$` test vector (a project Supabase imported from Firebase). */
 const GOTRUE_VECTOR = [
   '--hash-key',

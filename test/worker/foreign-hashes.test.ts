@@ -16,6 +16,7 @@ import { verifyFirebaseScrypt } from '../../worker/auth/foreign-hashes'
 import { foreignHashProblem, hashPassword, needsRehash, parseHash, verifyPassword, type StoredHash } from '../../worker/auth/passwords'
 import { createUsher, type Bindings } from '../../worker/context'
 import { firebaseScryptHash } from '../../worker/users/import-record'
+import { FIREBASE_SCRYPT_VECTOR as FIREBASE_README } from '../fixtures/firebase-scrypt-vector'
 import { api, uniqueEmail } from './helpers'
 
 const usher = () => createUsher(env as unknown as Bindings, 'https://usher.test/')
@@ -23,15 +24,6 @@ const lookup = () => hashParameterLookup(usher())
 const b64 = (text: string) => Buffer.from(text, 'base64')
 const kdf = { algorithm: 'scrypt', N: 1024, r: 8, p: 1 } as const
 
-/** firebase/scrypt README.md: the project's hash_config and one exported user (password `user1password`). */
-const FIREBASE_README = {
-  signerKey: 'jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==',
-  saltSeparator: 'Bw==',
-  rounds: 8,
-  memCost: 14,
-  salt: '42xEC+ixf3L2lw==',
-  passwordHash: 'lSrfV15cpx95/sZS2W9c9Kp6i/LVgQNDNC/qzrCnh1SAyZvqmZqAjTdn3aoItz+VHjoZilo78198JAdRuid5lQ==',
-}
 const readmeParameters = firebaseParameters(b64(FIREBASE_README.signerKey), b64(FIREBASE_README.saltSeparator), 8, 14)
 const readmeHash = firebaseScryptHash(readmeParameters.id, b64(FIREBASE_README.salt), b64(FIREBASE_README.passwordHash))
 

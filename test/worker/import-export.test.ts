@@ -10,18 +10,14 @@ import bcrypt from 'bcryptjs'
 import { describe, expect, it } from 'vitest'
 import { firebaseParameters } from '../../tui/import/firebase'
 import { firebaseScryptHash, importedUserSchema, type ImportedUser } from '../../worker/users/import-record'
+import { FIREBASE_SCRYPT_VECTOR as VECTOR } from '../fixtures/firebase-scrypt-vector'
 import { admin } from './admin-helpers'
 import { api, client, configured, count, expectError, lastMail, type Tokens } from './helpers'
 
 const b64 = (text: string) => Buffer.from(text, 'base64')
 /** firebase/scrypt README.md: the project's parameters and one exported user (password `user1password`). */
-const firebase = firebaseParameters(
-  b64('jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA=='),
-  b64('Bw=='),
-  8,
-  14,
-)
-const firebaseHash = firebaseScryptHash(firebase.id, b64('42xEC+ixf3L2lw=='), b64('lSrfV15cpx95/sZS2W9c9Kp6i/LVgQNDNC/qzrCnh1SAyZvqmZqAjTdn3aoItz+VHjoZilo78198JAdRuid5lQ=='))
+const firebase = firebaseParameters(b64(VECTOR.signerKey), b64(VECTOR.saltSeparator), VECTOR.rounds, VECTOR.memCost)
+const firebaseHash = firebaseScryptHash(firebase.id, b64(VECTOR.salt), b64(VECTOR.passwordHash))
 
 let serial = 0
 const tag = () => `${Date.now().toString(36)}${(serial++).toString(36)}`
