@@ -167,7 +167,7 @@ describe('usher import --from firebase (auth:export with the project hash parame
     const user = await logIn('user1@test.com', 'user1password')
     expect(user.id).toBe(uid)
     expect(user.profile.email).toBe('user1@test.com')
-    expect(await storedHash(uid)).toMatch(/^\$scrypt\$/)
+    await expect.poll(() => storedHash(uid)).toMatch(/^\$scrypt\$/)
     await user.logOut()
     expect((await logIn('user1@test.com', 'user1password')).id).toBe(uid)
   })
@@ -206,7 +206,7 @@ describe('usher import --from firebase (auth:export with the project hash parame
       },
     ])
     // The rehashed password was not overwritten by the file's Firebase hash.
-    expect(await storedHash('kYi4EvWQlQTKSfnJ3dRSP6IH3ed2')).toMatch(/^\$scrypt\$/)
+    await expect.poll(() => storedHash('kYi4EvWQlQTKSfnJ3dRSP6IH3ed2')).toMatch(/^\$scrypt\$/)
   })
 })
 
@@ -220,7 +220,7 @@ describe('usher import --from supabase (auth.users with identities, from psql)',
     const user = await logIn('sky@example.com', 'sky-blue-password')
     expect(user.id).toBe(sky)
     expect(user.customData).toEqual({ plan: 'team' })
-    expect(await storedHash(sky)).toMatch(/^\$scrypt\$/)
+    await expect.poll(() => storedHash(sky)).toMatch(/^\$scrypt\$/)
     expect(await storedHash('e2b6f1a3-7c8d-4d4f-8b2e-3a9c8f7d6b52')).toMatch(/^\$firebase-scrypt\$/)
     const details = JSON.parse((await cli(['users', 'get', sky, '--json'])).stdout)
     expect(details.identities).toEqual(

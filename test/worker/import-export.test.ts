@@ -7,7 +7,7 @@
  */
 import { env } from 'cloudflare:workers'
 import bcrypt from 'bcryptjs'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { firebaseParameters } from '../../tui/import/firebase'
 import { firebaseScryptHash, importedUserSchema, type ImportedUser } from '../../worker/users/import-record'
 import { FIREBASE_SCRYPT_VECTOR as VECTOR } from '../fixtures/firebase-scrypt-vector'
@@ -86,10 +86,11 @@ describe('users.import', () => {
     await expectError(await api.login(fay.email!, 'wrong-password'), 401, 'InvalidPassword')
     const tokens = (await (await api.login(fay.email!, 'user1password')).json()) as Tokens
     expect(tokens.user_id).toBe(firebaseUid)
-    expect(await stored(firebaseUid)).toMatch(/^\$scrypt\$/)
+    // Rehashed after the response.
+    await vi.waitFor(async () => expect(await stored(firebaseUid)).toMatch(/^\$scrypt\$/))
     expect((await api.login(fay.email!, 'user1password')).status).toBe(200)
     expect((await api.login(`${supabaseId.replace(/[^a-z0-9]/g, '')}@example.com`, 'supabase-pass')).status).toBe(200)
-    expect(await stored(supabaseId)).toMatch(/^\$scrypt\$/)
+    await vi.waitFor(async () => expect(await stored(supabaseId)).toMatch(/^\$scrypt\$/))
   })
 
   it('is safe to run twice; a dry run reports the same and writes nothing; conflicts and bad rows are reported while the rest imports', async () => {

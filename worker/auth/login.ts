@@ -59,17 +59,23 @@ export async function checkPassword(usher: Usher, username: string, password: st
   return { ...row, afterLogin: afterSuccessfulLogin(usher, account, client, row.user.id, state) }
 }
 
-/** Upgrade a hash made with old KDF parameters, after the response (the login already paid one hash). */
+/**
+ * Upgrade a hash made with old KDF parameters, or imported, after the response (the login already paid one
+ * hash). The work yields first: workerd computes node:crypto's scrypt as soon as it is called, on this
+ * thread, so the answer would otherwise wait for the new hash.
+ */
 function rehashLater(usher: Usher, identity: IdentityRow, password: string): void {
   if (!needsRehash(identity.passwordHash!, usher.config.kdf)) return
   usher.spendKdf()
   usher.defer(
-    hashPassword(password, usher.config.kdf).then((passwordHash) =>
-      usher.db
+    (async () => {
+      await scheduler.wait(0)
+      const passwordHash = await hashPassword(password, usher.config.kdf)
+      await usher.db
         .update(identities)
         .set({ passwordHash })
-        .where(and(eq(identities.id, identity.id), eq(identities.passwordHash, identity.passwordHash!))),
-    ),
+        .where(and(eq(identities.id, identity.id), eq(identities.passwordHash, identity.passwordHash!)))
+    })(),
   )
 }
 
