@@ -7,7 +7,6 @@
 import { isLoopbackHost, loadConfig, type Config } from './config'
 import { createDb, type Db } from './db/client'
 import { KDF_BUDGET_PER_REQUEST } from './auth/passwords'
-import type { IpLimitKind } from './auth/ip-limits'
 import { errors } from './errors'
 import { createMailer, type MailBindings, type Mailer } from './mail/mailer'
 import { AppFunctions, type FunctionBindings } from './users/functions'
@@ -20,6 +19,12 @@ export type Bindings = Env & MailBindings & FunctionBindings & {
   /** Producer binding of the events queue (`[[queues.producers]]`), when events go to a Queue. */
   EVENTS_QUEUE?: Queue
 }
+
+/**
+ * The per-client-IP limits (auth/ip-limits.ts): credential checks, user creation, refused admin keys. Named
+ * here, with the bindings that count them.
+ */
+export type IpLimitKind = 'auth' | 'register' | 'admin-auth'
 
 /** Who did something, for the audit trail. */
 export type Actor = 'admin' | 'client' | 'system' | `user:${string}`

@@ -8,7 +8,7 @@
  * It always answers 200, even to a bad signature: a refusal would make Usher retry and count twice.
  */
 import { createServer, type IncomingMessage } from 'node:http'
-import { signPayload } from '../../worker/users/functions'
+import { signPayload } from '../../worker/webhook-signature'
 
 export interface SinkStats {
   requests: number

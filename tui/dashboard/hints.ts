@@ -5,7 +5,7 @@
  * a form, a question or help is open, how to finish it; while Usher is away, the little that still works.
  */
 import { EVENT_ACTIONS, USER_ACTIONS, type ActionContext, type RowAction } from './actions'
-import type { Overlay } from './hooks/use-dashboard'
+import type { Overlay } from './overlay'
 import { API_KEY_ACTIONS, SIGNING_KEY_ACTIONS, USER_API_KEY_ACTIONS, type UserKey } from './key-actions'
 import type { Hint } from './keys'
 import { TABS, type Row, type Tab } from './tabs'

@@ -12,9 +12,9 @@
  * front of Cloudflare, or in local development, a client can set it itself: the limits are then only as good
  * as that proxy (README "Reliability and security").
  */
-import type { Usher } from '../context'
+import type { IpLimitKind, Usher } from '../context'
 
-export type IpLimitKind = 'auth' | 'register' | 'admin-auth'
+export type { IpLimitKind }
 
 /** Every Rate Limiting namespace in wrangler.toml has a 60-second period. */
 export const IP_LIMIT_PERIOD_SECONDS = 60

@@ -19,7 +19,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Usher } from '../context'
 import { rawStatement, runBatch, type Statement } from '../db/client'
 import { events } from '../db/schema'
-import { signPayload } from '../users/functions'
+import { signPayload } from '../webhook-signature'
 import { hasSinks } from './outbox'
 
 /** Waits before attempts 2, 3, …; after the last one an event is dead. */

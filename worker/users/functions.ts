@@ -7,10 +7,10 @@
  * - a Workers service binding (`CONFIRMATION_FUNCTION` / `RESET_FUNCTION`), which needs no signature.
  * A function that cannot be reached, times out (10 s) or answers anything else is reported, never guessed.
  */
-import { createHmac } from 'node:crypto'
 import { z } from 'zod'
 import type { Config } from '../config'
 import { errors } from '../errors'
+import { signPayload } from '../webhook-signature'
 
 export type FunctionOutcome = 'success' | 'pending' | 'fail'
 export type FunctionKind = 'confirmation' | 'reset' | 'authentication' | 'user-creation'
@@ -44,9 +44,6 @@ export interface FunctionAnswer {
 const outcome = z.object({ status: z.enum(['success', 'pending', 'fail']) })
 const TIMEOUT_MS = 10_000
 
-export function signPayload(secret: string, timestamp: number, body: string): string {
-  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`
-}
 
 export class AppFunctions {
   constructor(

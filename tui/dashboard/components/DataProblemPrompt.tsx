@@ -6,7 +6,7 @@
  */
 import { Box, Text } from 'ink'
 import { userName } from '../actions'
-import type { DataProblem } from '../hooks/use-custom-data-editor'
+import type { DataProblem } from '../overlay'
 import { wrappedRows } from '../layout'
 
 const CHOICE = 'e or Enter: edit it again (your text is kept) · Esc: discard your changes'

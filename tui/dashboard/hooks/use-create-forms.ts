@@ -7,7 +7,7 @@
 import { useCallback } from 'react'
 import type { DashboardClient, DashboardConfig } from '../client'
 import type { ActionRunner } from './use-action-runner'
-import type { Overlay } from './use-dashboard'
+import type { Overlay } from '../overlay'
 import { useNewUserForm, validateNewUser, type NewUserForm } from './use-new-user-form'
 
 export interface CreateForms {

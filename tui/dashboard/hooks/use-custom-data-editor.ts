@@ -16,16 +16,7 @@ import { editorCommand, editText, type Environment } from '../editor'
 import { classify, problemMessage } from '../problems'
 import type { ActionRunner } from './use-action-runner'
 import type { BannerHandle } from './use-banner'
-import type { Overlay } from './use-dashboard'
-
-/** The question after an edit that could not be saved: the admin's text, kept for another try. */
-export interface DataProblem {
-  user: UserItem
-  /** The data before the edit (what "unchanged" means). */
-  original: CustomData
-  text: string
-  problem: string
-}
+import type { DataProblem, Overlay } from '../overlay'
 
 export interface CustomDataEditor {
   /** `e` on `user`. */

@@ -6,7 +6,7 @@
  */
 import { useApp } from 'ink'
 import { useCallback, useEffect, useState } from 'react'
-import { userName, type ActionContext, type Confirmation, type Consent } from '../actions'
+import { userName, type ActionContext, type Consent } from '../actions'
 import { EVENT_STATUSES, type EventStatus } from '../../events'
 import { PROVIDER_TYPES, type ProviderType } from '../../providers'
 import type { DashboardClient } from '../client'
@@ -23,7 +23,8 @@ import { useCounts } from './use-counts'
 import { useDashboardKeys, type Mode } from './use-dashboard-keys'
 import { useDebouncedValue } from './use-debounced-value'
 import { useCreateForms, type CreateForms } from './use-create-forms'
-import { useCustomDataEditor, type DataProblem } from './use-custom-data-editor'
+import { useCustomDataEditor } from './use-custom-data-editor'
+import type { Overlay } from '../overlay'
 import { useRefresh } from './use-refresh'
 import { useRowActions } from './use-row-actions'
 import { useTabRows, type TabRows } from './use-tab-rows'
@@ -43,17 +44,6 @@ export interface DashboardOptions {
   env: Environment
 }
 
-export type Overlay =
-  | { type: 'none' }
-  | { type: 'search' }
-  | { type: 'help' }
-  | { type: 'confirm'; confirmation: Confirmation; proceed(consent: Consent): void }
-  | { type: 'new-user' }
-  | { type: 'new-key'; name: string; error: string | undefined }
-  | { type: 'secret'; name: string; key: string }
-  /** A user's custom data is open in the admin's editor, which has the terminal. */
-  | { type: 'editing'; name: string }
-  | { type: 'data-problem'; problem: DataProblem }
 
 export interface DashboardView extends CreateForms {
   layout: Layout
