@@ -101,6 +101,13 @@ describe('the user creation function', () => {
     // A taken address never reaches the function.
     await expectError(await app.register(email), 409, 'AccountNameInUse')
     expect(fn.calls).toHaveLength(1)
+
+    // An address held only by a registration whose link expired is free again: the function decides.
+    const stale = uniqueEmail('stale')
+    await api.register(stale)
+    await env.DB.prepare("UPDATE action_tokens SET expires_at = 0 WHERE user_id = (SELECT user_id FROM identities WHERE email = ?)").bind(stale).run()
+    expect((await app.register(stale)).status).toBe(201)
+    expect(fn.calls.map((u) => (u.data as { email: string }).email)).toEqual([email, stale])
   })
 
   it('refusing, failing or answering nonsense creates nothing, and the client is told why', async () => {

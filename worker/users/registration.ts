@@ -9,7 +9,7 @@
  * - `auto`: registrations are confirmed at once.
  * `rerunConfirmation` re-runs whichever method is current. Both doors (client API, admin API) call these.
  */
-import { and, eq, gt, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { newId } from '../auth/crypto'
 import { hashPassword } from '../auth/passwords'
 import type { Actor, Usher } from '../context'
@@ -111,12 +111,6 @@ export async function register(
   }
 }
 
-/**
- * A registration nobody confirmed while its link was valid must not hold the address forever (a typo, or
- * someone squatting another person's address): once no unexpired confirmation token is left, a new
- * registration replaces it, in one batch with its audit entry. False when the address is really taken (or a
- * concurrent registration won).
- */
 const noValidConfirmation = (usher: Usher, userId: string) =>
   sql`NOT EXISTS (SELECT 1 FROM ${actionTokens} WHERE ${actionTokens.userId} = ${userId}
     AND ${actionTokens.purpose} = 'confirm' AND ${actionTokens.expiresAt} > ${usher.now()})`
@@ -124,14 +118,20 @@ const noValidConfirmation = (usher: Usher, userId: string) =>
 /** Would a new registration replace this one (see replaceStaleRegistration)? */
 async function isStaleRegistration(usher: Usher, found: { user: UserRow }): Promise<boolean> {
   if (found.user.status !== 'pending-confirmation') return false
-  const valid = await usher.db
-    .select({ id: actionTokens.id })
-    .from(actionTokens)
-    .where(and(eq(actionTokens.userId, found.user.id), eq(actionTokens.purpose, 'confirm'), gt(actionTokens.expiresAt, usher.now())))
-    .limit(1)
-  return valid.length === 0
+  const row = await usher.db
+    .select({ stale: sql<number>`${noValidConfirmation(usher, found.user.id)}` })
+    .from(users)
+    .where(eq(users.id, found.user.id))
+    .get()
+  return row?.stale === 1
 }
 
+/**
+ * A registration nobody confirmed while its link was valid must not hold the address forever (a typo, or
+ * someone squatting another person's address): once no unexpired confirmation token is left, a new
+ * registration replaces it, in one batch with its audit entry. False when the address is really taken (or a
+ * concurrent registration won).
+ */
 async function replaceStaleRegistration(usher: Usher, email: string, newUserId: string, creation: Statement[]): Promise<boolean> {
   const found = await findByEmail(usher, email)
   if (found?.user.status !== 'pending-confirmation') return false
