@@ -1,10 +1,11 @@
 /**
  * @module tui/events
  * Lifecycle events as the terminal tools show them (`usher events …`, the dashboard's Events tab): their types
- * and statuses, written out because the worker reaches the terminal tools as types only (the build stops if
- * the lists ever differ from what `events.list` accepts), who an event is about, and where events go.
+ * and statuses (the worker's own lists, worker/event-types.ts, a module without dependencies; the build stops
+ * if `events.list` ever accepts another), who an event is about, and where events go.
  */
 import type { EventItem, EventsPage, RouterInputs } from './admin-client'
+import { EVENT_STATUSES, EVENT_TYPES } from '../worker/event-types'
 
 type ListInput = Exclude<RouterInputs['events']['list'], void | undefined>
 export type EventType = Exclude<ListInput['type'], undefined>
@@ -12,21 +13,10 @@ export type EventStatus = EventItem['status']
 /** `events.list`'s status filter: one status, or all of them. */
 export type EventStatusFilter = Exclude<ListInput['status'], undefined>
 
-export const EVENT_TYPES = [
-  'CREATE',
-  'LOGIN',
-  'DELETE',
-  'CONFIRM',
-  'DISABLE',
-  'ENABLE',
-  'PASSWORD_RESET',
-  'SESSIONS_REVOKED',
-] as const satisfies readonly EventType[]
-
-export const EVENT_STATUSES = ['recorded', 'pending', 'delivered', 'dead'] as const satisfies readonly EventStatus[]
+export { EVENT_STATUSES, EVENT_TYPES }
 
 type Unlisted = Exclude<EventType, (typeof EVENT_TYPES)[number]> | Exclude<EventStatus, (typeof EVENT_STATUSES)[number]>
-// Compiles only while every type and status the admin API knows is listed above.
+// Compiles only while every type and status the admin API knows is listed.
 true satisfies ([Unlisted] extends [never] ? true : { unlisted: Unlisted })
 
 /** The address in the event's payload (`user.data.email`), if the user had one. */

@@ -13,7 +13,7 @@ import type { Usher } from '../context'
 import { changes, runBatch, type Statement } from '../db/client'
 import { apiKeys, identities, users } from '../db/schema'
 import { errors } from '../errors'
-import { byEmailKey, identitiesOf, type IdentityRow, type UserRow } from '../users/accounts'
+import { byEmailKey, firstLoginUser, identitiesOf, type IdentityRow, type UserRow } from '../users/accounts'
 import { canonicalEmail } from '../users/credentials'
 import { auditIfChanged, auditStatement } from '../users/audit'
 import { hashParameterLookup } from './hash-parameters'
@@ -96,25 +96,8 @@ export async function loginAnonymously(usher: Usher, deviceId: string, client: L
   const userId = newId(now)
   const identityId = newId(now)
   // The app's user creation function (if any) decides first, before the user exists.
-  const customData = await initialCustomData(usher, {
-    id: userId,
-    type: 'normal',
-    data: {},
-    identities: [{ id: identityId, provider_type: 'anon-user', data: {} }],
-    custom_data: {},
-  })
-  const user: UserRow = {
-    id: userId,
-    type: 'normal',
-    status: 'confirmed',
-    disabled: false,
-    createdAt: now,
-    lastLoginAt: now,
-    data: {},
-    customData,
-    tab: 'confirmed',
-  }
-  const { tab: _derived, ...stored } = user
+  const customData = await initialCustomData(usher, { userId, provider: 'anon-user', identityId })
+  const { user, stored } = firstLoginUser(userId, now, {}, customData)
   const prelude: Statement[] = [
     usher.db.insert(users).values(stored),
     usher.db.insert(identities).values({ id: identityId, userId: user.id, providerType: 'anon-user', createdAt: now }),

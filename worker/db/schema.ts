@@ -13,6 +13,7 @@
  */
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { EVENT_STATUSES, EVENT_TYPES } from '../event-types'
 import { PROVIDER_TYPES } from '../provider-types'
 
 export const USER_STATUSES = ['pending-confirmation', 'pending-login', 'confirmed'] as const
@@ -327,19 +328,7 @@ export const passwordHashParameters = sqliteTable('password_hash_parameters', {
   createdAt: integer('created_at').notNull(),
 })
 
-export const EVENT_TYPES = [
-  'CREATE',
-  'LOGIN',
-  'DELETE',
-  'CONFIRM',
-  'DISABLE',
-  'ENABLE',
-  'PASSWORD_RESET',
-  'SESSIONS_REVOKED',
-] as const
-export type EventType = (typeof EVENT_TYPES)[number]
-export const EVENT_STATUSES = ['recorded', 'pending', 'delivered', 'dead'] as const
-export type EventStatus = (typeof EVENT_STATUSES)[number]
+export { EVENT_STATUSES, EVENT_TYPES, type EventStatus, type EventType } from '../event-types'
 
 /**
  * The transactional outbox of lifecycle events (App Services' authentication triggers, and more): each row is

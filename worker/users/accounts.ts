@@ -11,6 +11,16 @@ import { canonicalEmail } from './credentials'
 export type UserRow = typeof users.$inferSelect
 export type IdentityRow = typeof identities.$inferSelect
 
+/**
+ * A user created by their first login (anonymous, an external provider): confirmed and logged in at once.
+ * `stored` is the row to insert (the list tab is SQLite's to derive).
+ */
+export function firstLoginUser(id: string, now: number, data: Record<string, unknown>, customData: Record<string, unknown>) {
+  const user: UserRow = { id, type: 'normal', status: 'confirmed', disabled: false, createdAt: now, lastLoginAt: now, data, customData, tab: 'confirmed' }
+  const { tab: _derived, ...stored } = user
+  return { user, stored }
+}
+
 /** The query behind `findByEmail`, for batching with other reads. */
 export function byEmailKey(usher: Usher, emailKey: string) {
   return usher.db

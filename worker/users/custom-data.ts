@@ -77,21 +77,32 @@ export function userDataClaim(usher: Usher, customData: Record<string, unknown>)
   return usher.config.customData.format === 'ejson' ? (canonicalEjson(customData) as Record<string, unknown>) : customData
 }
 
-/** The user object a user creation function receives (App Services' shape). */
-export interface NewUser {
-  id: string
-  type: 'normal'
-  data: Record<string, unknown>
-  identities: { id: string; provider_type: ProviderType; data: Record<string, unknown> }[]
-  custom_data: Record<string, unknown>
+/** A user about to be created, by whichever provider. */
+export interface Newcomer {
+  userId: string
+  provider: ProviderType
+  /** Their identity's id as App Services showed it (an external provider's own id for the user). */
+  identityId: string
+  /** Profile data (an email/password user's address). */
+  data?: Record<string, unknown>
+  /** What the provider said about them. */
+  identityData?: Record<string, unknown>
 }
 
 /**
- * Run the user creation function, if one is configured, for a user about to be created: its answer's
- * `customData` (checked like any custom data), or a refusal; nothing configured → empty custom data.
+ * Run the user creation function, if one is configured, for a user about to be created, with the user object
+ * App Services passed: its answer's `customData` (checked like any custom data), or a refusal; nothing
+ * configured → empty custom data.
  */
-export async function initialCustomData(usher: Usher, user: NewUser): Promise<Record<string, unknown>> {
+export async function initialCustomData(usher: Usher, newcomer: Newcomer): Promise<Record<string, unknown>> {
   if (!usher.config.customData.creationFunction) return {}
+  const user = {
+    id: newcomer.userId,
+    type: 'normal',
+    data: newcomer.data ?? {},
+    identities: [{ id: newcomer.identityId, provider_type: newcomer.provider, data: newcomer.identityData ?? {} }],
+    custom_data: {},
+  }
   let answer
   try {
     answer = await usher.functions.invoke('user-creation', { user })

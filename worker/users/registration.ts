@@ -62,13 +62,7 @@ export async function register(
       await refuseTakenEmail(usher, input.email, actor)
       return
     }
-    customData = await initialCustomData(usher, {
-      id: userId,
-      type: 'normal',
-      data: { email: input.email },
-      identities: [{ id: identityId, provider_type: 'local-userpass', data: {} }],
-      custom_data: {},
-    })
+    customData = await initialCustomData(usher, { userId, provider: 'local-userpass', identityId, data: { email: input.email } })
   }
   const token = method === 'auto' ? undefined : issueActionToken(usher, userId, 'confirm')
   const creation = [

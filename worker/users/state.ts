@@ -34,13 +34,7 @@ export async function createUser(
   const userId = newId(now)
   const identityId = newId(now)
   // The app's user creation function (if any) decides first, before the user exists.
-  const customData = await initialCustomData(usher, {
-    id: userId,
-    type: 'normal',
-    data: { email: input.email },
-    identities: [{ id: identityId, provider_type: 'local-userpass', data: {} }],
-    custom_data: {},
-  })
+  const customData = await initialCustomData(usher, { userId, provider: 'local-userpass', identityId, data: { email: input.email } })
   usher.spendKdf()
   const passwordHash = await hashPassword(input.password, usher.config.kdf)
   try {

@@ -11,7 +11,7 @@ import type { Usher } from '../../context'
 import { runBatch, type Statement } from '../../db/client'
 import { identities, users, type ExternalProviderType } from '../../db/schema'
 import { errors } from '../../errors'
-import { isUniqueViolation, type IdentityRow, type UserRow } from '../../users/accounts'
+import { firstLoginUser, isUniqueViolation, type IdentityRow, type UserRow } from '../../users/accounts'
 import { auditStatement } from '../../users/audit'
 import { eventStatement } from '../../events/outbox'
 import { initialCustomData } from '../../users/custom-data'
@@ -77,24 +77,13 @@ export async function loginWithIdentity(
   const identityId = newId(now)
   // The app's user creation function (if any) decides first, before the user exists.
   const customData = await initialCustomData(usher, {
-    id: userId,
-    type: 'normal',
+    userId,
+    provider: identity.provider,
+    identityId: identity.externalId,
     data: identity.metadata,
-    identities: [{ id: identity.externalId, provider_type: identity.provider, data: identity.metadata }],
-    custom_data: {},
+    identityData: identity.metadata,
   })
-  const user: UserRow = {
-    id: userId,
-    type: 'normal',
-    status: 'confirmed',
-    disabled: false,
-    createdAt: now,
-    lastLoginAt: now,
-    data: identity.metadata,
-    customData,
-    tab: 'confirmed',
-  }
-  const { tab: _derived, ...stored } = user
+  const { user, stored } = firstLoginUser(userId, now, identity.metadata, customData)
   try {
     return await startSession(usher, {
       user,
