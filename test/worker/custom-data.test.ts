@@ -3,11 +3,13 @@
  * (canonical EJSON by default, as App Services did), and first set by the app's user creation function, which
  * may also refuse a user before any row exists.
  */
-import { env } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
+import type { UsherService } from '../../worker/service'
 import { describe, expect, it } from 'vitest'
 import { admin } from './admin-helpers'
 import { api, client, configured, confirmedUser, count, expectError, lastMail, uniqueEmail, type Tokens } from './helpers'
 
+const service = () => (exports as unknown as { UsherService: Service<UsherService> }).UsherService
 const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { user_data: unknown }
 
 /** The app's user creation function, as a service binding: records the user objects it gets, answers `answer`. */
@@ -51,6 +53,14 @@ describe('custom user data', () => {
       .first<{ actor: string; detail: string }>()
     expect(audit).toMatchObject({ actor: 'admin' })
     expect(JSON.parse(audit!.detail).bytes).toBe(JSON.stringify(data).length)
+  })
+
+  it('the UsherService RPC gives the custom data as stored now, in plain JSON (fresher than the token in hand)', async () => {
+    const user = await confirmedUser()
+    await admin().users.setCustomData.mutate({ userId: user.user_id, data: { seats: 5 } })
+    // The access token in hand predates the change; the RPC reads the user's row.
+    expect(claimsOf(user.access_token).user_data).toEqual({})
+    expect(await service().authenticate(user.access_token)).toMatchObject({ ok: true, userId: user.user_id, customData: { seats: 5 } })
   })
 
   it('CUSTOM_DATA_FORMAT=json carries it as stored', async () => {

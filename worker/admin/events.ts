@@ -9,7 +9,6 @@ import { z } from 'zod'
 import type { Usher } from '../context'
 import { EVENT_STATUSES, EVENT_TYPES, events } from '../db/schema'
 import { errors } from '../errors'
-import { hasSinks } from '../events/outbox'
 import { redeliver } from '../events/delivery'
 import { adminProcedure } from './trpc'
 import { userIdInput } from './users'
@@ -93,12 +92,7 @@ export const eventsRouter = {
    * delivered one a consumer lost). Answers the event as it now is.
    */
   redeliver: adminProcedure.input(z.strictObject({ id: eventId })).mutation(async ({ ctx, input }) => {
-    await requireEvent(ctx.usher, input.id)
-    if (!hasSinks(ctx.usher)) {
-      throw errors.refused('no event sink is configured (EVENTS_QUEUE or EVENTS_WEBHOOK_URL): there is nowhere to deliver it')
-    }
-    // Only a dead, delivered or recorded event is sent again: a pending one is on its way already.
-    if (!(await redeliver(ctx.usher, input.id))) throw errors.refused('this event is already waiting for delivery')
+    await redeliver(ctx.usher, input.id)
     return eventView(await requireEvent(ctx.usher, input.id))
   }),
 } satisfies TRPCRouterRecord

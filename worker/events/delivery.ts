@@ -19,6 +19,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Usher } from '../context'
 import { rawStatement, runBatch, type Statement } from '../db/client'
 import { events } from '../db/schema'
+import { errors } from '../errors'
 import { signPayload } from '../webhook-signature'
 import { hasSinks } from './outbox'
 
@@ -183,16 +184,22 @@ export function sweepSoon(usher: Usher): void {
 
 /**
  * An admin's "redeliver": the event (dead, delivered, or recorded while no sink was configured) goes out again,
- * with its own id, from its first attempt; a sweep follows the response.
+ * with its own id, from its first attempt; a sweep follows the response. Refused, with the reason, for an
+ * unknown event, with no sink to send it to, or while it is on its way already.
  */
-export async function redeliver(usher: Usher, id: string): Promise<boolean> {
+export async function redeliver(usher: Usher, id: string): Promise<void> {
+  if (!hasSinks(usher)) {
+    throw errors.refused('no event sink is configured (EVENTS_QUEUE or EVENTS_WEBHOOK_URL): there is nowhere to deliver it')
+  }
   const [updated] = await runBatch(usher.db, [
     usher.db
       .update(events)
       .set({ status: 'pending', attempts: 0, nextAttemptAt: usher.now(), deliveredTo: [], lastError: null })
       .where(and(eq(events.id, id), inArray(events.status, ['dead', 'delivered', 'recorded']))),
   ])
-  const changed = (updated?.meta.changes ?? 0) > 0
-  if (changed) usher.eventsRecorded = true
-  return changed
+  if ((updated?.meta.changes ?? 0) === 0) {
+    const found = await usher.db.select({ id: events.id }).from(events).where(eq(events.id, id)).get()
+    throw found ? errors.refused('this event is already waiting for delivery') : errors.notFound(`no event with id ${id}`)
+  }
+  usher.eventsRecorded = true
 }

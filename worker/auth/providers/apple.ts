@@ -16,7 +16,7 @@ import { z } from 'zod'
 import type { Usher } from '../../context'
 import { errors } from '../../errors'
 import type { ExternalIdentity } from './external-identities'
-import { exchangeCode, type RedirectProvider } from './oauth-client'
+import { authorizationRequest, exchangeCodeForIdToken, type RedirectProvider } from './oauth-client'
 import { discover, pick, verifyIdToken } from './openid'
 
 export const body = z.strictObject({ id_token: z.string().max(16_384).optional() })
@@ -69,32 +69,18 @@ export const redirect: RedirectProvider = {
   async authorizationUrl(usher, flow) {
     const { clientIds, issuer } = usher.config.providers.apple
     const { authorization_endpoint } = await discover(issuer)
-    const url = new URL(authorization_endpoint!)
-    url.search = new URLSearchParams({
-      client_id: clientIds[0]!,
-      redirect_uri: flow.callbackUrl,
-      response_type: 'code',
-      response_mode: 'form_post',
+    return authorizationRequest(authorization_endpoint!, flow, {
+      clientId: clientIds[0]!,
       // Apple's discovery lists openid, email and name; openid is what lets a nonce be checked.
       scope: 'openid name email',
-      state: flow.state,
-      nonce: flow.nonce,
-      code_challenge: flow.codeChallenge,
-      code_challenge_method: 'S256',
-    }).toString()
-    return url
+      withNonce: true,
+      extra: { response_mode: 'form_post' },
+    })
   },
   async complete(usher, callback, flow) {
     const { clientIds, issuer } = usher.config.providers.apple
     const { token_endpoint } = await discover(issuer)
-    const tokens = await exchangeCode(token_endpoint, {
-      code: callback.code,
-      client_id: clientIds[0]!,
-      client_secret: await clientSecret(usher),
-      redirect_uri: flow.callbackUrl,
-      code_verifier: flow.codeVerifier,
-    })
-    if (typeof tokens.id_token !== 'string') throw errors.providerRefused('error exchanging access code with OAuth2 provider')
-    return fromIdToken(usher, tokens.id_token, flow.nonce, callback.user)
+    const idToken = await exchangeCodeForIdToken(token_endpoint, { code: callback.code, redirectUri: flow.callbackUrl, codeVerifier: flow.codeVerifier }, { clientId: clientIds[0]!, clientSecret: await clientSecret(usher) })
+    return fromIdToken(usher, idToken, flow.nonce, callback.user)
   },
 }

@@ -16,7 +16,7 @@ import { z } from 'zod'
 import type { Usher } from '../../context'
 import { errors } from '../../errors'
 import { EXTERNAL_ID_MAX, type ExternalIdentity } from './external-identities'
-import { getJson, type RedirectProvider } from './oauth-client'
+import { authorizationRequest, getJson, type RedirectProvider } from './oauth-client'
 import { pick } from './openid'
 
 export const body = z.strictObject({ accessToken: z.string().max(4096).optional() })
@@ -60,17 +60,7 @@ export async function verify(usher: Usher, input: z.infer<typeof body>): Promise
 export const redirect: RedirectProvider = {
   async authorizationUrl(usher, flow) {
     const { appId, dialogUrl } = usher.config.providers.facebook
-    const url = new URL(dialogUrl)
-    url.search = new URLSearchParams({
-      client_id: appId!,
-      redirect_uri: flow.callbackUrl,
-      response_type: 'code',
-      scope: 'email,public_profile',
-      state: flow.state,
-      code_challenge: flow.codeChallenge,
-      code_challenge_method: 'S256',
-    }).toString()
-    return url
+    return authorizationRequest(dialogUrl, flow, { clientId: appId!, scope: 'email,public_profile', withNonce: false })
   },
   async complete(usher, callback, flow) {
     const { appId, appSecret, graphUrl } = usher.config.providers.facebook

@@ -14,7 +14,7 @@ import { z } from 'zod'
 import type { Usher } from '../../context'
 import { errors } from '../../errors'
 import type { ExternalIdentity } from './external-identities'
-import { exchangeCode, type RedirectProvider } from './oauth-client'
+import { authorizationRequest, exchangeCodeForIdToken, type RedirectProvider } from './oauth-client'
 import { discover, pick, verifyIdToken } from './openid'
 
 export const body = z.strictObject({ id_token: z.string().max(16_384).optional(), authCode: z.string().max(4096).optional() })
@@ -40,14 +40,8 @@ export async function verify(usher: Usher, input: z.infer<typeof body>): Promise
   if (input.authCode) {
     const { clientId, clientSecret, issuer, authCodeRedirectUri } = usher.config.providers.google
     const { token_endpoint } = await discover(issuer)
-    const tokens = await exchangeCode(token_endpoint, {
-      code: input.authCode,
-      client_id: clientId!,
-      client_secret: clientSecret ?? '',
-      redirect_uri: authCodeRedirectUri,
-    })
-    if (typeof tokens.id_token !== 'string') throw errors.providerRefused('error exchanging access code with OAuth2 provider')
-    return fromIdToken(usher, tokens.id_token)
+    const idToken = await exchangeCodeForIdToken(token_endpoint, { code: input.authCode, redirectUri: authCodeRedirectUri }, { clientId: clientId!, clientSecret: clientSecret ?? '' })
+    return fromIdToken(usher, idToken)
   }
   throw errors.invalidParameter('expected either accessToken, id_token or authCode in payload')
 }
@@ -56,30 +50,12 @@ export const redirect: RedirectProvider = {
   async authorizationUrl(usher, flow) {
     const { clientId, issuer } = usher.config.providers.google
     const { authorization_endpoint } = await discover(issuer)
-    const url = new URL(authorization_endpoint!)
-    url.search = new URLSearchParams({
-      client_id: clientId!,
-      redirect_uri: flow.callbackUrl,
-      response_type: 'code',
-      scope: 'openid email profile',
-      state: flow.state,
-      nonce: flow.nonce,
-      code_challenge: flow.codeChallenge,
-      code_challenge_method: 'S256',
-    }).toString()
-    return url
+    return authorizationRequest(authorization_endpoint!, flow, { clientId: clientId!, scope: 'openid email profile', withNonce: true })
   },
   async complete(usher, callback, flow) {
     const { clientId, clientSecret, issuer } = usher.config.providers.google
     const { token_endpoint } = await discover(issuer)
-    const tokens = await exchangeCode(token_endpoint, {
-      code: callback.code,
-      client_id: clientId!,
-      client_secret: clientSecret ?? '',
-      redirect_uri: flow.callbackUrl,
-      code_verifier: flow.codeVerifier,
-    })
-    if (typeof tokens.id_token !== 'string') throw errors.providerRefused('error exchanging access code with OAuth2 provider')
-    return fromIdToken(usher, tokens.id_token, flow.nonce)
+    const idToken = await exchangeCodeForIdToken(token_endpoint, { code: callback.code, redirectUri: flow.callbackUrl, codeVerifier: flow.codeVerifier }, { clientId: clientId!, clientSecret: clientSecret ?? '' })
+    return fromIdToken(usher, idToken, flow.nonce)
   },
 }

@@ -40,6 +40,47 @@ export interface RedirectProvider {
 
 const TIMEOUT_MS = 10_000
 
+/**
+ * The provider's authorization URL for this flow: the authorization-code request with PKCE (S256) and the
+ * state, plus the nonce for OpenID providers and whatever else the provider wants (`extra`).
+ */
+export function authorizationRequest(
+  endpoint: string,
+  flow: FlowRequest,
+  request: { clientId: string; scope: string; withNonce: boolean; extra?: Record<string, string> },
+): URL {
+  const url = new URL(endpoint)
+  url.search = new URLSearchParams({
+    client_id: request.clientId,
+    redirect_uri: flow.callbackUrl,
+    response_type: 'code',
+    ...request.extra,
+    scope: request.scope,
+    state: flow.state,
+    ...(request.withNonce && { nonce: flow.nonce }),
+    code_challenge: flow.codeChallenge,
+    code_challenge_method: 'S256',
+  }).toString()
+  return url
+}
+
+/** An OpenID provider's code exchange: the ID token it answers with, or App Services' exchange error. */
+export async function exchangeCodeForIdToken(
+  tokenEndpoint: string | undefined,
+  grant: { code: string; redirectUri: string; codeVerifier?: string },
+  client: { clientId: string; clientSecret: string },
+): Promise<string> {
+  const tokens = await exchangeCode(tokenEndpoint, {
+    code: grant.code,
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    redirect_uri: grant.redirectUri,
+    ...(grant.codeVerifier !== undefined && { code_verifier: grant.codeVerifier }),
+  })
+  if (typeof tokens.id_token !== 'string') throw errors.providerRefused('error exchanging access code with OAuth2 provider')
+  return tokens.id_token
+}
+
 /** POST an authorization code to a token endpoint; any failure is App Services' exchange error. */
 export async function exchangeCode(tokenEndpoint: string | undefined, form: Record<string, string>): Promise<Record<string, unknown>> {
   if (!tokenEndpoint) throw errors.providerRefused('error exchanging access code with OAuth2 provider: no token endpoint')
