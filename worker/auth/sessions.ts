@@ -264,13 +264,18 @@ export async function startSession(
              ${session.deviceId}, ${session.createdAt}, ${session.expiresAt}
       WHERE EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${session.userId} AND NOT ${users.disabled})`),
     usher.db.update(users).set({ lastLoginAt: now }).where(and(eq(users.id, start.user.id), opened)),
-    usher.db
-      .update(users)
-      .set({ status: 'confirmed' })
-      .where(and(eq(users.id, start.user.id), eq(users.status, 'pending-login'), opened)),
-    // A registration becomes a user at its first login: that is when App Services fired CREATE.
-    ...eventStatement(usher, { type: 'CREATE', userId: start.user.id, provider: start.provider }),
-    auditIfChanged(usher, { actor: `user:${start.user.id}`, action: 'user.first-login', userId: start.user.id }),
+    // A registration becomes a user at its first login: that is when App Services fired CREATE. (Statuses only
+    // move forward, so a user read as confirmed needs none of this.)
+    ...(start.user.status === 'pending-login'
+      ? [
+          usher.db
+            .update(users)
+            .set({ status: 'confirmed' })
+            .where(and(eq(users.id, start.user.id), eq(users.status, 'pending-login'), opened)),
+          ...eventStatement(usher, { type: 'CREATE', userId: start.user.id, provider: start.provider }),
+          auditIfChanged(usher, { actor: `user:${start.user.id}`, action: 'user.first-login', userId: start.user.id }),
+        ]
+      : []),
     // Every login, in the same batch (no extra round trip): when, how and from what device and address.
     rawStatement(sql`
       INSERT INTO ${auditLog} (at, actor, action, user_id, detail, outcome)
