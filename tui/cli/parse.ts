@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util'
 import { isGroup, type Command, type CommandGroup, type Invocation, type OptionSpec } from './command'
 import { UsageError } from './failure'
+import { USER_ID_PATTERN } from '../../worker/users/import-record'
 
 export const GLOBAL_OPTIONS = {
   url: {
@@ -49,7 +50,7 @@ export type CommandLine =
 
 const ID = /^[0-9a-f]{24}$/i
 /** Usher's own ids, or an imported user's kept id (worker/admin/users.ts `userId`). */
-const USER_ID = /^[A-Za-z0-9_-]{1,128}$/
+const USER_ID = USER_ID_PATTERN
 const malformedId = (value: string, path: string[]) =>
   new UsageError(`malformed id "${value}": ids are 24 hexadecimal characters`, path)
 

@@ -9,6 +9,7 @@ import { deleteApiKey, getApiKey, listApiKeys, setApiKeyDisabled, type KeyScope 
 import { inspectAccessToken } from '../auth/sessions'
 import { requireUser } from '../users/accounts'
 import { setCustomData } from '../users/custom-data'
+import { USER_ID_PATTERN } from '../users/import-record'
 import { apiKeyView, keyId } from './api-keys'
 import type { Usher } from '../context'
 import { PROVIDER_TYPES } from '../db/schema'
@@ -18,7 +19,7 @@ import { clearLoginLock, createUser, deleteUser, disableUser, enableUser, revoke
 import { adminProcedure } from './trpc'
 
 /** Usher's own ids are 24 hexadecimal characters; imported users keep theirs (Firebase uids, UUIDs…). */
-export const userId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a user id (1–128 letters, digits, _ or -)')
+export const userId = z.string().regex(USER_ID_PATTERN, 'must be a user id (1–128 letters, digits, _ or -)')
 export const userIdInput = z.strictObject({ userId })
 
 const listInput = z

@@ -23,6 +23,12 @@ import { PROVIDER_TYPES } from '../provider-types'
 export { PROVIDER_TYPES as IMPORTED_PROVIDER_TYPES, type ProviderType as ImportedProviderType } from '../provider-types'
 
 /** Serialized size allowed for `data`, `customData` and each identity's `data`. */
+/**
+ * A user id: Usher's own are 24 hexadecimal characters; imported users keep theirs (Firebase uids, UUIDs…).
+ * Every admin input, the export cursor and the CLI take this shape.
+ */
+export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
+
 export const IMPORTED_JSON_MAX_LENGTH = 16 * 1024
 
 const jsonObject = z
@@ -51,7 +57,7 @@ const PASSWORD_HASH_SHAPE =
 export const importedUserSchema = z
   .strictObject({
     /** Kept as the user's id, so the app's own data keyed by user id still points at the right people. */
-    id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1–128 letters, digits, _ or -'),
+    id: z.string().regex(USER_ID_PATTERN, 'must be 1–128 letters, digits, _ or -'),
     type: z.enum(['normal', 'server']),
     status: z.enum(['pending-confirmation', 'pending-login', 'confirmed']),
     disabled: z.boolean(),

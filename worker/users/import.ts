@@ -22,11 +22,11 @@ import { checkFirebaseScryptParameters, missingHashParameters, storeFirebaseScry
 import { foreignHashProblem } from '../auth/passwords'
 import type { Actor, Usher } from '../context'
 import { rawStatement, runBatch, type Statement } from '../db/client'
-import { auditLog, identities, users } from '../db/schema'
+import { auditLog, EXTERNAL_PROVIDER_TYPES, identities, users } from '../db/schema'
 import { errors } from '../errors'
 import { CUSTOM_DATA_MAX_BYTES } from './custom-data'
 import { canonicalEmail, emailProblem } from './credentials'
-import { importedUserSchema, type ImportedUser } from './import-record'
+import { importedUserSchema, USER_ID_PATTERN, type ImportedUser } from './import-record'
 
 /** Users per `users.import` call (the CLI's chunk). */
 export const IMPORT_CHUNK_MAX = 500
@@ -59,9 +59,8 @@ export interface ImportReport {
   rows: ImportRowReport[]
 }
 
-const IDENTITY_ROW_ID = /^[A-Za-z0-9_-]{1,128}$/
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length
-const isExternal = (providerType: string) => providerType.startsWith('oauth2-') || providerType === 'custom-token' || providerType === 'custom-function'
+const isExternal = (providerType: string) => (EXTERNAL_PROVIDER_TYPES as readonly string[]).includes(providerType)
 
 /** The worker's own checks on top of the schema (the CLI's parsers ran the schema already; never trusted). */
 function rowProblem(user: ImportedUser): string | undefined {
@@ -249,7 +248,7 @@ export async function importUsers(usher: Usher, request: ImportRequest, actor: A
   const identityRows = (user: ImportedUser): IdentityRowJson[] =>
     user.identities.map((identity, position) => {
       const external = isExternal(identity.providerType)
-      const ownId = !external && identity.id && IDENTITY_ROW_ID.test(identity.id) && !existing.identityIds.has(identity.id) ? identity.id : undefined
+      const ownId = !external && identity.id && USER_ID_PATTERN.test(identity.id) && !existing.identityIds.has(identity.id) ? identity.id : undefined
       const userpass = identity.providerType === 'local-userpass'
       return {
         id: ownId ?? newId(now),

@@ -24,6 +24,7 @@ import {
 import { errors } from '../errors'
 import type { UserRow } from './accounts'
 import { canonicalEmail } from './credentials'
+import { USER_ID_PATTERN } from './import-record'
 import { mailQuotaOf } from './mail-quota'
 
 export const LIST_STATUSES = ['pending', 'confirmed', 'disabled', 'all'] as const
@@ -48,7 +49,7 @@ export interface UserItem {
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
 
-const cursorShape = z.tuple([z.number().int().nonnegative(), z.string().regex(/^[A-Za-z0-9_-]{1,128}$/)])
+const cursorShape = z.tuple([z.number().int().nonnegative(), z.string().regex(USER_ID_PATTERN)])
 
 export function encodeCursor(row: { createdAt: number; id: string }): string {
   return Buffer.from(JSON.stringify([row.createdAt, row.id])).toString('base64url')
