@@ -108,7 +108,8 @@ export async function deliverDue(usher: Usher): Promise<DeliveryReport> {
   const batch = await claim(usher, now)
   if (batch.length === 0) return report
   const failures = new Map<Sink, string>()
-  for (const sink of sinksOf(usher)) {
+  const sinks = sinksOf(usher)
+  for (const sink of sinks) {
     const missing = batch.filter((event) => !event.deliveredTo.includes(sink))
     if (missing.length === 0) continue
     try {
@@ -124,7 +125,7 @@ export async function deliverDue(usher: Usher): Promise<DeliveryReport> {
     }
   }
   const updates: Statement[] = batch.map((event) => {
-    if (sinksOf(usher).every((sink) => event.deliveredTo.includes(sink))) {
+    if (sinks.every((sink) => event.deliveredTo.includes(sink))) {
       report.delivered++
       return usher.db
         .update(events)

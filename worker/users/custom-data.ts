@@ -22,7 +22,6 @@ import type { Actor, Usher } from '../context'
 import { runBatch } from '../db/client'
 import { users, type ProviderType } from '../db/schema'
 import { errors } from '../errors'
-import { requireUser } from './accounts'
 import { auditIfChanged } from './audit'
 import { describe } from './functions'
 
@@ -44,7 +43,6 @@ export function checkCustomData(data: unknown): Record<string, unknown> {
 /** Replace a user's custom data (admins, the app's backend); audited. Answers the data as stored. */
 export async function setCustomData(usher: Usher, userId: string, data: unknown, actor: Actor): Promise<Record<string, unknown>> {
   const document = checkCustomData(data)
-  await requireUser(usher, userId)
   const [updated] = await runBatch(usher.db, [
     usher.db.update(users).set({ customData: document }).where(eq(users.id, userId)),
     auditIfChanged(usher, {
@@ -54,7 +52,8 @@ export async function setCustomData(usher: Usher, userId: string, data: unknown,
       detail: { bytes: new TextEncoder().encode(JSON.stringify(document)).length },
     }),
   ])
-  if ((updated?.meta.changes ?? 0) === 0) await requireUser(usher, userId)
+  // Nothing changed: there is no such user (the audit entry was not written either).
+  if ((updated?.meta.changes ?? 0) === 0) throw errors.userNotFound()
   return document
 }
 
