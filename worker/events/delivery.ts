@@ -190,6 +190,7 @@ export function sweepSoon(usher: Usher): void {
  */
 export async function redeliver(usher: Usher, id: string): Promise<void> {
   if (!hasSinks(usher)) {
+    if (!(await eventExists(usher, id))) throw errors.notFound(`no event with id ${id}`)
     throw errors.refused('no event sink is configured (EVENTS_QUEUE or EVENTS_WEBHOOK_URL): there is nowhere to deliver it')
   }
   const [updated] = await runBatch(usher.db, [
@@ -199,8 +200,11 @@ export async function redeliver(usher: Usher, id: string): Promise<void> {
       .where(and(eq(events.id, id), inArray(events.status, ['dead', 'delivered', 'recorded']))),
   ])
   if ((updated?.meta.changes ?? 0) === 0) {
-    const found = await usher.db.select({ id: events.id }).from(events).where(eq(events.id, id)).get()
-    throw found ? errors.refused('this event is already waiting for delivery') : errors.notFound(`no event with id ${id}`)
+    throw (await eventExists(usher, id)) ? errors.refused('this event is already waiting for delivery') : errors.notFound(`no event with id ${id}`)
   }
   usher.eventsRecorded = true
+}
+
+async function eventExists(usher: Usher, id: string): Promise<boolean> {
+  return (await usher.db.select({ id: events.id }).from(events).where(eq(events.id, id)).get()) !== undefined
 }
