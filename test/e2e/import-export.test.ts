@@ -426,6 +426,40 @@ describe('conflicts and bad rows', () => {
     expect(await rowCount('users', `id = '${before}'`)).toBe(0)
   })
 
+  it('two rows claiming one address: the second is a conflict in a dry run as in the real run, whatever the chunks', async () => {
+    const file = path.join(SCRATCH, 'twins.jsonl')
+    const row = (i: number, email: string) =>
+      JSON.stringify({
+        id: `twin-${i}`,
+        type: 'normal',
+        status: 'confirmed',
+        disabled: false,
+        email,
+        // A password (bcrypt of "twin password"): these users are not waiting for a password setup.
+        passwordHash: '$2b$04$JRK42IR89aDmgtV71dEIb.BQ.Ns1puxfKE4DaenyG0DBdr0Ew0lNu',
+        identities: [{ providerType: 'local-userpass', id: `twin-${i}` }],
+      })
+    // 502 rows: the last (in the second chunk of 500) claims the first row's address, in other case.
+    const rows = Array.from({ length: 501 }, (_, i) => row(i, `twin-${i}@example.com`))
+    writeFileSync(file, `${[...rows, row(501, 'TWIN-0@example.com')].join('\n')}\n`)
+    const twin = { file, line: 502, id: 'twin-501', outcome: 'conflict', reason: `the same email as the row at ${file}:1` }
+
+    const dry = await report(['import', file, '--from', 'usher', '--dry-run'], 1)
+    expect(dry.counts).toEqual({ ...ZERO, created: 501, conflict: 1 })
+    expect(dry.rows).toEqual([twin])
+    expect(await rowCount('users', "id LIKE 'twin-%'")).toBe(0)
+
+    const real = await report(['import', file, '--from', 'usher'], 1)
+    expect(real.counts).toEqual(dry.counts)
+    expect(real.rows).toEqual([twin])
+    // The file winning (--on-conflict=update) does not let its second row replace its first.
+    const again = await report(['import', file, '--from', 'usher', '--on-conflict=update'], 1)
+    expect(again.counts).toEqual({ ...ZERO, updated: 501, conflict: 1 })
+    expect(again.rows.filter((r: { outcome: string }) => r.outcome !== 'updated')).toEqual([twin])
+    expect(await rowCount('users', "id LIKE 'twin-%'")).toBe(501)
+    expect(await rowCount('identities', "email = 'twin-0@example.com' AND user_id = 'twin-0'")).toBe(1)
+  })
+
   it('usage mistakes exit 2 before anything is read or sent; unreadable files exit 1', async () => {
     const offline = { target: `http://127.0.0.1:${await freePort()}` }
     const usage = [

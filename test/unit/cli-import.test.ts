@@ -1,8 +1,9 @@
 /**
- * How `usher import` cuts users into chunks that `users.import` accepts: ≤ 500 users, under its 2 MB body.
+ * How `usher import` cuts users into chunks that `users.import` accepts (≤ 500 users, under its 2 MB body), and
+ * which rows it holds back because an earlier row of the files claims the same address or external account.
  */
 import { describe, expect, it } from 'vitest'
-import { BODY_LIMIT, CHUNK_USERS, chunksOf } from '../../tui/cli/commands/import'
+import { BODY_LIMIT, CHUNK_USERS, chunksOf, twinsOf } from '../../tui/cli/commands/import'
 import type { ImportedUser } from '../../worker/users/import-record'
 
 const user = (i: number, bio = ''): ImportedUser => ({
@@ -39,5 +40,51 @@ describe('chunks', () => {
     }
     expect(chunks.reduce((sum, chunk) => sum + chunk.users.length, 0)).toBe(600)
     expect(chunksOf([])).toEqual([])
+  })
+})
+
+describe('twins', () => {
+  const withEmail = (i: number, email: string): ImportedUser => ({
+    ...user(i),
+    email,
+    identities: [{ providerType: 'local-userpass', id: `u-${i}` }],
+  })
+  const google = (i: number, sub: string): ImportedUser => ({
+    ...user(i),
+    identities: [{ providerType: 'oauth2-google', id: sub }],
+  })
+
+  it('a row claiming an address an earlier row claims (as registration matches them) is the twin of that row', () => {
+    const users = [
+      withEmail(0, 'Ann@example.com'),
+      user(1),
+      withEmail(2, 'bob@example.com'),
+      withEmail(3, 'ann@EXAMPLE.com'),
+      withEmail(4, 'ΟΔΥΣΣΕΥΣ@example.com'),
+      withEmail(5, 'οδυσσευς@example.com'),
+      withEmail(6, 'ann@example.com'),
+    ]
+    expect(twinsOf(users)).toEqual(
+      new Map([
+        [3, { twin: 0, what: 'email' }],
+        [5, { twin: 4, what: 'email' }],
+        [6, { twin: 0, what: 'email' }],
+      ]),
+    )
+  })
+
+  it('so does a row claiming the same external account; the same id at another provider is no twin', () => {
+    const users = [
+      google(0, '1234'),
+      { ...user(1), identities: [{ providerType: 'oauth2-apple', id: '1234' }] } satisfies ImportedUser,
+      google(2, '1234'),
+      // Only external accounts are claims: anonymous ids and local ids are the user's own.
+      { ...user(3), identities: [{ providerType: 'anon-user', id: 'a-0' }] } satisfies ImportedUser,
+    ]
+    expect(twinsOf(users)).toEqual(new Map([[2, { twin: 0, what: 'external identity' }]]))
+  })
+
+  it('two rows with nothing in common are no twins, however many', () => {
+    expect(twinsOf(Array.from({ length: 1200 }, (_, i) => withEmail(i, `user${i}@example.com`))).size).toBe(0)
   })
 })

@@ -14,7 +14,7 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { EVENT_STATUSES, EVENT_TYPES } from '../event-types'
-import { PROVIDER_TYPES } from '../provider-types'
+import { EXTERNAL_PROVIDER_TYPES, PROVIDER_TYPES } from '../provider-types'
 
 export const USER_STATUSES = ['pending-confirmation', 'pending-login', 'confirmed'] as const
 export type UserStatus = (typeof USER_STATUSES)[number]
@@ -23,8 +23,7 @@ export type UserType = (typeof USER_TYPES)[number]
 /** Every App Services login provider; a deployment enables some of them (AUTH_PROVIDERS). */
 export { PROVIDER_TYPES, type ProviderType } from '../provider-types'
 /** Providers whose identities are someone else's account (an external id, verified at each login). */
-export const EXTERNAL_PROVIDER_TYPES = ['custom-token', 'custom-function', 'oauth2-google', 'oauth2-apple', 'oauth2-facebook'] as const
-export type ExternalProviderType = (typeof EXTERNAL_PROVIDER_TYPES)[number]
+export { EXTERNAL_PROVIDER_TYPES, type ExternalProviderType } from '../provider-types'
 
 export const USER_TABS = ['pending', 'confirmed', 'disabled', 'server'] as const
 export type UserTab = (typeof USER_TABS)[number]

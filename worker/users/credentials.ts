@@ -14,14 +14,7 @@ import { errors } from '../errors'
 
 export const EMAIL_MAX_LENGTH = 254
 
-/**
- * The key an address is matched by: NFKC, lower case, Greek final sigma folded (`ς` and `σ` are one letter).
- * Registration accepts only addresses already in NFKC (see `assertValidEmail`), so the key differs from the
- * stored address by case alone.
- */
-export function canonicalEmail(email: string): string {
-  return email.normalize('NFKC').toLowerCase().replaceAll('ς', 'σ').normalize('NFKC')
-}
+export { canonicalEmail } from './email-key'
 
 // local@domain: no whitespace, controls, quotes or brackets in the local part (64 at most); the domain is
 // dot-separated labels of letters, digits and hyphens (any script: internationalized domains), 1–63 each.

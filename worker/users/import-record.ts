@@ -18,7 +18,8 @@
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { PROVIDER_TYPES } from '../provider-types'
+import { isExternalProvider, PROVIDER_TYPES } from '../provider-types'
+import { canonicalEmail } from './email-key'
 
 export { PROVIDER_TYPES as IMPORTED_PROVIDER_TYPES, type ProviderType as ImportedProviderType } from '../provider-types'
 
@@ -94,6 +95,21 @@ export const importedUserSchema = z
     }
   })
 export type ImportedUser = z.infer<typeof importedUserSchema>
+
+/** An external account as a claim: `<provider> <external id>`. */
+export const externalClaim = (providerType: string, id: string) => `${providerType} ${id}`
+
+/**
+ * What a user record claims that no other user may hold: its email address (by its matching key) and its
+ * external accounts. Two records of one import claiming the same are refused (the CLI's parsers across all the
+ * files, `users.import` within a call); a claim a stored user holds is a conflict (users/import.ts).
+ */
+export function importClaims(user: ImportedUser): { emailKey?: string; externals: string[] } {
+  return {
+    ...(user.email !== undefined && { emailKey: canonicalEmail(user.email) }),
+    externals: user.identities.flatMap((i) => (isExternalProvider(i.providerType) && i.id ? [externalClaim(i.providerType, i.id)] : [])),
+  }
+}
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 const base64 = (max: number) => z.string().max(max).regex(BASE64, 'must be standard base64 (with padding)')

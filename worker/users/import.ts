@@ -22,11 +22,12 @@ import { checkFirebaseScryptParameters, missingHashParameters, storeFirebaseScry
 import { foreignHashProblem } from '../auth/passwords'
 import type { Actor, Usher } from '../context'
 import { rawStatement, runBatch, type Statement } from '../db/client'
-import { auditLog, EXTERNAL_PROVIDER_TYPES, identities, users } from '../db/schema'
+import { auditLog, identities, users } from '../db/schema'
 import { errors } from '../errors'
+import { isExternalProvider as isExternal } from '../provider-types'
 import { CUSTOM_DATA_MAX_BYTES } from './custom-data'
 import { canonicalEmail, emailProblem } from './credentials'
-import { importedUserSchema, USER_ID_PATTERN, type ImportedUser } from './import-record'
+import { externalClaim, importClaims, importedUserSchema, USER_ID_PATTERN, type ImportedUser } from './import-record'
 
 /** Users per `users.import` call (the CLI's chunk). */
 export const IMPORT_CHUNK_MAX = 500
@@ -60,7 +61,6 @@ export interface ImportReport {
 }
 
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length
-const isExternal = (providerType: string) => (EXTERNAL_PROVIDER_TYPES as readonly string[]).includes(providerType)
 
 /** The worker's own checks on top of the schema (the CLI's parsers ran the schema already; never trusted). */
 function rowProblem(user: ImportedUser): string | undefined {
@@ -88,12 +88,10 @@ interface Existing {
   identityIds: Set<string>
 }
 
-const externalKey = (providerType: string, id: string) => `${providerType} ${id}`
-
 /** Everything the chunk's decisions depend on, in one read round trip. */
 async function readExisting(usher: Usher, chunk: ImportedUser[]): Promise<Existing> {
   const ids = JSON.stringify(chunk.map((u) => u.id))
-  const emails = JSON.stringify(chunk.flatMap((u) => (u.email ? [canonicalEmail(u.email)] : [])))
+  const emails = JSON.stringify(chunk.flatMap((u) => importClaims(u).emailKey ?? []))
   const externals = JSON.stringify(
     chunk.flatMap((u) => u.identities.filter((i) => isExternal(i.providerType) && i.id).map((i) => [i.providerType, i.id])),
   )
@@ -110,7 +108,7 @@ async function readExisting(usher: Usher, chunk: ImportedUser[]): Promise<Existi
     ids: new Set(rows<{ id: string }>(byId).map((r) => r.id)),
     emailOwners: new Map(rows<{ email_key: string; user_id: string }>(byEmail).map((r) => [r.email_key, r.user_id])),
     externalOwners: new Map(
-      rows<{ provider_type: string; external_id: string; user_id: string }>(byExternal).map((r) => [externalKey(r.provider_type, r.external_id), r.user_id]),
+      rows<{ provider_type: string; external_id: string; user_id: string }>(byExternal).map((r) => [externalClaim(r.provider_type, r.external_id), r.user_id]),
     ),
     identityIds: new Set(rows<{ id: string }>(byIdentityId).map((r) => r.id)),
   }
@@ -195,8 +193,7 @@ export async function importUsers(usher: Usher, request: ImportRequest, actor: A
   const toUpdate: ImportedUser[] = []
   const toReplace = new Set<string>()
   for (const { index, user } of withParameters) {
-    const emailKey = user.email ? canonicalEmail(user.email) : undefined
-    const externals = user.identities.filter((i) => isExternal(i.providerType) && i.id).map((i) => externalKey(i.providerType, i.id!))
+    const { emailKey, externals } = importClaims(user)
     // Within the chunk first: two rows claiming one address or one external account.
     const twin = (emailKey !== undefined ? claimedEmails.get(emailKey) : undefined) ?? externals.map((k) => claimedExternals.get(k)).find((i) => i !== undefined)
     if (twin !== undefined) {

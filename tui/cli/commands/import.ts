@@ -5,9 +5,12 @@
  *
  * - No question is asked: an import only adds (or, with `--on-conflict=update`, lets the file win), and running
  *   it again is safe — users already here are skipped. That is also how a stopped import resumes.
+ * - Two rows of the files claiming one email address or one external account: the first one is sent, the
+ *   other is a conflict decided here (`twinsOf`), since `users.import` sees one chunk at a time; so a dry run
+ *   and a real run agree, whatever the chunks.
  * - Chunks hold at most 500 users and stay under the 2 MB body `users.import` accepts; one at a time, in file
- *   order (so the first of two rows claiming one address wins, as within a chunk). The Firebase hash
- *   parameters go with the first chunk (with every chunk of a dry run, which stores nothing).
+ *   order. The Firebase hash parameters go with the first chunk (with every chunk of a dry run, which stores
+ *   nothing).
  * - A chunk that gets no answer or a 5xx is sent again (retry.ts), then the import stops with how to resume.
  * - The report (`--json`: `{ dryRun, counts, problems, rows, lossy }`) counts every row of the files:
  *   `counts.invalid` includes the rows the parser could not read (`problems`, with their line), `rows` are the
@@ -27,6 +30,7 @@ import {
   type ImportSource,
 } from '../../import'
 import type { FirebaseOptions } from '../../import/firebase'
+import { importClaims } from '../../../worker/users/import-record'
 import { apiCommand, type OptionSpec, type RunContext } from '../command'
 import { CommandError, UsageError } from '../failure'
 import { count, fields, printable } from '../format'
@@ -94,6 +98,23 @@ export function chunksOf(
     bytes += size
   })
   return chunks
+}
+
+/**
+ * The rows claiming an email address or an external account that an earlier row of the files claims, each
+ * with that earlier row (its position in `users`) and what they share. The earlier row is the one sent.
+ */
+export function twinsOf(users: readonly ImportedUser[]): Map<number, { twin: number; what: 'email' | 'external identity' }> {
+  const claimedBy = new Map<string, number>()
+  const twins = new Map<number, { twin: number; what: 'email' | 'external identity' }>()
+  users.forEach((user, index) => {
+    const { emailKey, externals } = importClaims(user)
+    const claims = [...(emailKey === undefined ? [] : [`email:${emailKey}`]), ...externals.map((claim) => `external:${claim}`)]
+    const taken = claims.find((claim) => claimedBy.has(claim))
+    if (taken === undefined) for (const claim of claims) claimedBy.set(claim, index)
+    else twins.set(index, { twin: claimedBy.get(taken)!, what: taken.startsWith('email:') ? 'email' : 'external identity' })
+  })
+  return twins
 }
 
 /** `users.json:12`, or `line 12` for a file without a name. */
@@ -198,9 +219,19 @@ async function sendChunks(
 ) {
   const { client, flags, options, stderr } = context
   const dryRun = flags['dry-run'] === true
-  const chunks = chunksOf(parsed.users)
   const counts: Counts = { created: 0, updated: 0, replaced: 0, skipped: 0, conflict: 0, invalid: 0 }
-  const rows: ImportReportRow[] = []
+  /** Each reported row with its position in `parsed.users`, for the report's file order. */
+  const rows: { at: number; row: ImportReportRow }[] = []
+  const twins = twinsOf(parsed.users)
+  for (const [at, { twin, what }] of twins) {
+    counts.conflict++
+    const reason = `the same ${what} as the row at ${where(parsed.origins[twin])}`
+    rows.push({ at, row: { ...parsed.origins[at]!, id: parsed.users[at]!.id, outcome: 'conflict', reason } })
+  }
+  /** The positions (in `parsed.users`) of the users sent, and where they are in the files. */
+  const positions = parsed.users.flatMap((_, at) => (twins.has(at) ? [] : [at]))
+  const origins = positions.map((at) => parsed.origins[at]!)
+  const chunks = chunksOf(positions.map((at) => parsed.users[at]!))
   let sent = 0
   for (const [n, chunk] of chunks.entries()) {
     const request: ImportRequest = {
@@ -225,27 +256,29 @@ async function sendChunks(
       progress.finish()
       if (n > 0 || isTransient(error)) {
         stderr.write(
-          `✗ import stopped at ${label}: ${sent} of ${count(parsed.users.length, 'user')} were sent. Run the same command again to resume: users already imported are skipped.\n`,
+          `✗ import stopped at ${label}: ${sent} of ${count(positions.length, 'user')} were sent. Run the same command again to resume: users already imported are skipped.\n`,
         )
       }
       throw error
     }
     for (const outcome of Object.keys(counts) as (keyof Counts)[]) counts[outcome] += answer.counts[outcome]
     for (const row of answer.rows) {
-      const origin = parsed.origins[chunk.start + row.index]
       rows.push({
-        ...origin!,
-        id: row.id,
-        outcome: row.outcome,
-        ...(row.reason !== undefined && { reason: inFiles(row.reason, chunk, parsed.origins) }),
-        ...(row.replaced && { replaced: row.replaced }),
+        at: positions[chunk.start + row.index]!,
+        row: {
+          ...origins[chunk.start + row.index]!,
+          id: row.id,
+          outcome: row.outcome,
+          ...(row.reason !== undefined && { reason: inFiles(row.reason, chunk, origins) }),
+          ...(row.replaced && { replaced: row.replaced }),
+        },
       })
     }
     sent += chunk.users.length
-    progress.update(sent, parsed.users.length)
+    progress.update(sent, positions.length)
   }
   progress.finish()
-  return { counts, rows }
+  return { counts, rows: rows.sort((a, b) => a.at - b.at).map(({ row }) => row) }
 }
 
 const COUNT_WORDS: Record<keyof Counts, string> = {
@@ -300,7 +333,7 @@ export const importUsers = apiCommand({
   summary: "import users from another system's export, keeping their ids",
   details: [
     `Formats (--from):\n${FORMAT_LIST}`,
-    'Rows match by id, then by email: an id already here is skipped (so running the same command again is safe, and resumes a stopped import); a new id whose email or external login belongs to another user is a conflict, left alone unless --on-conflict=update (the file wins). Rows that cannot be imported are listed with their file and line, and the others still import. Users without a password Usher can check must set one: see `usher users send-password-setup`.',
+    'Rows match by id, then by email: an id already here is skipped (so running the same command again is safe, and resumes a stopped import); a new id whose email or external login belongs to another user is a conflict, left alone unless --on-conflict=update (the file wins), and so is a row whose email or external login an earlier row of the files has. Rows that cannot be imported are listed with their file and line, and the others still import. Users without a password Usher can check must set one: see `usher users send-password-setup`.',
     'Nothing is asked first: an import only adds users. Exit code 1 when some rows were invalid or in conflict.',
   ].join('\n\n'),
   args: [
