@@ -4,7 +4,8 @@
  * throttle rows, forgotten login clients, old per-recipient mail counts and login audit entries past their
  * retention would otherwise accumulate forever, and App Services deleted anonymous users 90 days
  * after their creation (ANONYMOUS_USER_TTL_DAYS; 0 keeps them), each with its DELETE event; delivered events
- * expire after EVENTS_RETENTION_DAYS. A run repeats its batch while a step still finds a full one. Each step is bounded per run so one
+ * expire after EVENTS_RETENTION_DAYS; an imported Firebase project's hash parameters (their signer key is a
+ * pepper) are deleted once no stored hash needs them. A run repeats its batch while a step still finds a full one. Each step is bounded per run so one
  * invocation stays well inside D1's limits; anonymous deletions are audited like any other deletion.
  */
 import { sql } from 'drizzle-orm'
@@ -12,7 +13,18 @@ import type { Usher } from './context'
 import { changes, rawStatement, runBatch } from './db/client'
 import { KNOWN_CLIENT_DAYS } from './auth/throttle'
 import { eventStatement } from './events/outbox'
-import { actionTokens, auditLog, events, identities, knownClients, loginThrottle, mailQuota, sessions, users } from './db/schema'
+import {
+  actionTokens,
+  auditLog,
+  events,
+  identities,
+  knownClients,
+  loginThrottle,
+  mailQuota,
+  passwordHashParameters,
+  sessions,
+  users,
+} from './db/schema'
 
 const BATCH_LIMIT = 500
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -25,6 +37,7 @@ export interface MaintenanceReport {
   staleMailQuotas: number
   oldLoginEntries: number
   expiredEvents: number
+  unusedHashParameters: number
   anonymousUsersDeleted: number
 }
 
@@ -44,6 +57,7 @@ export async function runMaintenance(usher: Usher): Promise<MaintenanceReport> {
     staleMailQuotas: 0,
     oldLoginEntries: 0,
     expiredEvents: 0,
+    unusedHashParameters: 0,
     anonymousUsersDeleted: 0,
   }
   for (let pass = 0; pass < MAX_PASSES; pass++) {
@@ -53,6 +67,12 @@ export async function runMaintenance(usher: Usher): Promise<MaintenanceReport> {
   }
   return total
 }
+
+/** Stored hash parameter sets older than a day that no identity's password hash names. */
+const unusedHashParameters = (now: number) => sql`SELECT p.id FROM ${passwordHashParameters} p
+  WHERE p.created_at <= ${now - DAY_MS}
+    AND NOT EXISTS (SELECT 1 FROM ${identities} i WHERE i.password_hash LIKE '$firebase-scrypt$p=' || p.id || '$%')
+  LIMIT ${BATCH_LIMIT}`
 
 async function maintenancePass(usher: Usher): Promise<MaintenanceReport> {
   const now = usher.now()
@@ -73,6 +93,13 @@ async function maintenancePass(usher: Usher): Promise<MaintenanceReport> {
     // Delivered events, and those recorded with no sink, are kept EVENTS_RETENTION_DAYS; dead ones stay
     // until an admin redelivers them (they are listed as needing attention).
     bounded('events', sql`${events.status} IN ('delivered', 'recorded') AND ${events.createdAt} <= ${now - usher.config.events.retentionDays * DAY_MS}`),
+    // A Firebase project's hash parameters once no stored hash names them (each of its users logged in, and
+    // was rehashed, or is gone): audited, then deleted. A day's grace lets an import that stored them with
+    // its first chunk send the users that need them in the next ones.
+    rawStatement(sql`INSERT INTO ${auditLog} (at, actor, action, detail, outcome)
+      SELECT ${now}, 'system', 'hash-parameters.deleted', json_object('id', id, 'scheme', scheme, 'reason', 'no stored hash uses them'), 'ok'
+      FROM ${passwordHashParameters} WHERE id IN (${unusedHashParameters(now)})`),
+    rawStatement(sql`DELETE FROM ${passwordHashParameters} WHERE id IN (${unusedHashParameters(now)})`),
   ]
   const ttlDays = usher.config.anonymousUserTtlDays
   if (ttlDays > 0) {
@@ -102,6 +129,7 @@ async function maintenancePass(usher: Usher): Promise<MaintenanceReport> {
     staleMailQuotas: changes(results[4]),
     oldLoginEntries: changes(results[5]),
     expiredEvents: changes(results[6]),
+    unusedHashParameters: changes(results[8]),
     // Counted by their audit entries: D1's change count for the DELETE includes its cascades.
     anonymousUsersDeleted: ttlDays > 0 ? changes(results.at(-2)) : 0,
   }

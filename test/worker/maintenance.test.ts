@@ -53,3 +53,26 @@ it('ANONYMOUS_USER_TTL_DAYS=0 keeps anonymous users however old', async () => {
   await waitOnExecutionContext(ctx)
   expect(await count('users', 'id = ?', anon.user_id)).toBe(1)
 })
+
+it("an imported Firebase project's hash parameters go once no stored hash uses them (a day's grace), audited", async () => {
+  const id = (n: number) => `${'0'.repeat(23)}${n}`
+  const stillUsed = await confirmedUser()
+  await env.DB.prepare("UPDATE identities SET password_hash = ? WHERE user_id = ? AND provider_type = 'local-userpass'")
+    .bind(`$firebase-scrypt$p=${id(1)}$c2FsdA$aGFzaA`, stillUsed.user_id)
+    .run()
+  const old = Date.now() - 2 * DAY
+  await env.DB.prepare("INSERT INTO password_hash_parameters (id, scheme, sealed, created_at) VALUES (?, 'firebase-scrypt', 'x', ?), (?, 'firebase-scrypt', 'x', ?), (?, 'firebase-scrypt', 'x', ?)")
+    .bind(id(1), old, id(2), old, id(3), Date.now())
+    .run()
+
+  const ctx = createExecutionContext()
+  await worker.scheduled(createScheduledController({ cron: '17 3 * * *', scheduledTime: Date.now() }), env as unknown as Bindings, ctx)
+  await waitOnExecutionContext(ctx)
+
+  // In use: kept. Unused for more than a day: deleted. Stored today (an import may still send its users): kept.
+  expect(await count('password_hash_parameters', 'id = ?', id(1))).toBe(1)
+  expect(await count('password_hash_parameters', 'id = ?', id(2))).toBe(0)
+  expect(await count('password_hash_parameters', 'id = ?', id(3))).toBe(1)
+  expect(await count('audit_log', "action = 'hash-parameters.deleted' AND actor = 'system' AND json_extract(detail, '$.id') = ?", id(2))).toBe(1)
+  expect(await count('audit_log', "action = 'hash-parameters.deleted' AND json_extract(detail, '$.id') IN (?, ?)", id(1), id(3))).toBe(0)
+})

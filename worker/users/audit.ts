@@ -38,6 +38,8 @@ export type AuditAction =
   | 'mail.failed'
   | 'signing-key.created'
   | 'signing-key.rotated'
+  /** Written by the daily maintenance in SQL (maintenance.ts). */
+  | 'hash-parameters.deleted'
   /** An admin action a rule refused (the procedure path follows the dot). */
   | `admin.${string}`
 
