@@ -7,25 +7,22 @@ import { env, exports } from 'cloudflare:workers'
 import type { UsherService } from '../../worker/service'
 import { describe, expect, it } from 'vitest'
 import { admin } from './admin-helpers'
-import { api, client, configured, confirmedUser, count, expectError, lastMail, uniqueEmail, type Tokens } from './helpers'
+import { api, appBinding, client, configured, confirmedUser, count, expectError, lastMail, uniqueEmail, type Tokens } from './helpers'
 
 const service = () => (exports as unknown as { UsherService: Service<UsherService> }).UsherService
 const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { user_data: unknown }
 
 /** The app's user creation function, as a service binding: records the user objects it gets, answers `answer`. */
 function creationFunction(answer: (user: Record<string, unknown>) => Response) {
-  const calls: Record<string, unknown>[] = []
+  const fn = appBinding<{ user: Record<string, unknown> }>(({ user }, request) => {
+    expect(request.headers.get('x-usher-function')).toBe('user-creation')
+    return answer(user)
+  })
   return {
-    calls,
-    binding: {
-      async fetch(input: RequestInfo, init?: RequestInit) {
-        const request = new Request(input, init)
-        expect(request.headers.get('x-usher-function')).toBe('user-creation')
-        const { user } = (await request.json()) as { user: Record<string, unknown> }
-        calls.push(user)
-        return answer(user)
-      },
+    get calls() {
+      return fn.calls.map((body) => body.user)
     },
+    binding: fn.binding,
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { admin } from './admin-helpers'
-import { api, client, configured, lastMail, mailCount, uniqueEmail } from './helpers'
+import { api, appBinding, client, configured, lastMail, mailCount, uniqueEmail } from './helpers'
 
 const guarded = client(configured({ ENUMERATION_PROTECTION: 'on' }))
 
@@ -56,14 +56,8 @@ describe('ENUMERATION_PROTECTION=on', () => {
   })
 
   it('reset/call with a reset function answers an unknown email like a known one, without calling it', async () => {
-    const calls: unknown[] = []
-    const resetFunction = {
-      async fetch(input: RequestInfo, init?: RequestInit) {
-        calls.push(await new Request(input, init).json())
-        return Response.json({ status: 'pending' })
-      },
-    }
-    const app = client(configured({ ENUMERATION_PROTECTION: 'on', RESET_METHOD: 'function', RESET_FUNCTION: resetFunction }))
+    const { calls, binding } = appBinding(() => Response.json({ status: 'pending' }))
+    const app = client(configured({ ENUMERATION_PROTECTION: 'on', RESET_METHOD: 'function', RESET_FUNCTION: binding }))
     const known = uniqueEmail()
     await admin().users.create.mutate({ email: known, password: 'password1' })
     const unknownAnswer = await app.userpass('reset/call', { email: uniqueEmail(), password: 'password2' })

@@ -111,6 +111,25 @@ export async function expectError(res: Response, status: number, code: string, m
   return body
 }
 
+/**
+ * One of the app's functions as a service binding (confirmation, reset, user creation, custom-function login):
+ * keeps each JSON body it is sent, in order, and answers what `answer` makes of it (and of the request).
+ */
+export function appBinding<Body = Record<string, unknown>>(answer: (body: Body, request: Request) => Response) {
+  const calls: Body[] = []
+  return {
+    calls,
+    binding: {
+      async fetch(input: RequestInfo, init?: RequestInit) {
+        const request = new Request(input, init)
+        const body = (await request.json()) as Body
+        calls.push(body)
+        return answer(body, request)
+      },
+    },
+  }
+}
+
 export async function count(table: string, where = '1', ...params: unknown[]): Promise<number> {
   const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`)
     .bind(...params)

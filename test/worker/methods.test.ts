@@ -1,22 +1,11 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { admin } from './admin-helpers'
-import { api, client, configured, count, expectError, lastMail, mailCount, uniqueEmail, type Tokens } from './helpers'
+import { api, appBinding, client, configured, count, expectError, lastMail, mailCount, uniqueEmail, type Tokens } from './helpers'
 
-/** The app's own function, as a service binding: records what it receives and answers `status`. */
-function appFunction(status: string | (() => Response)) {
-  const calls: Record<string, unknown>[] = []
-  return {
-    calls,
-    binding: {
-      async fetch(input: RequestInfo, init?: RequestInit) {
-        const request = new Request(input, init)
-        calls.push((await request.json()) as Record<string, unknown>)
-        return typeof status === 'function' ? status() : Response.json({ status })
-      },
-    },
-  }
-}
+/** The app's confirmation or reset function: records what it receives and answers `status`. */
+const appFunction = (status: string | (() => Response)) =>
+  appBinding(() => (typeof status === 'function' ? status() : Response.json({ status })))
 
 const userCount = (email: string) => count('identities', 'email = ?', email)
 

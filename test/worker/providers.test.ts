@@ -8,7 +8,7 @@ import { env } from 'cloudflare:workers'
 import { exportSPKI, generateKeyPair, SignJWT, type JWTPayload } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { admin } from './admin-helpers'
-import { API, client, configured, count, expectError, type Tokens } from './helpers'
+import { API, appBinding, client, configured, count, expectError, type Tokens } from './helpers'
 
 const HS_SECRETS = ['7c1e4f0a9b2d8e3f6a5c4b1d0e9f8a7b6c5d4e3f', 'f0e1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d']
 const enc = new TextEncoder()
@@ -42,21 +42,15 @@ describe('custom-token (custom JWT)', () => {
   })
 
   it('the first login runs the user creation function and records CREATE then LOGIN; later logins only LOGIN', async () => {
-    const seen: { id: string; data: unknown; identities: unknown }[] = []
-    const creation = {
-      async fetch(input: RequestInfo, init?: RequestInit) {
-        const { user } = (await new Request(input, init).json()) as { user: (typeof seen)[number] }
-        seen.push(user)
-        return Response.json({ customData: { tier: 'sso' } })
-      },
-    }
-    const app = jwtApp({ USER_CREATION_FUNCTION: creation, CUSTOM_JWT_METADATA_FIELDS: JSON.stringify([{ required: false, name: 'name' }]) })
+    const creation = appBinding<{ user: unknown }>(() => Response.json({ customData: { tier: 'sso' } }))
+    const seen = () => creation.calls.map((body) => body.user)
+    const app = jwtApp({ USER_CREATION_FUNCTION: creation.binding, CUSTOM_JWT_METADATA_FIELDS: JSON.stringify([{ required: false, name: 'name' }]) })
     const id = sub()
     const first = (await (await login(app, 'custom-token', { token: await hs256(valid(id, { name: 'Ann' })) })).json()) as Tokens
-    expect(seen).toEqual([{ id: first.user_id, type: 'normal', data: { name: 'Ann' }, custom_data: {}, identities: [{ id, provider_type: 'custom-token', data: { name: 'Ann' } }] }])
+    expect(seen()).toEqual([{ id: first.user_id, type: 'normal', data: { name: 'Ann' }, custom_data: {}, identities: [{ id, provider_type: 'custom-token', data: { name: 'Ann' } }] }])
     expect(JSON.parse(Buffer.from(first.access_token.split('.')[1]!, 'base64url').toString()).user_data).toEqual({ tier: 'sso' })
     await login(app, 'custom-token', { token: await hs256(valid(id, { name: 'Ann' })) })
-    expect(seen).toHaveLength(1)
+    expect(seen()).toHaveLength(1)
     const { results } = await env.DB.prepare('SELECT type, payload FROM events WHERE user_id = ? ORDER BY seq').bind(first.user_id).all<{ type: string; payload: string }>()
     expect(results.map((e) => [e.type, JSON.parse(e.payload).providers])).toEqual([
       ['CREATE', ['custom-token']],
@@ -148,22 +142,8 @@ describe('custom-token (custom JWT)', () => {
 
 describe('custom-function', () => {
   function fn(answer: (payload: Record<string, unknown>) => Response) {
-    const calls: Record<string, unknown>[] = []
-    return {
-      calls,
-      app: client(
-        configured({
-          AUTH_PROVIDERS: 'anon-user,custom-function',
-          CUSTOM_FUNCTION: {
-            async fetch(input: RequestInfo, init?: RequestInit) {
-              const payload = (await new Request(input, init).json()) as Record<string, unknown>
-              calls.push(payload)
-              return answer(payload)
-            },
-          },
-        }),
-      ),
-    }
+    const { calls, binding } = appBinding(answer)
+    return { calls, app: client(configured({ AUTH_PROVIDERS: 'anon-user,custom-function', CUSTOM_FUNCTION: binding })) }
   }
 
   it('gets the payload without the device block; a string, {id} or {id, name} answer logs in', async () => {

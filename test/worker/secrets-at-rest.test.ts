@@ -6,16 +6,10 @@
 import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
 import { openSecret } from '../../worker/auth/key-encryption'
-import { API, APP, client, configured, type Tokens } from './helpers'
+import { API, APP, appBinding, client, configured, type Tokens } from './helpers'
 
 it('no table holds any secret in clear', async () => {
-  const received: { token: string; tokenId: string }[] = []
-  const capture = {
-    async fetch(input: RequestInfo, init?: RequestInit) {
-      received.push((await new Request(input, init).json()) as { token: string; tokenId: string })
-      return Response.json({ status: 'pending' })
-    },
-  }
+  const { calls: received, binding: capture } = appBinding<{ token: string; tokenId: string }>(() => Response.json({ status: 'pending' }))
   const app = client(
     configured({
       CONFIRMATION_METHOD: 'function',
