@@ -1,53 +1,11 @@
 /**
  * What recording lifecycle events costs a request: one more statement in the batch the change already makes,
  * never another D1 round trip. The worker runs on the real local D1 through a wrapper that only counts what
- * it forwards (round trips: each `first`/`all`/`run`/`raw` and each `batch`; statements: each one sent).
+ * it forwards (helpers.ts `countingD1`).
  */
 import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
-import { client, configured, confirmedUser, uniqueEmail, type Tokens } from './helpers'
-
-interface Counts {
-  roundTrips: number
-  statements: number
-}
-
-/** The real D1, with every call counted on its way through. */
-function countingD1(db: D1Database, counts: Counts): D1Database {
-  const real = new WeakMap<object, D1PreparedStatement>()
-  const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
-    const proxy = new Proxy(statement, {
-      get(target, key) {
-        if (key === 'bind') return (...values: unknown[]) => wrap(target.bind(...values))
-        if (key === 'first' || key === 'all' || key === 'run' || key === 'raw') {
-          return (...args: unknown[]) => {
-            counts.roundTrips++
-            counts.statements++
-            return (target[key] as (...a: unknown[]) => unknown).apply(target, args)
-          }
-        }
-        const value = Reflect.get(target, key, target) as unknown
-        return typeof value === 'function' ? value.bind(target) : value
-      },
-    })
-    real.set(proxy, statement)
-    return proxy
-  }
-  return new Proxy(db, {
-    get(target, key) {
-      if (key === 'prepare') return (query: string) => wrap(target.prepare(query))
-      if (key === 'batch') {
-        return (statements: D1PreparedStatement[]) => {
-          counts.roundTrips++
-          counts.statements += statements.length
-          return target.batch(statements.map((s) => real.get(s) ?? s))
-        }
-      }
-      const value = Reflect.get(target, key, target) as unknown
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
-}
+import { client, configured, confirmedUser, countingD1, uniqueEmail, type Counts, type Tokens } from './helpers'
 
 /** A login's round trips and statements, with event recording as `EVENTS_TYPES` says (no sink: nothing is sent). */
 async function costOfLogin(email: string, eventTypes: string): Promise<Counts> {

@@ -130,6 +130,51 @@ export function appBinding<Body = Record<string, unknown>>(answer: (body: Body, 
   }
 }
 
+export interface Counts {
+  roundTrips: number
+  statements: number
+}
+
+/**
+ * The real D1, with every call counted on its way through (round trips: each `first`/`all`/`run`/`raw` and
+ * each `batch`; statements: each one sent). It only counts: every call reaches the real database.
+ */
+export function countingD1(db: D1Database, counts: Counts): D1Database {
+  const real = new WeakMap<object, D1PreparedStatement>()
+  const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
+    const proxy = new Proxy(statement, {
+      get(target, key) {
+        if (key === 'bind') return (...values: unknown[]) => wrap(target.bind(...values))
+        if (key === 'first' || key === 'all' || key === 'run' || key === 'raw') {
+          return (...args: unknown[]) => {
+            counts.roundTrips++
+            counts.statements++
+            return (target[key] as (...a: unknown[]) => unknown).apply(target, args)
+          }
+        }
+        const value = Reflect.get(target, key, target) as unknown
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    real.set(proxy, statement)
+    return proxy
+  }
+  return new Proxy(db, {
+    get(target, key) {
+      if (key === 'prepare') return (query: string) => wrap(target.prepare(query))
+      if (key === 'batch') {
+        return (statements: D1PreparedStatement[]) => {
+          counts.roundTrips++
+          counts.statements += statements.length
+          return target.batch(statements.map((s) => real.get(s) ?? s))
+        }
+      }
+      const value = Reflect.get(target, key, target) as unknown
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
 export async function count(table: string, where = '1', ...params: unknown[]): Promise<number> {
   const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`)
     .bind(...params)
