@@ -148,6 +148,8 @@ describe('the user creation function', () => {
       expect(await count('users')).toBe(before)
       expect(await count('identities', 'email = ?', email)).toBe(0)
       expect(await count('events', "payload LIKE ?", `%${email}%`)).toBe(0)
+      // The refused registration is audited, with the reason the client was given.
+      expect(await count('audit_log', "action = 'user.registration-rejected' AND json_extract(detail, '$.email') = ? AND outcome = 'refused'", email)).toBe(1)
     }
   })
 

@@ -1,6 +1,7 @@
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { admin } from './admin-helpers'
-import { api, appBinding, client, configured, lastMail, mailCount, uniqueEmail } from './helpers'
+import { api, appBinding, client, configured, count, lastMail, mailCount, uniqueEmail } from './helpers'
 
 const guarded = client(configured({ ENUMERATION_PROTECTION: 'on' }))
 
@@ -33,6 +34,51 @@ describe('ENUMERATION_PROTECTION=on', () => {
     expect(await again.text()).toBe('')
     await expect.poll(async () => (await lastMail(taken)).subject).toBe('Your usher-local account')
     expect((await lastMail(taken)).text).toContain('already has one')
+  })
+
+  it('with a user creation function, every address is answered before the function decides: its latency and refusals tell nothing', async () => {
+    let open!: () => void
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    const fn = appBinding<{ user: { data: { email: string } } }>(async ({ user }) => {
+      await gate
+      return user.data.email.startsWith('refused')
+        ? Response.json({ error: 'this domain is not invited' })
+        : Response.json({ customData: { plan: 'free' } })
+    })
+    const app = client(configured({ ENUMERATION_PROTECTION: 'on', USER_CREATION_FUNCTION: fn.binding }))
+    const taken = uniqueEmail('taken')
+    expect((await api.register(taken)).status).toBe(201)
+    const [free, refused] = [uniqueEmail('free'), uniqueEmail('refused')]
+
+    // The function has not answered (it waits for the gate), yet every address has its answer, the same one.
+    const results = await Promise.all(
+      [taken, free, refused].map(async (email) => {
+        const res = await app.register(email)
+        return { status: res.status, body: await res.text() }
+      }),
+    )
+    expect(results).toEqual([
+      { status: 201, body: '' },
+      { status: 201, body: '' },
+      { status: 201, body: '' },
+    ])
+    expect(await count('identities', 'email IN (?, ?)', free, refused)).toBe(0)
+
+    open()
+    await expect.poll(() => count('identities', 'email = ?', free)).toBe(1)
+    await expect.poll(() => count('audit_log', "action = 'user.registration-rejected' AND json_extract(detail, '$.email') = ?", refused)).toBe(1)
+    const rejected = await env.DB.prepare("SELECT detail, outcome FROM audit_log WHERE action = 'user.registration-rejected' AND json_extract(detail, '$.email') = ?")
+      .bind(refused)
+      .first<{ detail: string; outcome: string }>()
+    expect(rejected!.outcome).toBe('refused')
+    expect(JSON.parse(rejected!.detail).reason).toBe('user creation refused: this domain is not invited')
+    expect(await count('identities', 'email = ?', refused)).toBe(0)
+    // A taken address never reaches the function; its owner is told instead.
+    expect(fn.calls.map((call) => call.user.data.email).sort()).toEqual([free, refused].sort())
+    await expect.poll(async () => (await lastMail(taken)).subject).toBe('Your usher-local account')
+    // The free one goes on as any registration: its confirmation mail, then the function's custom data.
+    await expect.poll(() => mailCount(free)).toBe(1)
+    expect(await env.DB.prepare('SELECT u.custom_data AS data FROM users u JOIN identities i ON i.user_id = u.id WHERE i.email = ?').bind(free).first('data')).toBe('{"plan":"free"}')
   })
 
   it('confirm/send, confirm/call and reset/send answer unknown, pending and confirmed emails identically', async () => {

@@ -115,7 +115,7 @@ export async function expectError(res: Response, status: number, code: string, m
  * One of the app's functions as a service binding (confirmation, reset, user creation, custom-function login):
  * keeps each JSON body it is sent, in order, and answers what `answer` makes of it (and of the request).
  */
-export function appBinding<Body = Record<string, unknown>>(answer: (body: Body, request: Request) => Response) {
+export function appBinding<Body = Record<string, unknown>>(answer: (body: Body, request: Request) => Response | Promise<Response>) {
   const calls: Body[] = []
   return {
     calls,

@@ -26,7 +26,7 @@ import {
   validActionToken,
   type IssuedToken,
 } from './action-tokens'
-import { auditIfChanged, auditStatement } from './audit'
+import { auditIfChanged, auditStatement, recordAudit } from './audit'
 import { initialCustomData } from './custom-data'
 import { assertValidEmail, assertValidPassword, canonicalEmail } from './credentials'
 import { quietly, type Target } from './enumeration'
@@ -44,64 +44,97 @@ export async function register(
 ): Promise<void> {
   assertValidEmail(input.email)
   assertValidPassword(usher.config, input.password)
-  const method = usher.config.confirmation.method
-  const base = method === 'email' ? linkBase(usher, 'confirm') : undefined
+  const { email } = input
+  const base = usher.config.confirmation.method === 'email' ? linkBase(usher, 'confirm') : undefined
   // Hash before looking anything up: a taken email costs the same time as a free one.
   usher.spendKdf()
   const passwordHash = await hashPassword(input.password, usher.config.kdf)
-  const now = usher.now()
-  const userId = newId(now)
-  const identityId = newId(now)
-  let customData: Record<string, unknown> = {}
-  if (usher.config.customData.creationFunction) {
-    // The app's user creation function decides before the user exists; it must not run (and create the app's
-    // documents) for an address that is already taken, so that is settled first (a race still ends at the
-    // unique index below, with nothing created).
-    const found = await findByEmail(usher, input.email)
-    if (found && !(await isStaleRegistration(usher, found))) {
-      await refuseTakenEmail(usher, input.email, actor)
-      return
+  const userId = newId(usher.now())
+  const identityId = newId(usher.now())
+  const registration = { email, userId, identityId, passwordHash, base }
+  if (!usher.config.customData.creationFunction) return createRegistration(usher, { ...registration, customData: {} }, actor)
+  // The app's user creation function decides before the user exists; it must not run (and create the app's
+  // documents) for an address that is already taken, so that is settled first (a race still ends at the
+  // unique index, with nothing created). Protected (ENUMERATION_PROTECTION) with confirmation by email:
+  // whether it runs, how long it takes and whether it refuses would each tell a free address from a taken
+  // one, so every address gets the same answer at once and the decision comes after it; a refusal or a
+  // failure is then only audited. (Confirmed automatically or by a function, a registration is usable or
+  // refused at once, which tells the two apart whatever the answer: those decide before answering.)
+  const decide = async () => {
+    const found = await findByEmail(usher, email)
+    if (found && !(await isStaleRegistration(usher, found))) return refuseTakenEmail(usher, email, actor)
+    let customData: Record<string, unknown>
+    try {
+      customData = await initialCustomData(usher, { userId, provider: 'local-userpass', identityId, data: { email } })
+    } catch (error) {
+      await recordAudit(usher, {
+        actor: 'system',
+        action: 'user.registration-rejected',
+        outcome: 'refused',
+        detail: { email, reason: error instanceof Error ? error.message : String(error) },
+      })
+      throw error
     }
-    customData = await initialCustomData(usher, { userId, provider: 'local-userpass', identityId, data: { email: input.email } })
+    await createRegistration(usher, { ...registration, customData }, actor)
   }
+  return usher.config.confirmation.method === 'email' ? quietly(usher, { email }, decide) : decide()
+}
+
+/** The registration itself, once the address is known to be free (or left to the unique index to judge). */
+async function createRegistration(
+  usher: Usher,
+  registration: {
+    email: string
+    userId: string
+    identityId: string
+    passwordHash: string
+    /** Where the confirmation link points (CONFIRMATION_METHOD=email). */
+    base: string | undefined
+    customData: Record<string, unknown>
+  },
+  actor: Actor,
+): Promise<void> {
+  const { email, userId, base } = registration
+  const now = usher.now()
+  const method = usher.config.confirmation.method
   const token = method === 'auto' ? undefined : issueActionToken(usher, userId, 'confirm')
   const creation = [
-      usher.db.insert(users).values({
-        id: userId,
-        type: 'normal',
-        status: method === 'auto' ? 'pending-login' : 'pending-confirmation',
-        createdAt: now,
-        customData,
-      }),
-      usher.db.insert(identities).values({
-        id: identityId,
-        userId,
-        providerType: 'local-userpass',
-        email: input.email,
-        emailKey: canonicalEmail(input.email),
-        passwordHash,
-        createdAt: now,
-      }),
-      ...(token?.statements ?? []),
-      auditStatement(usher, { actor, action: 'user.registered', userId, detail: { method } }),
+    usher.db.insert(users).values({
+      id: userId,
+      type: 'normal',
+      status: method === 'auto' ? 'pending-login' : 'pending-confirmation',
+      createdAt: now,
+      customData: registration.customData,
+    }),
+    usher.db.insert(identities).values({
+      id: registration.identityId,
+      userId,
+      providerType: 'local-userpass',
+      email,
+      emailKey: canonicalEmail(email),
+      passwordHash: registration.passwordHash,
+      createdAt: now,
+    }),
+    ...(token?.statements ?? []),
+    auditStatement(usher, { actor, action: 'user.registered', userId, detail: { method } }),
   ]
   try {
     await runBatch(usher.db, creation)
   } catch (error) {
     if (!isUniqueViolation(error, 'identities.email_key')) throw error
-    if (!(await replaceStaleRegistration(usher, input.email, userId, creation))) {
-      await refuseTakenEmail(usher, input.email, actor)
+    if (!(await replaceStaleRegistration(usher, email, userId, creation))) {
+      await refuseTakenEmail(usher, email, actor)
       return
     }
   }
   if (method === 'email') {
-    const mailing = reserveMail(usher, input.email, actor).then(async (allowed) => {
-      if (allowed) await mailConfirmation(usher, userId, input.email, token!, base!)
+    const mailing = reserveMail(usher, email, actor).then(async (allowed) => {
+      if (allowed) await mailConfirmation(usher, userId, email, token!, base!)
     })
     if (usher.config.enumerationProtection) usher.defer(mailing)
     else await mailing
   } else if (method === 'function') {
-    await runConfirmationFunction(usher, { userId, email: input.email, token: token!, actor, atRegistration: true })
+    await runConfirmationFunction(usher, { userId, email, token: token!, actor, atRegistration: true })
   }
 }
 
