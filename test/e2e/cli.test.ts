@@ -517,7 +517,7 @@ describe('users', () => {
     expect((await loginWithKey(key)).status).toBe(200)
 
     expect(await ok(['users', 'revoke-sessions', id, '--disable-api-keys'])).toBe(
-      `✓ revoked 1 session of ${email} (${id}) and disabled their API keys\n`,
+      `✓ revoked 1 session of ${email} (${id}) and disabled 1 API key\n`,
     )
     expect((await loginWithKey(key)).status).toBe(401)
     expect(await ok(['users', 'api-keys', id])).toMatch(new RegExp(`^${keyId}  laptop\\s+⊘ disabled`, 'm'))

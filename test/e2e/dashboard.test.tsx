@@ -215,7 +215,7 @@ it("disables a user's own API key from their details (a, d); s then k disables t
   await ui.waitFor(`⚠ Revoke every session of ${email}?`, 30_000)
   await ui.press('k')
   // The password login's session and the laptop key's.
-  await ui.waitForBanner(`✔ Revoked 2 sessions of ${email} and disabled their API keys`)
+  await ui.waitForBanner(`✔ Revoked 2 sessions of ${email} and disabled 1 API key`)
   expect((await keyLogin(laptop)).status).toBe(401)
   const details = await client.users.get.query({ userId: user.id })
   expect(details.sessionCount).toBe(0)

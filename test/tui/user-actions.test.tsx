@@ -140,7 +140,7 @@ describe('user actions', () => {
     expect(laptop.disabled).toBe(false)
     usher.byEmail('cora@example.com').sessionCount = 1
     await ui.press('s', 'k')
-    await ui.waitFor('✔ Revoked 1 session of cora@example.com and disabled their API keys')
+    await ui.waitFor('✔ Revoked 1 session of cora@example.com and disabled 1 API key')
     expect(laptop.disabled).toBe(true)
     expect(usher.callsTo('users.revokeSessions').map((call) => call.input)).toEqual([
       { userId: user.id, disableApiKeys: false },

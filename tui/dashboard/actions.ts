@@ -189,9 +189,9 @@ export const USER_ACTIONS: RowAction<UserItem>[] = [
         : `Revoking the sessions of ${userName(user)}`,
     async run(client, user, consent) {
       const disableApiKeys = consent === 'alternative'
-      const { revoked } = await client.users.revokeSessions.mutate({ userId: user.id, disableApiKeys })
+      const { revoked, apiKeysDisabled } = await client.users.revokeSessions.mutate({ userId: user.id, disableApiKeys })
       const done = `Revoked ${plural(revoked, 'session')} of ${userName(user)}`
-      return disableApiKeys ? `${done} and disabled their API keys` : `${done}; their API keys still log in`
+      return disableApiKeys ? `${done} and disabled ${plural(apiKeysDisabled, 'API key')}` : `${done}; their API keys still log in`
     },
   },
   {

@@ -240,7 +240,7 @@ export const users: CommandGroup = {
         }),
       render: (answer, invocation) =>
         `✓ revoked ${count(answer.revoked, 'session')} of ${whoById(answer)}${
-          invocation.flags['disable-api-keys'] ? ' and disabled their API keys' : ''
+          invocation.flags['disable-api-keys'] ? ` and disabled ${count(answer.apiKeysDisabled, 'API key')}` : ''
         }`,
     }),
     ...userApiKeys,
