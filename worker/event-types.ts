@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'ENABLE',
   'PASSWORD_RESET',
   'SESSIONS_REVOKED',
+  'EMAIL_CHANGED',
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 

@@ -264,7 +264,7 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
     [['users', 'data'], 'missing command after `usher users data`: one of get, set'],
     [['users', 'data', 'set', 'ffffffffffffffffffffffff'], 'missing <json>'],
     [['events', 'list', '--status', 'lost'], '--status must be one of recorded, pending, delivered, dead, all (got "lost")'],
-    [['events', 'list', '--type', 'login'], '--type must be one of CREATE, LOGIN, DELETE, CONFIRM, DISABLE, ENABLE, PASSWORD_RESET, SESSIONS_REVOKED (got "login")'],
+    [['events', 'list', '--type', 'login'], '--type must be one of CREATE, LOGIN, DELETE, CONFIRM, DISABLE, ENABLE, PASSWORD_RESET, SESSIONS_REVOKED, EMAIL_CHANGED (got "login")'],
     [['events', 'list', '--user', 'ann'], 'malformed id "ann"'],
     [['events', 'redeliver'], 'missing <id>'],
   ])('usher %j', async (argv, message) => {
@@ -505,6 +505,20 @@ describe('users', () => {
       userId: first.user_id,
       email,
     })
+  })
+
+  it('change-email gives the login a new address, says which, and refuses one another account has', async () => {
+    const email = `change-email-${RUN}@example.com`
+    const next = `changed-${RUN}@example.com`
+    const { id } = await json(['users', 'create', '--email', email, '--password', 'password1'])
+    expect(await ok(['users', 'change-email', id, next])).toBe(`✓ changed the email of ${id} from ${email} to ${next}\n`)
+    await logIn(next)
+    expect(await json(['users', 'get', id])).toMatchObject({ email: next })
+    const other = `change-email-other-${RUN}@example.com`
+    await ok(['users', 'create', '--email', other, '--password', 'password1'])
+    expect(await fails(['users', 'change-email', id, other], 1)).toBe(`an account with the email ${other} already exists (CONFLICT)`)
+    expect(await fails(['users', 'change-email', id, next], 1)).toBe(`${next} is already this user's email (CONFLICT)`)
+    expect((await json(['users', 'change-email', id, email])).previousEmail).toBe(next)
   })
 
   it('revoke-sessions leaves API keys alone unless --disable-api-keys, which stops them logging in', async () => {

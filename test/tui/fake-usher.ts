@@ -564,6 +564,23 @@ export class FakeUsher {
             return { userId: user.id, customData: structuredClone(input.data) }
           }),
       },
+      changeEmail: {
+        mutate: (input) =>
+          this.call('users.changeEmail', input, () => {
+            const user = this.user(input.userId)
+            if (user.email === null) throw serverError('this user has no email/password identity')
+            if (input.email === user.email) throw serverError(`${input.email} is already this user's email`)
+            if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.email)) throw serverError(`invalid email address: not an address`, 'BAD_REQUEST')
+            const key = input.email.toLowerCase()
+            if (this.users.some((other) => other.id !== user.id && other.email?.toLowerCase() === key)) {
+              throw serverError(`an account with the email ${input.email} already exists`)
+            }
+            const previousEmail = user.email
+            user.email = input.email
+            this.record('admin', 'user.email-changed', user.id)
+            return { ...this.item(user), previousEmail }
+          }),
+      },
       delete: {
         mutate: ({ userId }) =>
           this.call('users.delete', { userId }, () => {

@@ -105,6 +105,7 @@ describe('help', () => {
       'import <file…> --from <format>',
       'export',
       'users send-password-setup [<id>]',
+      'users change-email <id> <email>',
     ]) {
       expect(root).toContain(`  ${line} `)
     }

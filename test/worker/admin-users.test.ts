@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { admin } from './admin-helpers'
-import { api, confirmedUser, count, lastMail, mailCount, uniqueEmail, type Tokens } from './helpers'
+import { api, confirmedUser, count, expectError, lastMail, mailCount, uniqueEmail, type Tokens } from './helpers'
 
 const root = admin()
 
@@ -131,6 +131,73 @@ describe('disable, enable, revoke, delete', () => {
     for (const table of ['sessions', 'identities', 'api_keys']) expect(await count(table, 'user_id = ?', user.user_id)).toBe(0)
     await expectTrpcError(root.users.delete.mutate({ userId: user.user_id }), 'NOT_FOUND', 'user not found')
     await expectTrpcError(root.users.disable.mutate({ userId: user.user_id }), 'NOT_FOUND')
+  })
+})
+
+describe('users.changeEmail', () => {
+  const emailEvents = (userId: string) =>
+    env.DB.prepare("SELECT payload FROM events WHERE user_id = ? AND type = 'EMAIL_CHANGED'").bind(userId).all<{ payload: string }>()
+
+  it('gives the email/password identity a new address: sessions and password stay, the old address is told; audited, with EMAIL_CHANGED', async () => {
+    const user = await confirmedUser()
+    const next = uniqueEmail('moved')
+    expect(await root.users.changeEmail.mutate({ userId: user.user_id, email: next })).toMatchObject({
+      id: user.user_id,
+      email: next,
+      previousEmail: user.email,
+      status: 'confirmed',
+    })
+    const profile = (await (await api.profile(user.access_token)).json()) as { data: { email: string } }
+    expect(profile.data.email).toBe(next)
+    expect((await api.login(next)).status).toBe(200)
+    await expectError(await api.login(user.email), 401, 'InvalidPassword')
+    await expect.poll(async () => (await lastMail(user.email)).subject).toBe('The email address of your usher-local account changed')
+    expect((await lastMail(user.email)).text).toContain(`to ${next} by an administrator`)
+    expect(await mailCount(next)).toBe(0)
+    const audit = await root.audit.list.query({ userId: user.user_id, limit: 10 })
+    expect(audit.items.find((entry) => entry.action === 'user.email-changed')).toMatchObject({ actor: 'admin', detail: { from: user.email, to: next } })
+    const { results } = await emailEvents(user.user_id)
+    expect(results.map((row) => JSON.parse(row.payload))).toEqual([
+      expect.objectContaining({ operationType: 'EMAIL_CHANGED', providers: ['local-userpass'], user: expect.objectContaining({ id: user.user_id, data: { email: next } }) }),
+    ])
+    // Only the case: allowed, and the address is stored as given.
+    await root.users.changeEmail.mutate({ userId: user.user_id, email: next.toUpperCase() })
+    expect((await root.users.get.query({ userId: user.user_id })).email).toBe(next.toUpperCase())
+  })
+
+  it('links mailed to the old address stop working; a registration not yet a user gets no event', async () => {
+    const pending = await pendingUser()
+    const link = await lastMail(pending.email!)
+    const next = uniqueEmail('pending-moved')
+    await root.users.changeEmail.mutate({ userId: pending.id, email: next })
+    await expectError(await api.userpass('confirm', { token: link.token, tokenId: link.tokenId }), 400, 'UserpassTokenInvalid')
+    expect((await root.users.get.query({ userId: pending.id })).status).toBe('pending-confirmation')
+    expect((await emailEvents(pending.id)).results).toEqual([])
+    await root.users.sendConfirmationEmail.mutate({ userId: pending.id })
+    const fresh = await lastMail(next)
+    expect((await api.userpass('confirm', { token: fresh.token, tokenId: fresh.tokenId })).status).toBe(204)
+
+    const user = await confirmedUser()
+    await api.userpass('reset/send', { email: user.email })
+    const reset = await lastMail(user.email)
+    await root.users.changeEmail.mutate({ userId: user.user_id, email: uniqueEmail('reset-moved') })
+    await expectError(await api.userpass('reset', { token: reset.token, tokenId: reset.tokenId, password: 'new-password-1' }), 400, 'UserpassTokenInvalid')
+  })
+
+  it('refuses, changing nothing: the same address, one another account has (any case), a bad address, no email/password identity, no such user', async () => {
+    const user = await confirmedUser()
+    const other = await confirmedUser()
+    const change = (userId: string, email: string) => root.users.changeEmail.mutate({ userId, email })
+    await expectTrpcError(change(user.user_id, user.email), 'CONFLICT', `${user.email} is already this user's email`)
+    await expectTrpcError(change(user.user_id, other.email.toUpperCase()), 'CONFLICT', `an account with the email ${other.email.toUpperCase()} already exists`)
+    await expectTrpcError(change(user.user_id, 'nope'), 'BAD_REQUEST', /invalid email/)
+    const anonymous = (await (await api.anonymous()).json()) as Tokens
+    await expectTrpcError(change(anonymous.user_id, uniqueEmail()), 'CONFLICT', 'this user has no email/password identity')
+    await expectTrpcError(change('ffffffffffffffffffffffff', uniqueEmail()), 'NOT_FOUND', 'user not found')
+    expect((await root.users.get.query({ userId: user.user_id })).email).toBe(user.email)
+    expect((await api.login(user.email)).status).toBe(200)
+    expect(await count('audit_log', "action = 'user.email-changed' AND user_id IN (?, ?)", user.user_id, anonymous.user_id)).toBe(0)
+    expect((await emailEvents(user.user_id)).results).toEqual([])
   })
 })
 

@@ -6,6 +6,7 @@
  */
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
+import { EVENT_TYPES } from '../../worker/event-types'
 import { describe, expect, it, vi } from 'vitest'
 import worker from '../../worker/index'
 import type { Bindings } from '../../worker/context'
@@ -91,9 +92,15 @@ describe('with a Queue sink', () => {
     expect((await usher.api.userpass('reset', { token: reset.token, tokenId: reset.tokenId, password: 'password2' })).status).toBe(204)
     expect(await typesOf(userId)).toEqual(['CONFIRM', 'CREATE', 'LOGIN', 'LOGIN', 'DISABLE', 'ENABLE', 'SESSIONS_REVOKED', 'PASSWORD_RESET'])
 
+    const moved = uniqueEmail('events-moved')
+    await usher.admin.users.changeEmail.mutate({ userId, email: moved })
+    const all = ['CONFIRM', 'CREATE', 'LOGIN', 'LOGIN', 'DISABLE', 'ENABLE', 'SESSIONS_REVOKED', 'PASSWORD_RESET', 'EMAIL_CHANGED']
+    expect(await typesOf(userId)).toEqual(all)
+    expect(new Set(all)).toEqual(new Set(EVENT_TYPES.filter((type) => type !== 'DELETE')))
+
     await usher.admin.users.delete.mutate({ userId })
     const rows = await eventsOf(userId)
-    expect(rows.map((e) => e.type)).toEqual(['CONFIRM', 'CREATE', 'LOGIN', 'LOGIN', 'DISABLE', 'ENABLE', 'SESSIONS_REVOKED', 'PASSWORD_RESET', 'DELETE'])
+    expect(rows.map((e) => e.type)).toEqual([...all, 'DELETE'])
 
     // The DELETE carries the user as they were: App Services' shape, plus the event's id.
     const deleted = JSON.parse(rows.at(-1)!.payload) as Received['body']
@@ -101,7 +108,7 @@ describe('with a Queue sink', () => {
       id: rows.at(-1)!.id,
       operationType: 'DELETE',
       providers: ['local-userpass'],
-      user: { id: userId, type: 'normal', data: { email }, custom_data: {}, identities: [{ provider_type: 'local-userpass', data: {} }] },
+      user: { id: userId, type: 'normal', data: { email: moved }, custom_data: {}, identities: [{ provider_type: 'local-userpass', data: {} }] },
     })
     expect(new Date(deleted.time).toISOString()).toBe(deleted.time)
 

@@ -23,7 +23,7 @@ import { Header } from './components/Header'
 import { HelpOverlay } from './components/HelpOverlay'
 import { ListPane } from './components/ListPane'
 import { MailLink, mailLinkHeight } from './components/MailLink'
-import { NewKeyForm } from './components/NewKeyForm'
+import { OneFieldForm } from './components/OneFieldForm'
 import { NewUserForm } from './components/NewUserForm'
 import { SecretPanel } from './components/SecretPanel'
 import { StatusLine } from './components/StatusLine'
@@ -180,6 +180,7 @@ function formHeight(overlay: DashboardView['overlay'], width: number): number {
     case 'new-user':
       return 7
     case 'new-key':
+    case 'change-email':
       return 6
     case 'confirm':
       return confirmPromptHeight({ ...overlay.confirmation, width })
@@ -215,12 +216,31 @@ function Overlay({ view }: { view: DashboardView }) {
       return <DataProblemPrompt problem={overlay.problem} width={layout.width} />
     case 'new-key':
       return (
-        <NewKeyForm
+        <OneFieldForm
           width={layout.width}
+          title="New server API key"
+          label="name"
+          placeholder="e.g. backend-prod"
+          submit="create"
           error={overlay.error}
           busy={view.busy !== undefined}
           onChange={view.setKeyName}
           onSubmit={view.submitNewKey}
+        />
+      )
+    case 'change-email':
+      return (
+        <OneFieldForm
+          width={layout.width}
+          title={`New email address for ${overlay.user.email}`}
+          label="email"
+          placeholder="e.g. ada@new.example.com"
+          defaultValue={overlay.user.email ?? ''}
+          submit="change it (the old address is told)"
+          error={overlay.error}
+          busy={view.busy !== undefined}
+          onChange={view.changeEmail.setEmail}
+          onSubmit={view.changeEmail.submit}
         />
       )
     default:

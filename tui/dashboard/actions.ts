@@ -71,6 +71,7 @@ export const SERVER_REFUSALS = {
   notDisabled: 'this user is not disabled',
   noFailedLogins: 'this user has no failed logins to clear',
   notLoggedIn: 'this user has not logged in yet: there are no sessions to revoke',
+  noPasswordIdentity: 'this user has no email/password identity',
   keyAlreadyDisabled: 'this API key is already disabled',
   keyNotDisabled: 'this API key is not disabled',
   /** worker/admin/events.ts: an event can only be redelivered somewhere, and not while it waits already. */
@@ -173,7 +174,7 @@ export const USER_ACTIONS: RowAction<UserItem>[] = [
     id: 'revoke',
     key: 's',
     label: 'revoke sessions',
-    description: 'revoke sessions (k: API keys too)',
+    description: 'revoke sessions (k: +API keys)',
     confirm: (_user, name) => ({
       question: `Revoke every session of ${name}?`,
       warning: 'Their apps must log in again. Their API keys could log straight back in: k disables them too.',

@@ -50,6 +50,7 @@ export interface DashboardClient {
     disableApiKey: Mutation<UserKeyId, Out['users']['disableApiKey']>
     deleteApiKey: Mutation<UserKeyId, Out['users']['deleteApiKey']>
     setCustomData: Mutation<In['users']['setCustomData'], Out['users']['setCustomData']>
+    changeEmail: Mutation<In['users']['changeEmail'], Out['users']['changeEmail']>
   }
   apiKeys: {
     list: { query(): Promise<Out['apiKeys']['list']> }

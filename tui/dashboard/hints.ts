@@ -109,6 +109,10 @@ const OVERLAY_HINTS: Record<Exclude<Overlay['type'], 'none' | 'confirm'>, Hint[]
     { key: 'Enter', label: 'create' },
     { key: 'Esc', label: 'cancel' },
   ],
+  'change-email': [
+    { key: 'Enter', label: 'change it' },
+    { key: 'Esc', label: 'cancel' },
+  ],
   secret: [{ key: 'Enter/Esc', label: 'close (the key is not shown again)' }],
   editing: [{ key: 'your editor', label: 'save and quit it to come back' }],
   'data-problem': [

@@ -2,8 +2,8 @@
  * @module dashboard/keys
  * The dashboard's keys that are not row actions (those live in actions.ts and key-actions.ts): tabs,
  * movement, search, the filters (login provider on the user tabs, status on the Events tab), details, new,
- * help and quit; and on a user, `a`, which moves into their API keys, and `e`, which opens their custom data
- * in the admin's editor. One table feeds the key handling, the footer and the `?` overlay, so they cannot
+ * help and quit; and on a user, `a`, which moves into their API keys, `e`, which opens their custom data
+ * in the admin's editor, and `E`, which gives them a new email address. One table feeds the key handling, the footer and the `?` overlay, so they cannot
  * drift.
  */
 import type { Key } from 'ink'
@@ -21,6 +21,7 @@ export type Command =
   | { type: 'new' }
   | { type: 'user-keys' }
   | { type: 'edit-data' }
+  | { type: 'change-email' }
   | { type: 'help' }
   | { type: 'quit' }
 
@@ -117,11 +118,15 @@ export const USER_KEYS_BINDING: Binding = {
   read: (input, key) => (input === 'a' && plain(key) ? { type: 'user-keys' } : undefined),
 }
 
-/** On a user (tabs 1–3, their details, their keys): their custom data in $VISUAL / $EDITOR, checked before saving. */
+/**
+ * On a user (tabs 1–3, their details, their keys): `e`, their custom data in $VISUAL / $EDITOR, checked before
+ * saving; `E`, a new email address for their email/password login.
+ */
 export const EDIT_DATA_BINDING: Binding = {
-  keys: 'e',
-  description: 'edit custom data ($EDITOR)',
-  read: (input, key) => (input === 'e' && plain(key) ? { type: 'edit-data' } : undefined),
+  keys: 'e E',
+  description: 'custom data / email',
+  read: (input, key) =>
+    !plain(key) ? undefined : input === 'e' ? { type: 'edit-data' } : input === 'E' ? { type: 'change-email' } : undefined,
 }
 
 export function commandFor(input: string, key: Key): Command | undefined {

@@ -23,6 +23,8 @@ export type Overlay =
   | { type: 'confirm'; confirmation: Confirmation; proceed(consent: Consent): void }
   | { type: 'new-user' }
   | { type: 'new-key'; name: string; error: string | undefined }
+  /** A user's new email address, as typed so far. */
+  | { type: 'change-email'; user: UserItem; email: string; error: string | undefined }
   | { type: 'secret'; name: string; key: string }
   /** A user's custom data is open in the admin's editor, which has the terminal. */
   | { type: 'editing'; name: string }

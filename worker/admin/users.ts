@@ -15,7 +15,7 @@ import type { Usher } from '../context'
 import { PROVIDER_TYPES } from '../db/schema'
 import { userDetails, userItem, listUsers, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_STATUSES } from '../users/listing'
 import { confirmUser, rerunConfirmation, resendConfirmationEmail } from '../users/registration'
-import { clearLoginLock, createUser, deleteUser, disableUser, enableUser, revokeSessions } from '../users/state'
+import { changeEmail, clearLoginLock, createUser, deleteUser, disableUser, enableUser, revokeSessions } from '../users/state'
 import { adminProcedure } from './trpc'
 
 /** Usher's own ids are 24 hexadecimal characters; imported users keep theirs (Firebase uids, UUIDs…). */
@@ -66,6 +66,16 @@ export const usersRouter = {
     .mutation(async ({ ctx, input }) => {
       const outcome = await revokeSessions(ctx.usher, input.userId, 'admin', { disableApiKeys: input.disableApiKeys })
       return { ...outcome, userId: input.userId, email: (await userItem(ctx.usher, input.userId)).email }
+    }),
+  /**
+   * Give the user's email/password identity a new address: sessions and password stay, links mailed to the
+   * old address stop working, the old address is told. Answers the user afterwards, with `previousEmail`.
+   */
+  changeEmail: adminProcedure
+    .input(userIdInput.extend({ email: z.string().max(1024) }))
+    .mutation(async ({ ctx, input }) => {
+      const { previous } = await changeEmail(ctx.usher, input.userId, input.email, 'admin')
+      return { ...(await userItem(ctx.usher, input.userId)), previousEmail: previous }
     }),
   /** A user's own API keys (never their secrets), and the admin's hand on them. */
   listApiKeys: adminProcedure.input(userIdInput).query(async ({ ctx, input }) => {

@@ -34,6 +34,20 @@ export function resetMail(appId: string, to: string, subject: string, link: stri
   }
 }
 
+/** Sent to the old address when an admin gives the account a new one: the owner hears of it either way. */
+export function emailChangedMail(appId: string, to: string, newEmail: string): Mail {
+  return {
+    to,
+    subject: `The email address of your ${appId} account changed`,
+    text: [
+      `The email address of your ${appId} account was changed from ${to} to ${newEmail} by an administrator.`,
+      '',
+      'From now on you log in with the new address; your password stays as it was.',
+      'If you did not ask for this, contact the app’s support: this address no longer reaches the account.',
+    ].join('\n'),
+  }
+}
+
 /** Sent instead of a confirmation when someone registers an address that already has an account. */
 export function passwordSetupMail(appId: string, to: string, link: string, validHours: number): Mail {
   return {

@@ -31,6 +31,7 @@ export type AuditAction =
   | 'user.login-locked'
   | 'user.lock-cleared'
   | 'user.deleted'
+  | 'user.email-changed'
   | 'api-key.created'
   | 'api-key.enabled'
   | 'api-key.disabled'

@@ -5,7 +5,8 @@
  * audit entry. Rules live here, not in either door:
  * - unconfirmed (pending-confirmation) users cannot be disabled, only deleted;
  * - disabling ends every session; so do deleting and revoking, on the very next request;
- * - clearing a login lock forgets the account's failed logins (see auth/throttle.ts).
+ * - clearing a login lock forgets the account's failed logins (see auth/throttle.ts);
+ * - an email change keeps the sessions, ends the links mailed to the old address, and tells that address.
  */
 import { and, eq, ne, sql } from 'drizzle-orm'
 import { disableUserApiKeys } from '../auth/api-keys'
@@ -15,11 +16,14 @@ import { initialCustomData } from './custom-data'
 import { hashPassword } from '../auth/passwords'
 import type { Actor, Usher } from '../context'
 import { changes, runBatch } from '../db/client'
-import { identities, sessions, users } from '../db/schema'
+import { actionTokens, identities, sessions, users } from '../db/schema'
 import { errors } from '../errors'
 import { accountThrottle, clearThrottleOfUser, isLocked } from '../auth/throttle'
 import { identitiesOf, isUniqueViolation, requirePasswordIdentity, requireUser } from './accounts'
+import { emailChangedMail } from '../mail/templates'
 import { auditIfChanged, auditStatement } from './audit'
+import { reserveMail } from './mail-quota'
+import { deliver } from './mailing'
 import { assertValidEmail, assertValidPassword, canonicalEmail } from './credentials'
 
 /** Admin "Add new user": an email/password user that skips confirmation. Returns the new user id. */
@@ -142,6 +146,51 @@ export async function deleteUser(usher: Usher, userId: string, actor: Actor): Pr
   ])
   if (changes(results[deleted.length]) === 0) throw errors.userNotFound()
   return { email: owned.find((i) => i.email)?.email ?? null }
+}
+
+/**
+ * Admin "change email": the user's email/password identity takes a new address (checked and matched like any
+ * registration's, unique). Their sessions and password stay; links mailed to the old address (confirmation,
+ * reset, password setup) stop working, and a lock kept under the old address is forgotten; the old address is
+ * told. One batch with its audit entry and the EMAIL_CHANGED event (for users that are users: confirmed).
+ * Returns the previous address.
+ */
+export async function changeEmail(usher: Usher, userId: string, email: string, actor: Actor): Promise<{ previous: string }> {
+  assertValidEmail(email)
+  const { identity } = await requirePasswordIdentity(usher, userId)
+  const previous = identity.email
+  if (email === previous) throw errors.refused(`${email} is already this user's email`)
+  const changedTo = and(eq(identities.id, identity.id), eq(identities.email, email))
+  let results
+  try {
+    results = await runBatch(usher.db, [
+      // Under the old address, before it goes: the lock and the links that reached its mailbox.
+      clearThrottleOfUser(userId),
+      usher.db
+        .update(identities)
+        .set({ email, emailKey: canonicalEmail(email) })
+        .where(and(eq(identities.id, identity.id), eq(identities.email, previous))),
+      auditIfChanged(usher, { actor, action: 'user.email-changed', userId, detail: { from: previous, to: email } }),
+      ...eventStatement(usher, { type: 'EMAIL_CHANGED', userId, provider: 'local-userpass', when: sql`changes() > 0 AND u.status = 'confirmed'` }),
+      usher.db
+        .delete(actionTokens)
+        .where(and(eq(actionTokens.userId, userId), sql`EXISTS (SELECT 1 FROM ${identities} WHERE ${changedTo})`)),
+    ])
+  } catch (error) {
+    if (isUniqueViolation(error, 'identities.email_key')) throw errors.refused(`an account with the email ${email} already exists`)
+    throw error
+  }
+  if (changes(results[1]) === 0) {
+    // Deleted, or given another address, meanwhile.
+    const now = await requirePasswordIdentity(usher, userId)
+    throw errors.refused(`the email of this user changed meanwhile (now ${now.identity.email}): nothing was changed`)
+  }
+  usher.defer(
+    reserveMail(usher, previous, actor).then(async (allowed) => {
+      if (allowed) await deliver(usher, userId, emailChangedMail(usher.config.appId, previous, email))
+    }),
+  )
+  return { previous }
 }
 
 /** Admin "clear lock": forget the user's failed logins (the lock, the backoff, the hourly count). */

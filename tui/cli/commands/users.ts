@@ -212,6 +212,16 @@ export const users: CommandGroup = {
       done: 'enabled',
       mutate: ({ client, ...invocation }) => client.users.enable.mutate({ userId: userId(invocation) }),
     }),
+    'change-email': apiCommand({
+      summary: "give a user's email/password login a new address",
+      details:
+        'Their sessions and password stay; links already mailed to the old address (confirmation, reset, password setup) stop working, and the old address is told of the change. Refused for an address another account has, or a user without an email/password identity. Audited, with an EMAIL_CHANGED event.',
+      args: [USER_ID, { name: 'email', kind: 'text', description: 'the new email address' }],
+      examples: ['usher users change-email 65f0c0ffee0123456789abcd ada@new.example.com'],
+      run: ({ client, ...invocation }) =>
+        client.users.changeEmail.mutate({ userId: userId(invocation), email: invocation.args.email! }),
+      render: (user) => `✓ changed the email of ${user.id} from ${printable(user.previousEmail)} to ${printable(user.email ?? '')}`,
+    }),
     'send-password-setup': sendPasswordSetup,
     'clear-lock': action({
       summary: "forget a user's failed logins (unlocks them)",

@@ -19,6 +19,7 @@ export type Mode =
   | 'confirm'
   | 'new-user'
   | 'new-key'
+  | 'change-email'
   | 'secret'
   | 'editing'
   | 'data-problem'
@@ -67,6 +68,7 @@ function handle(mode: Mode, input: string, key: Key, on: KeyHandlers): void {
       return // Enter submits through the text field.
     case 'new-user':
     case 'new-key':
+    case 'change-email':
       if (key.escape) on.back()
       else if (key.tab || key.upArrow || key.downArrow) on.otherField()
       return
@@ -113,9 +115,9 @@ function handle(mode: Mode, input: string, key: Key, on: KeyHandlers): void {
       if (command?.type === 'move' && (command.by === 'up' || command.by === 'down')) {
         return on.moveKey(command.by === 'up' ? -1 : 1)
       }
-      // Leaving the user (another tab, closing the details) leaves their keys; help, quit and `e` (the user's
-      // custom data) work as ever.
-      if (command && ['tab', 'next-tab', 'previous-tab', 'details', 'help', 'quit', 'edit-data'].includes(command.type)) {
+      // Leaving the user (another tab, closing the details) leaves their keys; help, quit, `e` (the user's
+      // custom data) and `E` (their email) work as ever.
+      if (command && ['tab', 'next-tab', 'previous-tab', 'details', 'help', 'quit', 'edit-data', 'change-email'].includes(command.type)) {
         return on.command(command)
       }
       if (input.length === 1 && !key.ctrl && !key.meta) on.keyAction(input)

@@ -24,6 +24,7 @@ import { useDashboardKeys, type Mode } from './use-dashboard-keys'
 import { useDebouncedValue } from './use-debounced-value'
 import { useCreateForms, type CreateForms } from './use-create-forms'
 import { useCustomDataEditor } from './use-custom-data-editor'
+import { useChangeEmail, type ChangeEmailForm } from './use-change-email'
 import type { Overlay } from '../overlay'
 import { useRefresh } from './use-refresh'
 import { useRowActions } from './use-row-actions'
@@ -71,6 +72,8 @@ export interface DashboardView extends CreateForms {
   /** After an edit that could not be saved: back into the editor (the text kept), or discard it. */
   editAgain(): void
   discardEdit(): void
+  /** `E`: the form for a user's new email address. */
+  changeEmail: ChangeEmailForm
 }
 
 export function useDashboard(options: DashboardOptions): DashboardView {
@@ -146,6 +149,7 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     sinks: list.eventSummary?.sinks,
   }
   const dataEditor = useCustomDataEditor({ client, env: options.env, context, runner, banner, overlay, setOverlay })
+  const changeEmail = useChangeEmail({ client, runner, banner, overlay, setOverlay })
   const action = useRowActions({
     client,
     tab,
@@ -184,6 +188,12 @@ export function useDashboard(options: DashboardOptions): DashboardView {
         return setEventStatus((current) => cycle(EVENT_FILTER_ORDER, current, chosen.by))
       case 'edit-data':
         return editData()
+      case 'change-email':
+        if (tab.kind !== 'users') {
+          return banner.show('notice', `E changes a user's email on the user tabs (1–3); not on ${tab.title}`)
+        }
+        if (!selectedUser) return banner.show('notice', 'Nothing selected to change the email of')
+        return changeEmail.open(selectedUser)
       case 'details':
         userKeys.leave()
         return setDetailsOpen((open) => !open)
@@ -299,6 +309,7 @@ export function useDashboard(options: DashboardOptions): DashboardView {
     answer,
     editAgain: dataEditor.again,
     discardEdit: dataEditor.discard,
+    changeEmail,
     ...forms,
   }
 }
