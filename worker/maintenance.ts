@@ -5,8 +5,9 @@
  * retention would otherwise accumulate forever, and App Services deleted anonymous users 90 days
  * after their creation (ANONYMOUS_USER_TTL_DAYS; 0 keeps them), each with its DELETE event; delivered events
  * expire after EVENTS_RETENTION_DAYS; an imported Firebase project's hash parameters (their signer key is a
- * pepper) are deleted once no stored hash needs them. A run repeats its batch while a step still finds a full one. Each step is bounded per run so one
- * invocation stays well inside D1's limits; anonymous deletions are audited like any other deletion.
+ * pepper) are deleted once no stored hash needs them. A run repeats its batch while a step still finds a full
+ * one. Each step is bounded per run so one invocation stays well inside D1's limits; anonymous deletions are
+ * audited like any other deletion.
  */
 import { sql } from 'drizzle-orm'
 import type { Usher } from './context'

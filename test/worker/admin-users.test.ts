@@ -141,12 +141,16 @@ describe('users.changeEmail', () => {
   it('gives the email/password identity a new address: sessions and password stay, the old address is told; audited, with EMAIL_CHANGED', async () => {
     const user = await confirmedUser()
     const next = uniqueEmail('moved')
+    // Failed logins on record under the old address (the account's and a client's): forgotten with it.
+    const oldKey = user.email.toLowerCase()
+    await env.DB.prepare('INSERT INTO login_throttle VALUES (?, 3, 0, 3, 0, ?), (?, 3, 0, 3, 0, ?)').bind(oldKey, Date.now(), `${oldKey}|client`, Date.now()).run()
     expect(await root.users.changeEmail.mutate({ userId: user.user_id, email: next })).toMatchObject({
       id: user.user_id,
       email: next,
       previousEmail: user.email,
       status: 'confirmed',
     })
+    expect(await count('login_throttle', 'subject IN (?, ?)', oldKey, `${oldKey}|client`)).toBe(0)
     const profile = (await (await api.profile(user.access_token)).json()) as { data: { email: string } }
     expect(profile.data.email).toBe(next)
     expect((await api.login(next)).status).toBe(200)
@@ -187,6 +191,7 @@ describe('users.changeEmail', () => {
   it('refuses, changing nothing: the same address, one another account has (any case), a bad address, no email/password identity, no such user', async () => {
     const user = await confirmedUser()
     const other = await confirmedUser()
+    await env.DB.prepare('INSERT INTO login_throttle VALUES (?, 3, 0, 3, 0, ?)').bind(user.email.toLowerCase(), Date.now()).run()
     const change = (userId: string, email: string) => root.users.changeEmail.mutate({ userId, email })
     await expectTrpcError(change(user.user_id, user.email), 'CONFLICT', `${user.email} is already this user's email`)
     await expectTrpcError(change(user.user_id, other.email.toUpperCase()), 'CONFLICT', `an account with the email ${other.email.toUpperCase()} already exists`)
@@ -195,6 +200,7 @@ describe('users.changeEmail', () => {
     await expectTrpcError(change(anonymous.user_id, uniqueEmail()), 'CONFLICT', 'this user has no email/password identity')
     await expectTrpcError(change('ffffffffffffffffffffffff', uniqueEmail()), 'NOT_FOUND', 'user not found')
     expect((await root.users.get.query({ userId: user.user_id })).email).toBe(user.email)
+    expect(await count('login_throttle', 'subject = ?', user.email.toLowerCase())).toBe(1)
     expect((await api.login(user.email)).status).toBe(200)
     expect(await count('audit_log', "action = 'user.email-changed' AND user_id IN (?, ?)", user.user_id, anonymous.user_id)).toBe(0)
     expect((await emailEvents(user.user_id)).results).toEqual([])

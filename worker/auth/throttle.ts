@@ -16,7 +16,7 @@
  * alike (rows are keyed by canonical email whether or not an account exists). A password reset or an admin
  * clears every lock of the account.
  */
-import { and, eq, gt, inArray, sql } from 'drizzle-orm'
+import { and, eq, gt, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import type { Usher } from '../context'
 import { rawStatement, type Statement } from '../db/client'
 import { auditLog, identities, knownClients, loginThrottle } from '../db/schema'
@@ -155,14 +155,21 @@ export function afterSuccessfulLogin(usher: Usher, account: string, client: Logi
   return statements
 }
 
+/** The throttle rows of an email key: the account's (`key`) and its clients' (`key|client`). */
+const rowsOfKey = (key: SQLWrapper | string) =>
+  sql`(${loginThrottle.subject} = ${key} OR substr(${loginThrottle.subject}, 1, length(${key}) + 1) = ${key} || '|')`
+
 /** Remove every throttle row of a user's email, the account's and its clients' (password reset, admin). */
 export function clearThrottleOfUser(userId: string): Statement {
   return rawStatement(sql`
     DELETE FROM ${loginThrottle} WHERE EXISTS (
       SELECT 1 FROM ${identities}
-      WHERE ${identities.userId} = ${userId} AND ${identities.emailKey} IS NOT NULL
-        AND (${loginThrottle.subject} = ${identities.emailKey}
-             OR substr(${loginThrottle.subject}, 1, length(${identities.emailKey}) + 1) = ${identities.emailKey} || '|'))`)
+      WHERE ${identities.userId} = ${userId} AND ${identities.emailKey} IS NOT NULL AND ${rowsOfKey(identities.emailKey)})`)
+}
+
+/** Remove every throttle row of an email key no account uses any more (after an email change), if `when`. */
+export function clearThrottleOfKey(emailKey: string, when: SQL): Statement {
+  return rawStatement(sql`DELETE FROM ${loginThrottle} WHERE ${rowsOfKey(emailKey)} AND ${when}`)
 }
 
 /** What an admin sees of the account-level row: null when the account has no failed logins on record. */

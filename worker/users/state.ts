@@ -18,7 +18,7 @@ import type { Actor, Usher } from '../context'
 import { changes, runBatch } from '../db/client'
 import { actionTokens, identities, sessions, users } from '../db/schema'
 import { errors } from '../errors'
-import { accountThrottle, clearThrottleOfUser, isLocked } from '../auth/throttle'
+import { accountThrottle, clearThrottleOfKey, clearThrottleOfUser, isLocked } from '../auth/throttle'
 import { identitiesOf, isUniqueViolation, requirePasswordIdentity, requireUser } from './accounts'
 import { emailChangedMail } from '../mail/templates'
 import { auditIfChanged, auditStatement } from './audit'
@@ -160,27 +160,27 @@ export async function changeEmail(usher: Usher, userId: string, email: string, a
   const { identity } = await requirePasswordIdentity(usher, userId)
   const previous = identity.email
   if (email === previous) throw errors.refused(`${email} is already this user's email`)
-  const changedTo = and(eq(identities.id, identity.id), eq(identities.email, email))
+  const emailKey = canonicalEmail(email)
+  // What follows the update happens only if it did (a concurrent change leaves everything as it was).
+  const changed = sql`EXISTS (SELECT 1 FROM ${identities} WHERE ${and(eq(identities.id, identity.id), eq(identities.email, email))})`
   let results
   try {
     results = await runBatch(usher.db, [
-      // Under the old address, before it goes: the lock and the links that reached its mailbox.
-      clearThrottleOfUser(userId),
       usher.db
         .update(identities)
-        .set({ email, emailKey: canonicalEmail(email) })
+        .set({ email, emailKey })
         .where(and(eq(identities.id, identity.id), eq(identities.email, previous))),
       auditIfChanged(usher, { actor, action: 'user.email-changed', userId, detail: { from: previous, to: email } }),
       ...eventStatement(usher, { type: 'EMAIL_CHANGED', userId, provider: 'local-userpass', when: sql`changes() > 0 AND u.status = 'confirmed'` }),
-      usher.db
-        .delete(actionTokens)
-        .where(and(eq(actionTokens.userId, userId), sql`EXISTS (SELECT 1 FROM ${identities} WHERE ${changedTo})`)),
+      // The links that reached the old mailbox, and a lock kept under the old address (not when only the case changed).
+      usher.db.delete(actionTokens).where(and(eq(actionTokens.userId, userId), changed)),
+      ...(emailKey === identity.emailKey ? [] : [clearThrottleOfKey(identity.emailKey!, changed)]),
     ])
   } catch (error) {
     if (isUniqueViolation(error, 'identities.email_key')) throw errors.refused(`an account with the email ${email} already exists`)
     throw error
   }
-  if (changes(results[1]) === 0) {
+  if (changes(results[0]) === 0) {
     // Deleted, or given another address, meanwhile.
     const now = await requirePasswordIdentity(usher, userId)
     throw errors.refused(`the email of this user changed meanwhile (now ${now.identity.email}): nothing was changed`)
