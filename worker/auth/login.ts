@@ -21,7 +21,7 @@ import { hashPassword, needsRehash, spendDummyVerification, verifyPassword } fro
 import { newId, secretMatches, splitCompositeSecret } from './crypto'
 import { eventStatement } from '../events/outbox'
 import { initialCustomData } from '../users/custom-data'
-import { accessTokenFor, startSession, type Authenticated, type LoginResponse } from './sessions'
+import { linkedAnswer, startSession, type Authenticated, type LoginResponse } from './sessions'
 import { afterSuccessfulLogin, lockedUntil, lockState, recordFailure, type LoginClient } from './throttle'
 
 /**
@@ -178,12 +178,7 @@ export async function linkIdentity(
     await runBatch(usher.db, afterLogin)
     if (user.id !== caller.user.id) await moveRegistration(usher, caller.user, user, identity)
   }
-  return {
-    access_token: await accessTokenFor(usher, caller.user, caller.session, caller.currentKid),
-    refresh_token: null,
-    user_id: caller.user.id,
-    device_id: caller.session.deviceId,
-  }
+  return linkedAnswer(usher, caller)
 }
 
 async function moveRegistration(usher: Usher, caller: UserRow, owner: UserRow, identity: IdentityRow) {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import type { Usher } from '../context'
 import { changes, rawStatement, runBatch, type Statement } from '../db/client'
-import { auditLog, identities, sessions, signingKeys, users, type ProviderType, type SigningAlgorithm } from '../db/schema'
+import { identities, sessions, signingKeys, users, type ProviderType, type SigningAlgorithm } from '../db/schema'
 import { errors } from '../errors'
 import { auditIfChanged } from '../users/audit'
 import { findUser, type IdentityRow, type UserRow } from '../users/accounts'
@@ -277,11 +277,16 @@ export async function startSession(
         ]
       : []),
     // Every login, in the same batch (no extra round trip): when, how and from what device and address.
-    rawStatement(sql`
-      INSERT INTO ${auditLog} (at, actor, action, user_id, detail, outcome)
-      SELECT ${now}, ${`user:${start.user.id}`}, 'user.login', ${start.user.id},
-             ${JSON.stringify({ provider: start.provider, deviceId: start.deviceId, ip: start.client.ip })}, 'ok'
-      WHERE ${opened}`),
+    auditIfChanged(
+      usher,
+      {
+        actor: `user:${start.user.id}`,
+        action: 'user.login',
+        userId: start.user.id,
+        detail: { provider: start.provider, deviceId: start.deviceId, ip: start.client.ip },
+      },
+      opened,
+    ),
     ...(start.after ?? []),
     ...eventStatement(usher, { type: 'LOGIN', userId: start.user.id, provider: start.provider, when: opened }),
     // Which key signs, read in the same round trip.
@@ -303,6 +308,19 @@ export async function startSession(
 export async function refreshSession(usher: Usher, authorization: string | undefined) {
   const { user, session, currentKid } = await authenticateRefresh(usher, authorization)
   return { access_token: await accessTokenFor(usher, user, session, currentKid) }
+}
+
+/**
+ * The answer to a `?link=true` login: the caller stays who they are (same session, no new refresh token), with
+ * an access token that shows the identity just linked.
+ */
+export async function linkedAnswer(usher: Usher, caller: Authenticated) {
+  return {
+    access_token: await accessTokenFor(usher, caller.user, caller.session, caller.currentKid),
+    refresh_token: null,
+    user_id: caller.user.id,
+    device_id: caller.session.deviceId,
+  }
 }
 
 /** `DELETE auth/session`: ends this session only. */

@@ -4,7 +4,7 @@
  * other; `auditIfChanged` writes the entry only if the statement just before it changed a row, which is how
  * a lost race (say, two confirmations of one token) leaves exactly one entry.
  */
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import type { Actor, Usher } from '../context'
 import { rawStatement, runBatch, type Statement } from '../db/client'
 import { auditLog, type AuditOutcome } from '../db/schema'
@@ -63,13 +63,16 @@ export function auditStatement(usher: Usher, entry: AuditEntry): Statement {
   })
 }
 
-/** An audit entry that is written only if the previous statement of the batch changed at least one row. */
-export function auditIfChanged(usher: Usher, entry: AuditEntry): Statement {
+/**
+ * An audit entry that is written only if the previous statement of the batch changed at least one row, or
+ * only if `when` holds as the batch reaches it.
+ */
+export function auditIfChanged(usher: Usher, entry: AuditEntry, when: SQL = sql`changes() > 0`): Statement {
   return rawStatement(sql`
     INSERT INTO ${auditLog} (at, actor, action, user_id, detail, outcome)
     SELECT ${usher.now()}, ${entry.actor}, ${entry.action}, ${entry.userId ?? null},
            ${JSON.stringify(entry.detail ?? {})}, ${entry.outcome ?? 'ok'}
-    WHERE changes() > 0`)
+    WHERE ${when}`)
 }
 
 /** Record an entry on its own, for refusals and failures that change nothing else. */

@@ -16,7 +16,7 @@ import { auditStatement } from '../../users/audit'
 import { eventStatement } from '../../events/outbox'
 import { initialCustomData } from '../../users/custom-data'
 import { newId } from '../crypto'
-import { accessTokenFor, startSession, type Authenticated, type LoginResponse } from '../sessions'
+import { linkedAnswer, startSession, type Authenticated, type LoginResponse } from '../sessions'
 import type { LoginClient } from '../throttle'
 
 /** What a provider module answers once the credentials verified. */
@@ -151,10 +151,5 @@ export async function linkIdentityTo(usher: Usher, caller: Authenticated, identi
       throw error
     }
   }
-  return {
-    access_token: await accessTokenFor(usher, caller.user, caller.session, caller.currentKid),
-    refresh_token: null,
-    user_id: caller.user.id,
-    device_id: caller.session.deviceId,
-  }
+  return linkedAnswer(usher, caller)
 }
