@@ -18,7 +18,7 @@ import { kdfProblems } from '../config'
 import type { FirebaseScryptParameters } from '../users/import-record'
 import { scryptKey } from './crypto'
 
-export const BCRYPT_MAX_COST = 12
+const BCRYPT_MAX_COST = 12
 /** bcrypt reads 72 bytes; longer passwords are refused rather than silently cut (Kratos does the same). */
 const BCRYPT_MAX_PASSWORD_BYTES = 72
 

@@ -30,7 +30,6 @@ async function fromIdToken(usher: Usher, idToken: string, nonce?: string, user?:
     audiences: clientIds,
     nonce,
     prefix: PREFIX,
-    audienceRefusal: `${PREFIX}'aud' must be a string containing the client_id`,
   })
   const metadata = pick(claims, { email: 'email' })
   // Apple posts the user's name once, on the first authorization, beside the code: keep it then.

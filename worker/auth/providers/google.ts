@@ -30,7 +30,6 @@ async function fromIdToken(usher: Usher, idToken: string, nonce?: string): Promi
     audiences: [clientId!],
     nonce,
     prefix: PREFIX,
-    audienceRefusal: `${PREFIX}'aud' must be a string containing the client_id`,
   })
   return { provider: 'oauth2-google', externalId: claims.sub, metadata: pick(claims, METADATA) }
 }

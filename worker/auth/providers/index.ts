@@ -18,7 +18,7 @@ import * as facebook from './facebook'
 import * as google from './google'
 import type { RedirectProvider } from './oauth-client'
 
-export interface ExternalProvider {
+interface ExternalProvider {
   /** The login payload's fields (without realm-web's `options`). */
   body: z.ZodType
   verify(usher: Usher, input: never): Promise<ExternalIdentity>

@@ -82,7 +82,7 @@ export async function exchangeCodeForIdToken(
 }
 
 /** POST an authorization code to a token endpoint; any failure is App Services' exchange error. */
-export async function exchangeCode(tokenEndpoint: string | undefined, form: Record<string, string>): Promise<Record<string, unknown>> {
+async function exchangeCode(tokenEndpoint: string | undefined, form: Record<string, string>): Promise<Record<string, unknown>> {
   if (!tokenEndpoint) throw errors.providerRefused('error exchanging access code with OAuth2 provider: no token endpoint')
   let response: Response
   try {

@@ -22,26 +22,26 @@ import { oauthFlows, type ExternalProviderType } from '../../db/schema'
 import { errors, UsherError } from '../../errors'
 import { hashSecret, newId, newSecret, secretMatches, splitCompositeSecret, toBase64Url } from '../crypto'
 import { openSecret, sealSecret } from '../key-encryption'
-import { authenticateSession, clientDeviceId, type Authenticated } from '../sessions'
+import { authenticateSession, deviceIdFrom, type Authenticated } from '../sessions'
 import type { LoginClient } from '../throttle'
 import { linkIdentityTo, loginWithIdentity } from './external-identities'
 import { EXTERNAL_PROVIDERS } from './index'
 
-export const FLOW_TTL_MS = 10 * 60 * 1000
+const FLOW_TTL_MS = 10 * 60 * 1000
 const APP_STATE = /^[A-Za-z0-9_-]{1,64}$/
 
 /** Usher's callback URL, which every provider must have registered. */
-export const callbackUrl = (usher: Usher) => `${usher.origin}/api/client/v2.0/auth/callback`
+const callbackUrl = (usher: Usher) => `${usher.origin}/api/client/v2.0/auth/callback`
 
 /** realm-web's `device` parameter: base64 of `{platform, …, deviceId}` (a plain 24-hex id here). */
 function deviceFrom(param: string | undefined, now: number): string {
-  if (!param) return newId(now)
+  let device: unknown
   try {
-    const device = JSON.parse(Buffer.from(param, 'base64').toString('utf8')) as unknown
-    return clientDeviceId({ device }) ?? newId(now)
+    device = param ? (JSON.parse(Buffer.from(param, 'base64').toString('utf8')) as unknown) : undefined
   } catch {
-    return newId(now)
+    // Not base64 JSON: the login gets a new device id, as without one.
   }
+  return deviceIdFrom({ device }, now)
 }
 
 export interface StartRedirect {

@@ -11,7 +11,7 @@
  */
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { z } from 'zod'
-import { errors, UsherError } from '../../errors'
+import { describeFailure, errors, UsherError } from '../../errors'
 
 const TIMEOUT_MS = 5_000
 const DISCOVERY_TTL_MS = 60 * 60 * 1000
@@ -23,7 +23,7 @@ const discoveryDocument = z.looseObject({
   authorization_endpoint: z.url().optional(),
   token_endpoint: z.url().optional(),
 })
-export type Discovery = z.infer<typeof discoveryDocument>
+type Discovery = z.infer<typeof discoveryDocument>
 
 const discoveries = new Map<string, { at: number; document: Promise<Discovery> }>()
 const keySets = new Map<string, JWTVerifyGetKey>()
@@ -62,10 +62,9 @@ export function keySet(jwksUri: string): JWTVerifyGetKey {
   return keys
 }
 
+/** A provider call's failure in a few words (jose's JWKS timeout counts as a timeout). */
 export function describe(error: unknown): string {
-  if (error instanceof joseErrors.JWKSTimeout || (error instanceof Error && error.name === 'TimeoutError')) return 'timed out'
-  if (error instanceof Error) return error.message
-  return String(error)
+  return error instanceof joseErrors.JWKSTimeout ? 'timed out' : describeFailure(error, 'timed out')
 }
 
 /** The reason a token failed verification, in App Services' words where they are known. */
@@ -87,11 +86,11 @@ export function refusalOf(error: unknown, prefix: string): UsherError {
 
 /**
  * Verify an id token from `issuers` for one of `audiences` (signature with the issuer's JWKS, RS256 or
- * ES256). `audienceRefusal` is the App Services text for a wrong audience.
+ * ES256). Refusals are App Services' texts after `prefix`.
  */
 export async function verifyIdToken(
   token: string,
-  expected: { issuer: string; alsoIssuers?: string[]; audiences: string[]; nonce?: string; audienceRefusal: string; prefix: string },
+  expected: { issuer: string; alsoIssuers?: string[]; audiences: string[]; nonce?: string; prefix: string },
 ): Promise<JWTPayload & { sub: string }> {
   if (token.split('.').length !== 3) throw errors.providerRefused(`${expected.prefix}token contains an invalid number of segments`)
   const discovery = await discover(expected.issuer)
@@ -108,7 +107,7 @@ export async function verifyIdToken(
   }
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud]
   if (!audiences.some((aud) => aud !== undefined && expected.audiences.includes(aud))) {
-    throw errors.providerRefused(expected.audienceRefusal)
+    throw errors.providerRefused(`${expected.prefix}'aud' must be a string containing the client_id`)
   }
   if (expected.nonce !== undefined && payload.nonce !== expected.nonce) {
     throw errors.providerRefused(`${expected.prefix}the nonce does not match this sign-in`)
