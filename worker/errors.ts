@@ -181,3 +181,12 @@ export const errors = {
       500,
     ),
 } satisfies Record<string, (...args: never[]) => UsherError>
+
+/**
+ * Why a call to something outside Usher failed (an app's function, a webhook, a provider), in a few words for
+ * an error message or the audit trail: a timeout as `timedOut` says, anything else by its message.
+ */
+export function describeFailure(error: unknown, timedOut = 'timed out after 10 s'): string {
+  if (error instanceof Error) return error.name === 'TimeoutError' ? timedOut : error.message
+  return String(error)
+}

@@ -6,15 +6,13 @@
 import type { TRPCRouterRecord } from '@trpc/server'
 import { and, count, desc, eq, lt } from 'drizzle-orm'
 import { z } from 'zod'
-import type { Usher } from '../context'
+import { isoTime } from '../db/client'
 import { EVENT_STATUSES, EVENT_TYPES, events } from '../db/schema'
-import { errors } from '../errors'
-import { redeliver } from '../events/delivery'
+import { redeliver, requireEvent } from '../events/delivery'
 import { adminProcedure } from './trpc'
 import { userIdInput } from './users'
 
 type EventRow = typeof events.$inferSelect
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 /** An event as admins see it: its state, and the payload exactly as sinks receive it. */
 export function eventView(row: EventRow) {
@@ -25,20 +23,15 @@ export function eventView(row: EventRow) {
     userId: row.userId,
     status: row.status,
     attempts: row.attempts,
-    createdAt: iso(row.createdAt)!,
-    nextAttemptAt: row.status === 'pending' ? iso(row.nextAttemptAt) : null,
-    deliveredAt: iso(row.deliveredAt),
+    createdAt: isoTime(row.createdAt)!,
+    nextAttemptAt: row.status === 'pending' ? isoTime(row.nextAttemptAt) : null,
+    deliveredAt: isoTime(row.deliveredAt),
     deliveredTo: row.deliveredTo,
     lastError: row.lastError,
     payload: row.payload,
   }
 }
 
-async function requireEvent(usher: Usher, id: string): Promise<EventRow> {
-  const row = await usher.db.select().from(events).where(eq(events.id, id)).get()
-  if (!row) throw errors.notFound(`no event with id ${id}`)
-  return row
-}
 
 const eventId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hexadecimal event id')
 

@@ -19,9 +19,9 @@ import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Usher } from '../context'
 import { rawStatement, runBatch, type Statement } from '../db/client'
 import { events } from '../db/schema'
-import { errors } from '../errors'
+import { describeFailure, errors } from '../errors'
 import { signPayload } from '../webhook-signature'
-import { hasSinks } from './outbox'
+import { hasSinks, sinksOf, type Sink } from './outbox'
 
 /** Waits before attempts 2, 3, …; after the last one an event is dead. */
 export const RETRY_DELAYS_MS = [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000]
@@ -32,11 +32,6 @@ const BATCH = 20
 const WEBHOOK_TIMEOUT_MS = 10_000
 const SWEEP_EVERY_MS = 30_000
 
-export type Sink = 'queue' | 'webhook'
-
-function sinksOf(usher: Usher): Sink[] {
-  return [...(usher.config.events.queue ? (['queue'] as const) : []), ...(usher.config.events.webhookUrl ? (['webhook'] as const) : [])]
-}
 
 interface Claimed {
   seq: number
@@ -90,8 +85,6 @@ async function sendToWebhook(usher: Usher, url: string, batch: Claimed[]): Promi
   if (!response.ok) throw new Error(`webhook answered HTTP ${response.status}`)
 }
 
-const reason = (error: unknown) =>
-  error instanceof Error ? (error.name === 'TimeoutError' ? 'timed out after 10 s' : error.message) : String(error)
 
 export interface DeliveryReport {
   delivered: number
@@ -100,7 +93,7 @@ export interface DeliveryReport {
 }
 
 /** One sweep: deliver what is due (up to a batch), and record each outcome. */
-export async function deliverDue(usher: Usher): Promise<DeliveryReport> {
+async function deliverDue(usher: Usher): Promise<DeliveryReport> {
   const queue = usher.eventsQueue
   const report: DeliveryReport = { delivered: 0, retried: 0, dead: 0 }
   if (!hasSinks(usher)) return report
@@ -121,7 +114,7 @@ export async function deliverDue(usher: Usher): Promise<DeliveryReport> {
       }
       for (const event of missing) event.deliveredTo.push(sink)
     } catch (error) {
-      failures.set(sink, reason(error))
+      failures.set(sink, describeFailure(error))
     }
   }
   const updates: Statement[] = batch.map((event) => {
@@ -190,7 +183,7 @@ export function sweepSoon(usher: Usher): void {
  */
 export async function redeliver(usher: Usher, id: string): Promise<void> {
   if (!hasSinks(usher)) {
-    if (!(await eventExists(usher, id))) throw errors.notFound(`no event with id ${id}`)
+    await requireEvent(usher, id)
     throw errors.refused('no event sink is configured (EVENTS_QUEUE or EVENTS_WEBHOOK_URL): there is nowhere to deliver it')
   }
   const [updated] = await runBatch(usher.db, [
@@ -200,11 +193,15 @@ export async function redeliver(usher: Usher, id: string): Promise<void> {
       .where(and(eq(events.id, id), inArray(events.status, ['dead', 'delivered', 'recorded']))),
   ])
   if ((updated?.meta.changes ?? 0) === 0) {
-    throw (await eventExists(usher, id)) ? errors.refused('this event is already waiting for delivery') : errors.notFound(`no event with id ${id}`)
+    await requireEvent(usher, id)
+    throw errors.refused('this event is already waiting for delivery')
   }
   usher.eventsRecorded = true
 }
 
-async function eventExists(usher: Usher, id: string): Promise<boolean> {
-  return (await usher.db.select({ id: events.id }).from(events).where(eq(events.id, id)).get()) !== undefined
+/** The event with this id, or the refusal "no event with id …". */
+export async function requireEvent(usher: Usher, id: string): Promise<typeof events.$inferSelect> {
+  const row = await usher.db.select().from(events).where(eq(events.id, id)).get()
+  if (!row) throw errors.notFound(`no event with id ${id}`)
+  return row
 }

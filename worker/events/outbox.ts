@@ -32,8 +32,15 @@ export interface EventSpec {
   when?: 'changed' | 'exists' | SQL
 }
 
+export type Sink = 'queue' | 'webhook'
+
+/** Where events are delivered: the queue and/or the webhook, as configured. */
+export function sinksOf(usher: Usher): Sink[] {
+  return [...(usher.config.events.queue ? (['queue'] as const) : []), ...(usher.config.events.webhookUrl ? (['webhook'] as const) : [])]
+}
+
 /** Are events delivered anywhere? Without a sink they are only recorded (and expire). */
-export const hasSinks = (usher: Usher) => usher.config.events.queue || usher.config.events.webhookUrl !== undefined
+export const hasSinks = (usher: Usher) => sinksOf(usher).length > 0
 
 /** The user object App Services passed to triggers, from the current rows of user `x`. */
 const userObject = sql`json_object(

@@ -21,18 +21,20 @@ import { eq } from 'drizzle-orm'
 import type { Actor, Usher } from '../context'
 import { runBatch } from '../db/client'
 import { users, type ProviderType } from '../db/schema'
-import { errors } from '../errors'
+import { describeFailure, errors } from '../errors'
 import { auditIfChanged } from './audit'
-import { describe } from './functions'
 
 export const CUSTOM_DATA_MAX_BYTES = 4096
+
+/** A document's size as it is held to the limit: its JSON, in UTF-8 bytes. */
+export const customDataBytes = (data: unknown) => new TextEncoder().encode(JSON.stringify(data)).length
 
 /** A custom data document, or a clear refusal: a JSON object of at most 4 KB. */
 export function checkCustomData(data: unknown): Record<string, unknown> {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw errors.invalidParameter('custom data must be a JSON object', { data: ['must be a JSON object'] })
   }
-  const bytes = new TextEncoder().encode(JSON.stringify(data)).length
+  const bytes = customDataBytes(data)
   if (bytes > CUSTOM_DATA_MAX_BYTES) {
     const message = `custom data is ${bytes} bytes: at most ${CUSTOM_DATA_MAX_BYTES} (it is carried in every access token)`
     throw errors.invalidParameter(message, { data: [message] })
@@ -49,7 +51,7 @@ export async function setCustomData(usher: Usher, userId: string, data: unknown,
       actor,
       action: 'user.custom-data-set',
       userId,
-      detail: { bytes: new TextEncoder().encode(JSON.stringify(document)).length },
+      detail: { bytes: customDataBytes(document) },
     }),
   ])
   // Nothing changed: there is no such user (the audit entry was not written either).
@@ -58,7 +60,7 @@ export async function setCustomData(usher: Usher, userId: string, data: unknown,
 }
 
 /** Canonical EJSON of a JSON value (bson's `relaxed: false` for numbers; strings, booleans, null unchanged). */
-export function canonicalEjson(value: unknown): unknown {
+function canonicalEjson(value: unknown): unknown {
   if (typeof value === 'number') {
     if (Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) return { $numberInt: String(value) }
     if (Number.isSafeInteger(value)) return { $numberLong: String(value) }
@@ -106,7 +108,7 @@ export async function initialCustomData(usher: Usher, newcomer: Newcomer): Promi
   try {
     answer = await usher.functions.invoke('user-creation', { user })
   } catch (error) {
-    throw errors.functionUnavailable(`the user creation function could not be reached (${describe(error)}): no user was created`)
+    throw errors.functionUnavailable(`the user creation function could not be reached (${describeFailure(error)}): no user was created`)
   }
   const body = answer.body as { customData?: unknown; error?: unknown } | undefined
   if (typeof body?.error === 'string') throw errors.userCreationRefused(body.error.slice(0, 500))

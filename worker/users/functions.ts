@@ -9,7 +9,7 @@
  */
 import { z } from 'zod'
 import type { Config } from '../config'
-import { errors } from '../errors'
+import { describeFailure, errors } from '../errors'
 import { signPayload } from '../webhook-signature'
 
 export type FunctionOutcome = 'success' | 'pending' | 'fail'
@@ -59,7 +59,7 @@ export class AppFunctions {
     try {
       answer = await this.invoke(kind, payload)
     } catch (error) {
-      throw errors.functionUnavailable(`${kind} function could not be reached: ${describe(error)}`)
+      throw errors.functionUnavailable(`${kind} function could not be reached: ${describeFailure(error)}`)
     }
     if (answer.status < 200 || answer.status > 299) {
       throw errors.functionUnavailable(`${kind} function answered HTTP ${answer.status}`)
@@ -108,7 +108,4 @@ export class AppFunctions {
   }
 }
 
-export function describe(error: unknown): string {
-  if (error instanceof Error) return error.name === 'TimeoutError' ? 'timed out after 10 s' : error.message
-  return String(error)
-}
+

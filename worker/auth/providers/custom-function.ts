@@ -12,8 +12,7 @@
  */
 import { z } from 'zod'
 import type { Usher } from '../../context'
-import { errors } from '../../errors'
-import { describe } from '../../users/functions'
+import { describeFailure, errors } from '../../errors'
 import { EXTERNAL_ID_MAX, type ExternalIdentity } from './external-identities'
 
 /** Any fields; realm-web adds `options` (the device), which is not the function's business. */
@@ -33,7 +32,7 @@ export async function verify(usher: Usher, input: z.infer<typeof body>): Promise
   try {
     reply = await usher.functions.invoke('authentication', payload)
   } catch (error) {
-    throw refused(`the authentication function could not be reached: ${describe(error)}`)
+    throw refused(`the authentication function could not be reached: ${describeFailure(error)}`)
   }
   const error = (reply.body as { error?: unknown } | undefined)?.error
   if (typeof error === 'string') throw refused(error.slice(0, 500))
