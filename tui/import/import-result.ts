@@ -7,6 +7,7 @@
  * many users it concerns.
  */
 import {
+  firebaseParametersIdOf,
   importedUserSchema,
   type FirebaseScryptParameters,
   type ImportedUser,
@@ -161,7 +162,7 @@ export class ImportResultBuilder {
     const lossy = [...this.lossyCounts].map(([what, count]) =>
       count === undefined ? what : `${what} (${count} user${count === 1 ? '' : 's'})`,
     )
-    const used = new Set(this.users.flatMap((user) => /^\$firebase-scrypt\$p=([0-9a-f]+)\$/.exec(user.passwordHash ?? '')?.[1] ?? []))
+    const used = new Set(this.users.flatMap((user) => firebaseParametersIdOf(user.passwordHash) ?? []))
     const hashParameters = [...this.parameters.values()].filter((set) => used.has(set.id))
     const order = (problem: ImportProblem) => this.files.indexOf(problem.file)
     return {

@@ -10,16 +10,17 @@
  * logins: `hashParameterLookup(usher)` is what `verifyPassword` needs. Sets never change, so a decrypted set is
  * cached per isolate.
  */
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Usher } from '../context'
 import { passwordHashParameters } from '../db/schema'
 import { errors } from '../errors'
 import {
+  firebaseParametersIdOf,
   firebaseScryptParametersId,
   firebaseScryptParametersSchema,
   type FirebaseScryptParameters,
 } from '../users/import-record'
-import { firebaseScryptParametersProblems, parseForeignHash, type HashParameterLookup } from './foreign-hashes'
+import { firebaseScryptParametersProblems, type HashParameterLookup } from './foreign-hashes'
 import { openSecret, sealSecret } from './key-encryption'
 
 const cache = new Map<string, Promise<FirebaseScryptParameters | undefined>>()
@@ -55,23 +56,15 @@ export async function storeFirebaseScryptParameters(usher: Usher, input: Firebas
 
 /** The parameter set ids the given hashes name that are not stored (the importer refuses those hashes). */
 export async function missingHashParameters(usher: Usher, storedHashes: Iterable<string>): Promise<string[]> {
-  const named = new Set<string>()
-  for (const stored of storedHashes) {
-    const parsed = parseForeignHash(stored)
-    if (parsed && 'scheme' in parsed && parsed.scheme === 'firebase-scrypt') named.add(parsed.parametersId)
-  }
-  if (named.size === 0) return []
-  const found = new Set<string>()
-  // D1 binds at most 100 parameters per statement.
-  const ids = [...named]
-  for (let start = 0; start < ids.length; start += 90) {
-    const rows = await usher.db
-      .select({ id: passwordHashParameters.id })
-      .from(passwordHashParameters)
-      .where(inArray(passwordHashParameters.id, ids.slice(start, start + 90)))
-    for (const row of rows) found.add(row.id)
-  }
-  return ids.filter((id) => !found.has(id))
+  const named = [...new Set([...storedHashes].flatMap((stored) => firebaseParametersIdOf(stored) ?? []))]
+  if (named.length === 0) return []
+  // One statement whatever the count: the ids travel as one JSON parameter (D1 binds at most 100).
+  const rows = await usher.db
+    .select({ id: passwordHashParameters.id })
+    .from(passwordHashParameters)
+    .where(sql`${passwordHashParameters.id} IN (SELECT value FROM json_each(${JSON.stringify(named)}))`)
+  const found = new Set(rows.map((row) => row.id))
+  return named.filter((id) => !found.has(id))
 }
 
 /** What `verifyPassword` uses to find a `$firebase-scrypt$` hash's parameters. */

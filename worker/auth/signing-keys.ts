@@ -23,7 +23,7 @@
 import { and, desc, eq, gt, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import type { Actor, Usher } from '../context'
-import { changes, rawStatement, runBatch } from '../db/client'
+import { changes, isoTime, rawStatement, runBatch } from '../db/client'
 import { auditLog, signingKeys, type SigningAlgorithm, SIGNING_KEY_SLOTS } from '../db/schema'
 
 type SigningKeySlot = (typeof SIGNING_KEY_SLOTS)[number]
@@ -193,17 +193,16 @@ export interface KeyView {
   revokedAt: string | null
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 export function keyView(row: SigningKeyRow, now: number): KeyView {
   return {
     kid: row.kid,
     algorithm: row.algorithm,
     state: keyState(row, now),
-    createdAt: iso(row.createdAt)!,
-    rotatedAt: iso(row.rotatedAt),
-    retiresAt: row.revokedAt === null ? iso(row.retiresAt) : null,
-    revokedAt: iso(row.revokedAt),
+    createdAt: isoTime(row.createdAt)!,
+    rotatedAt: isoTime(row.rotatedAt),
+    retiresAt: row.revokedAt === null ? isoTime(row.retiresAt) : null,
+    revokedAt: isoTime(row.revokedAt),
   }
 }
 
@@ -291,7 +290,7 @@ export async function rotateKeys(
     current: keys.find((k) => k.state === 'current')!,
     previous: keys.find((k) => k.kid === previousKid)!,
     next: keys.find((k) => k.state === 'next')!,
-    revoked: keys.filter((k) => k.revokedAt !== null && k.revokedAt === iso(now)),
+    revoked: keys.filter((k) => k.revokedAt !== null && k.revokedAt === isoTime(now)),
     keys,
   }
 }

@@ -48,3 +48,6 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<D1Resul
 export function changes(result: D1Result | undefined): number {
   return result?.meta.changes ?? 0
 }
+
+/** A stored time (Unix milliseconds) as the APIs show it: ISO 8601, or null when there is none. */
+export const isoTime = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString())

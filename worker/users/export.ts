@@ -10,31 +10,31 @@
  */
 import { asc, gt, sql } from 'drizzle-orm'
 import type { Usher } from '../context'
-import { EXTERNAL_PROVIDER_TYPES, identities, users } from '../db/schema'
+import { isoTime } from '../db/client'
+import { identities, users } from '../db/schema'
+import { isExternalProvider } from '../provider-types'
 import type { IdentityRow, UserRow } from './accounts'
 import type { ImportedUser } from './import-record'
 
 export const EXPORT_PAGE_MAX = 1000
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
-const external = new Set<string>(EXTERNAL_PROVIDER_TYPES)
 const nonEmpty = (value: Record<string, unknown> | null | undefined) => (value && Object.keys(value).length > 0 ? value : undefined)
 
 /** One user as an export record. */
-export function exportRecord(user: UserRow, owned: IdentityRow[]): ImportedUser {
+function exportRecord(user: UserRow, owned: IdentityRow[]): ImportedUser {
   const userpass = owned.find((identity) => identity.providerType === 'local-userpass')
   return {
     id: user.id,
     type: user.type,
     status: user.status,
     disabled: user.disabled,
-    createdAt: iso(user.createdAt)!,
-    lastLoginAt: iso(user.lastLoginAt),
+    createdAt: isoTime(user.createdAt)!,
+    lastLoginAt: isoTime(user.lastLoginAt),
     ...(userpass?.email && { email: userpass.email, emailVerified: user.status !== 'pending-confirmation' }),
     ...(userpass?.passwordHash && { passwordHash: userpass.passwordHash }),
     identities: owned.map((identity) => ({
       providerType: identity.providerType,
-      id: external.has(identity.providerType) ? (identity.externalId ?? undefined) : identity.id,
+      id: isExternalProvider(identity.providerType) ? (identity.externalId ?? undefined) : identity.id,
       ...(nonEmpty(identity.data) && { data: identity.data! }),
     })),
     ...(nonEmpty(user.data) && { data: user.data }),

@@ -23,14 +23,14 @@ import { canonicalEmail } from './email-key'
 
 export { PROVIDER_TYPES as IMPORTED_PROVIDER_TYPES, type ProviderType as ImportedProviderType } from '../provider-types'
 
-/** Serialized size allowed for `data`, `customData` and each identity's `data`. */
 /**
  * A user id: Usher's own are 24 hexadecimal characters; imported users keep theirs (Firebase uids, UUIDs…).
  * Every admin input, the export cursor and the CLI take this shape.
  */
 export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
 
-export const IMPORTED_JSON_MAX_LENGTH = 16 * 1024
+/** Serialized size allowed for `data`, `customData` and each identity's `data`. */
+const IMPORTED_JSON_MAX_LENGTH = 16 * 1024
 
 const jsonObject = z
   .record(z.string(), z.unknown())
@@ -39,7 +39,7 @@ const jsonObject = z
   })
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date and time' })
 
-export const importedIdentitySchema = z.strictObject({
+const importedIdentitySchema = z.strictObject({
   providerType: z.enum(PROVIDER_TYPES),
   /**
    * The provider-side id (Google's `sub`, an API key's id, the source's own id for email/password). Absent
@@ -139,6 +139,10 @@ export function firebaseScryptParametersId(parameters: Omit<FirebaseScryptParame
   const canonical = ['firebase-scrypt v1', parameters.signerKey, parameters.saltSeparator, parameters.rounds, parameters.memCost]
   return createHash('sha256').update(canonical.join('\n')).digest('hex').slice(0, 24)
 }
+
+/** The parameter set a `$firebase-scrypt$` hash names; undefined for any other hash (or none). */
+export const firebaseParametersIdOf = (hash: string | undefined): string | undefined =>
+  /^\$firebase-scrypt\$p=([0-9a-f]{24})\$/.exec(hash ?? '')?.[1]
 
 /** The stored form of one Firebase scrypt hash: salt and hash as exported, in base64 without padding. */
 export function firebaseScryptHash(parametersId: string, salt: Uint8Array, hash: Uint8Array): string {

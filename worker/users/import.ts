@@ -25,13 +25,13 @@ import { rawStatement, runBatch, type Statement } from '../db/client'
 import { auditLog, identities, users } from '../db/schema'
 import { errors } from '../errors'
 import { isExternalProvider as isExternal } from '../provider-types'
-import { CUSTOM_DATA_MAX_BYTES } from './custom-data'
+import { CUSTOM_DATA_MAX_BYTES, customDataBytes } from './custom-data'
 import { canonicalEmail, emailProblem } from './credentials'
-import { externalClaim, importClaims, importedUserSchema, USER_ID_PATTERN, type ImportedUser } from './import-record'
+import { externalClaim, firebaseParametersIdOf, importClaims, importedUserSchema, USER_ID_PATTERN, type ImportedUser } from './import-record'
 
 /** Users per `users.import` call (the CLI's chunk). */
 export const IMPORT_CHUNK_MAX = 500
-export const IMPORT_OUTCOMES = ['created', 'updated', 'replaced', 'skipped', 'conflict', 'invalid'] as const
+const IMPORT_OUTCOMES = ['created', 'updated', 'replaced', 'skipped', 'conflict', 'invalid'] as const
 export type ImportOutcome = (typeof IMPORT_OUTCOMES)[number]
 
 export interface ImportRequest {
@@ -60,8 +60,6 @@ export interface ImportReport {
   rows: ImportRowReport[]
 }
 
-const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length
-
 /** The worker's own checks on top of the schema (the CLI's parsers ran the schema already; never trusted). */
 function rowProblem(user: ImportedUser): string | undefined {
   if (user.email !== undefined) {
@@ -72,8 +70,9 @@ function rowProblem(user: ImportedUser): string | undefined {
     const problem = foreignHashProblem(user.passwordHash)
     if (problem) return `passwordHash: ${problem}`
   }
-  if (user.customData !== undefined && bytes(user.customData) > CUSTOM_DATA_MAX_BYTES) {
-    return `customData: ${bytes(user.customData)} bytes, at most ${CUSTOM_DATA_MAX_BYTES} (it is carried in every access token)`
+  const bytes = user.customData === undefined ? 0 : customDataBytes(user.customData)
+  if (bytes > CUSTOM_DATA_MAX_BYTES) {
+    return `customData: ${bytes} bytes, at most ${CUSTOM_DATA_MAX_BYTES} (it is carried in every access token)`
   }
   return undefined
 }
@@ -177,7 +176,7 @@ export async function importUsers(usher: Usher, request: ImportRequest, actor: A
     (await missingHashParameters(usher, valid.flatMap(({ user }) => (user.passwordHash ? [user.passwordHash] : [])))).filter((id) => !sent.has(id)),
   )
   const withParameters = valid.filter(({ index, user }) => {
-    const parametersId = /^\$firebase-scrypt\$p=([0-9a-f]{24})\$/.exec(user.passwordHash ?? '')?.[1]
+    const parametersId = firebaseParametersIdOf(user.passwordHash)
     if (parametersId && missing.has(parametersId)) {
       note({ index, id: user.id, outcome: 'invalid', reason: `passwordHash: the Firebase hash parameters ${parametersId} are not stored here (import with the project's --hash-key, --salt-separator, --rounds and --mem-cost)` })
       return false
@@ -302,13 +301,14 @@ export async function importUsers(usher: Usher, request: ImportRequest, actor: A
         FROM json_each(${updated}) j WHERE ${users.id} = ${field('id')}`),
     )
     // The email/password identity takes the file's address, and its hash when the file has one.
-    const userpass = toUpdate.flatMap(identityRows).filter((row) => row.providerType === 'local-userpass')
+    const updatedIdentities = toUpdate.flatMap(identityRows)
+    const userpass = updatedIdentities.filter((row) => row.providerType === 'local-userpass')
     statements.push(
       rawStatement(sql`UPDATE ${identities} SET email = ${field('email')}, email_key = ${field('emailKey')},
           password_hash = coalesce(${field('passwordHash')}, ${identities.passwordHash})
         FROM json_each(${JSON.stringify(userpass)}) j
         WHERE ${identities.userId} = ${field('userId')} AND ${identities.providerType} = 'local-userpass'`),
-      insertIdentities(toUpdate.flatMap(identityRows), true),
+      insertIdentities(updatedIdentities, true),
     )
   }
   statements.push(

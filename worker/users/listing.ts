@@ -8,6 +8,7 @@
 import { and, count, desc, eq, exists, gt, max, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Usher } from '../context'
+import { isoTime } from '../db/client'
 import { describeLock } from '../auth/throttle'
 import {
   actionTokens,
@@ -47,7 +48,6 @@ export interface UserItem {
   lockedUntil: string | null
 }
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
 
 const cursorShape = z.tuple([z.number().int().nonnegative(), z.string().regex(USER_ID_PATTERN)])
 
@@ -102,11 +102,11 @@ export async function toItems(usher: Usher, rows: UserRow[]): Promise<UserItem[]
       status: row.status,
       disabled: row.disabled,
       identities: mine.map((i) => ({ providerType: i.providerType, id: i.id })),
-      createdAt: iso(row.createdAt)!,
-      lastLoginAt: iso(row.lastLoginAt),
+      createdAt: isoTime(row.createdAt)!,
+      lastLoginAt: isoTime(row.lastLoginAt),
       confirmationExpiresAt:
-        row.status === 'pending-confirmation' ? iso(expiries.find((e) => e.userId === row.id)?.expiresAt) : null,
-      lockedUntil: iso(locks.find((l) => l.userId === row.id)?.lockedUntil),
+        row.status === 'pending-confirmation' ? isoTime(expiries.find((e) => e.userId === row.id)?.expiresAt) : null,
+      lockedUntil: isoTime(locks.find((l) => l.userId === row.id)?.lockedUntil),
     }
   })
 }
@@ -201,7 +201,7 @@ export interface AuditItem {
 }
 
 export function toAuditItem(row: typeof auditLog.$inferSelect & { email?: string | null }): AuditItem {
-  return { ...row, at: iso(row.at)! }
+  return { ...row, at: isoTime(row.at)! }
 }
 
 /** One user in full: the list item plus sessions, API keys (never secrets) and recent audit entries. */
@@ -233,8 +233,8 @@ export async function userDetails(usher: Usher, userId: string) {
       name: k.name,
       kind: k.kind,
       disabled: k.disabled,
-      createdAt: iso(k.createdAt)!,
-      lastUsedAt: iso(k.lastUsedAt),
+      createdAt: isoTime(k.createdAt)!,
+      lastUsedAt: isoTime(k.lastUsedAt),
     })),
     recentAudit: recent.map(toAuditItem),
     /** Failed-login state (see auth/throttle.ts); null when there are none on record. */

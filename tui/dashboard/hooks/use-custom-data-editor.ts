@@ -16,7 +16,7 @@ import { editorCommand, editText, type Environment } from '../editor'
 import { classify, problemMessage } from '../problems'
 import type { ActionRunner } from './use-action-runner'
 import type { BannerHandle } from './use-banner'
-import type { DataProblem, Overlay } from '../overlay'
+import type { Overlay } from '../overlay'
 
 export interface CustomDataEditor {
   /** `e` on `user`. */
