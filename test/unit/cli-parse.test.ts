@@ -37,6 +37,7 @@ describe('accepted command lines', () => {
     expect(run('users', 'get', '3f1c7a52-8d2e-4b6a-9c1e-5a7b8d9e0f11').invocation.args.id).toBe('3f1c7a52-8d2e-4b6a-9c1e-5a7b8d9e0f11')
     expect(run('audit', '--user', 'Fb8Yt_R5e').invocation.options.user).toBe('Fb8Yt_R5e')
     expect(run('audit', '--user', ID.toUpperCase()).invocation.options.user).toBe(ID)
+    expect(run('events', 'list', '--user', 'Fb8Yt_R5e').invocation.options.user).toBe('Fb8Yt_R5e')
     // Tokens are case-sensitive: only ids are lower-cased.
     expect(run('token', 'verify', 'eyJhbGciOi.AbC.xYz').invocation.args).toEqual({
       token: 'eyJhbGciOi.AbC.xYz',

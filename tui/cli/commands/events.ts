@@ -49,7 +49,7 @@ export const events: CommandGroup = {
           choices: EVENT_TYPES,
           description: `only events of this type: ${EVENT_TYPES.join(', ')}`,
         },
-        user: { type: 'string', placeholder: 'id', id: true, description: "only this user's events" },
+        user: { type: 'string', placeholder: 'id', userId: true, description: "only this user's events" },
         limit: limitOption('events', 50),
         cursor: CURSOR_OPTION,
       },
