@@ -221,6 +221,19 @@ describe('the redirect flow, before it leaves Usher', () => {
     await expectError(await start(`link=true&state=abcdefghijkl&redirect=x&providerRedirectHeader=true`), 401, 'InvalidSession')
   })
 
+  it('a sign-in started before the provider was switched off (AUTH_PROVIDERS) goes back to the app refused', async () => {
+    const res = await start(`state=abcdefghijkl&redirect=${encodeURIComponent('https://app.example/auth/done')}`)
+    const state = new URL(res.headers.get('location')!).searchParams.get('state')!
+    const switchedOff = configured({ AUTH_PROVIDERS: 'anon-user', OAUTH_REDIRECT_URLS: 'https://app.example/auth/done' })
+    const users = await count('users')
+    const back = await switchedOff(new Request(`https://usher.test/api/client/v2.0/auth/callback?code=abc&state=${encodeURIComponent(state)}`, { redirect: 'manual' }))
+    expect(back.status).toBe(302)
+    const to = new URL(back.headers.get('location')!)
+    expect(to.origin + to.pathname).toBe('https://app.example/auth/done')
+    expect(new URLSearchParams(to.hash.slice(1)).get('_baas_error')).toBe('authentication provider not found: oauth2-facebook')
+    expect(await count('users')).toBe(users)
+  })
+
   it('a callback with an unknown or forged state is refused', async () => {
     const callback = (state: string) => fb(new Request(`https://usher.test/api/client/v2.0/auth/callback?code=abc&state=${encodeURIComponent(state)}`, { redirect: 'manual' }))
     await expectError(await callback(`${'0'.repeat(24)}.${'A'.repeat(43)}`), 400, 'BadRequest', /unknown or was already completed/)

@@ -11,10 +11,10 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import { linkIdentity, logIn, type Credentials } from '../auth/login'
 import { IP_LIMIT_PERIOD_SECONDS } from '../auth/ip-limits'
-import { linkIdentityTo, loginWithIdentity, verifyExternal } from '../auth/providers'
+import { linkIdentityTo, loginWithIdentity, requireEnabled, verifyExternal } from '../auth/providers'
 import { startRedirect } from '../auth/providers/oauth-redirect'
 import { authenticateAccess, clientDeviceId, deviceIdFrom } from '../auth/sessions'
-import type { ExternalProviderType, ProviderType } from '../db/schema'
+import type { ExternalProviderType } from '../db/schema'
 import type { AppEnv } from '../env'
 import { errors, UsherError } from '../errors'
 import { confirmWithToken, register, rerunConfirmation, resendConfirmationEmail } from '../users/registration'
@@ -31,21 +31,16 @@ const loginBodies = {
 } as const
 type Provider = keyof typeof loginBodies
 
-/** A provider that AUTH_PROVIDERS does not enable answers exactly as an unknown provider does. */
-function requireEnabled(c: Context<AppEnv>, provider: ProviderType): void {
-  if (!c.var.usher.config.providers.enabled.has(provider)) throw errors.providerNotFound(provider)
-}
-
 /** Route middleware: the email/password flows exist only while local-userpass is enabled. */
 const userpassEnabled: MiddlewareHandler<AppEnv> = async (c, next) => {
-  requireEnabled(c, 'local-userpass')
+  requireEnabled(c.var.usher, 'local-userpass')
   await next()
 }
 
 /** `POST …/auth/providers/{provider}/login`, with or without `?link=true`. */
 const login = (provider: Provider) => async (c: Context<AppEnv>) => {
   const usher = c.var.usher
-  requireEnabled(c, provider)
+  requireEnabled(c.var.usher, provider)
   const { options, ...fields } = await readJson(c, loginBodies[provider])
   const credentials = { provider, ...fields } as Credentials
   // Anonymous logins create users, so they share the registration budget. Over the budget, the answer is a
@@ -65,7 +60,7 @@ const login = (provider: Provider) => async (c: Context<AppEnv>) => {
 /** `POST …/auth/providers/{external provider}/login`: verify with the provider, then log in or link. */
 const externalLogin = (provider: ExternalProviderType) => async (c: Context<AppEnv>) => {
   const usher = c.var.usher
-  requireEnabled(c, provider)
+  requireEnabled(c.var.usher, provider)
   const { options, ...fields } = await readJson(c, z.looseObject({ options: deviceOptions }))
   if (!(await ipBudget(c, 'auth'))) throw errors.tooManyRequests(IP_LIMIT_PERIOD_SECONDS)
   // Linking checks the caller first: a stranger's token must not make Usher call the provider.
@@ -83,7 +78,7 @@ const externalLogin = (provider: ExternalProviderType) => async (c: Context<AppE
  */
 const redirectLogin = (provider: ExternalProviderType) => async (c: Context<AppEnv>) => {
   const usher = c.var.usher
-  requireEnabled(c, provider)
+  requireEnabled(c.var.usher, provider)
   if (!(await ipBudget(c, 'auth'))) throw errors.tooManyRequests(IP_LIMIT_PERIOD_SECONDS)
   const link = c.req.query('link') === 'true' ? await authenticateAccess(usher, c.req.header('authorization')) : undefined
   const target = await startRedirect(usher, {

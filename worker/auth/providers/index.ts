@@ -8,7 +8,7 @@
  */
 import type { z } from 'zod'
 import type { Usher } from '../../context'
-import type { ExternalProviderType } from '../../db/schema'
+import type { ExternalProviderType, ProviderType } from '../../db/schema'
 import { errors } from '../../errors'
 import * as apple from './apple'
 import * as customFunction from './custom-function'
@@ -24,6 +24,14 @@ interface ExternalProvider {
   verify(usher: Usher, input: never): Promise<ExternalIdentity>
   /** OAuth providers: the browser redirect flow. */
   redirect?: RedirectProvider
+}
+
+/**
+ * A provider that AUTH_PROVIDERS does not enable answers exactly as an unknown provider does: its routes, and a
+ * redirect sign-in that was started before it was switched off.
+ */
+export function requireEnabled(usher: Usher, provider: ProviderType): void {
+  if (!usher.config.providers.enabled.has(provider)) throw errors.providerNotFound(provider)
 }
 
 export const EXTERNAL_PROVIDERS: Record<ExternalProviderType, ExternalProvider> = {

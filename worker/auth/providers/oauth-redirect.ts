@@ -25,7 +25,7 @@ import { openSecret, sealSecret } from '../key-encryption'
 import { authenticateSession, deviceIdFrom, type Authenticated } from '../sessions'
 import type { LoginClient } from '../throttle'
 import { linkIdentityTo, loginWithIdentity } from './external-identities'
-import { EXTERNAL_PROVIDERS } from './index'
+import { EXTERNAL_PROVIDERS, requireEnabled } from './index'
 
 const FLOW_TTL_MS = 10 * 60 * 1000
 const APP_STATE = /^[A-Za-z0-9_-]{1,64}$/
@@ -128,6 +128,7 @@ export async function completeRedirect(usher: Usher, params: CallbackParams, cli
     return failed(params.errorDescription ?? params.error ?? 'the provider answered without a code')
   }
   try {
+    requireEnabled(usher, flow.provider)
     const redirect = EXTERNAL_PROVIDERS[flow.provider].redirect!
     const identity = await redirect.complete(
       usher,
