@@ -76,3 +76,24 @@ it("an imported Firebase project's hash parameters go once no stored hash uses t
   expect(await count('audit_log', "action = 'hash-parameters.deleted' AND actor = 'system' AND json_extract(detail, '$.id') = ?", id(2))).toBe(1)
   expect(await count('audit_log', "action = 'hash-parameters.deleted' AND json_extract(detail, '$.id') IN (?, ?)", id(1), id(3))).toBe(0)
 })
+
+it('login audit entries go after LOGIN_AUDIT_RETENTION_DAYS (90 by default), other entries stay; 0 keeps them', async () => {
+  const user = await confirmedUser()
+  await env.DB.prepare("UPDATE audit_log SET at = ? WHERE user_id = ? AND action IN ('user.login', 'user.registered')")
+    .bind(Date.now() - 91 * DAY, user.user_id)
+    .run()
+  expect((await api.login(user.email)).status).toBe(200)
+  const entries = (action: string) => count('audit_log', 'user_id = ? AND action = ?', user.user_id, action)
+  const runWith = async (vars: Record<string, string>) => {
+    const ctx = createExecutionContext()
+    await worker.scheduled(createScheduledController({ cron: '17 3 * * *', scheduledTime: Date.now() }), { ...env, ...vars } as unknown as Bindings, ctx)
+    await waitOnExecutionContext(ctx)
+  }
+
+  await runWith({ LOGIN_AUDIT_RETENTION_DAYS: '0' })
+  expect(await entries('user.login')).toBe(2)
+  await runWith({})
+  // The old login goes; today's stays, and so does the old registration entry.
+  expect(await entries('user.login')).toBe(1)
+  expect(await entries('user.registered')).toBe(1)
+})
