@@ -20,7 +20,7 @@ type Unlisted = Exclude<EventType, (typeof EVENT_TYPES)[number]> | Exclude<Event
 true satisfies ([Unlisted] extends [never] ? true : { unlisted: Unlisted })
 
 /** The address in the event's payload (`user.data.email`), if the user had one. */
-export function eventEmail(event: Pick<EventItem, 'payload'>): string | undefined {
+function eventEmail(event: Pick<EventItem, 'payload'>): string | undefined {
   const user = event.payload.user
   const data = user !== null && typeof user === 'object' ? (user as { data?: unknown }).data : undefined
   const email = data !== null && typeof data === 'object' ? (data as { email?: unknown }).email : undefined

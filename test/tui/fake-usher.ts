@@ -690,7 +690,6 @@ export class FakeUsher {
             }
           }),
       },
-      get: { query: ({ id }) => this.call('events.get', { id }, () => structuredClone(this.event(id))) },
       redeliver: {
         mutate: ({ id }) =>
           this.call('events.redeliver', { id }, () => {

@@ -33,7 +33,7 @@ export function transientReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * `attempt()`, tried again after each of `delays` while it fails transiently; `onRetry` hears about each retry

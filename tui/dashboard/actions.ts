@@ -72,9 +72,10 @@ export const SERVER_REFUSALS = {
   noFailedLogins: 'this user has no failed logins to clear',
   notLoggedIn: 'this user has not logged in yet: there are no sessions to revoke',
   noPasswordIdentity: 'this user has no email/password identity',
+  sameEmail: (email: string) => `${email} is already this user's email`,
   keyAlreadyDisabled: 'this API key is already disabled',
   keyNotDisabled: 'this API key is not disabled',
-  /** worker/admin/events.ts: an event can only be redelivered somewhere, and not while it waits already. */
+  /** worker/events/delivery.ts: an event can only be redelivered somewhere, and not while it waits already. */
   noEventSink: 'no event sink is configured (EVENTS_QUEUE or EVENTS_WEBHOOK_URL): there is nowhere to deliver it',
   eventPending: 'this event is already waiting for delivery',
 } as const

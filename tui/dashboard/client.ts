@@ -67,7 +67,6 @@ export interface DashboardClient {
   outbox: { list: Query<Given<In['outbox']['list']>, Out['outbox']['list']> }
   events: {
     list: Query<Given<In['events']['list']>, Out['events']['list']>
-    get: Query<In['events']['get'], Out['events']['get']>
     redeliver: Mutation<In['events']['redeliver'], Out['events']['redeliver']>
   }
 }

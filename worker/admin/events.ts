@@ -15,7 +15,7 @@ import { userIdInput } from './users'
 type EventRow = typeof events.$inferSelect
 
 /** An event as admins see it: its state, and the payload exactly as sinks receive it. */
-export function eventView(row: EventRow) {
+function eventView(row: EventRow) {
   return {
     id: row.id,
     seq: row.seq,

@@ -10,7 +10,7 @@
 import { z } from 'zod'
 import { PROVIDER_TYPES, type ProviderType } from '../db/schema'
 
-export const DEFAULT_PROVIDERS: ProviderType[] = ['local-userpass', 'anon-user', 'api-key']
+const DEFAULT_PROVIDERS: ProviderType[] = ['local-userpass', 'anon-user', 'api-key']
 
 /** One `metadata_fields` entry of the custom JWT provider (App Services' shape). */
 export interface MetadataField {
@@ -70,7 +70,7 @@ const optional = z
   .transform((s) => s || undefined)
 
 /** `a.b\.c` → ['a', 'b.c'] */
-export function splitPath(name: string): string[] {
+function splitPath(name: string): string[] {
   return name.split(/(?<!\\)\./).map((part) => part.replaceAll('\\.', '.'))
 }
 

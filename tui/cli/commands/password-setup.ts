@@ -13,7 +13,7 @@ import { apiCommand, type RunContext } from '../command'
 import { UsageError } from '../failure'
 import { count, printable } from '../format'
 import { startProgress } from '../progress'
-import { transientReason, withRetries } from '../retry'
+import { sleep, transientReason, withRetries } from '../retry'
 import { USER_ID, who } from './user-argument'
 
 type SetupAnswer = RouterOutputs['users']['sendPasswordSetup']
@@ -30,7 +30,6 @@ export interface SetupReport {
   remaining: number | null
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function rateOf(value: string | undefined): number {
   if (value === undefined) return DEFAULT_RATE

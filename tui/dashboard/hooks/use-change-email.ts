@@ -46,7 +46,7 @@ export function useChangeEmail(options: {
     const { user } = overlay
     const email = typed.trim()
     if (email === '') return setOverlay({ ...overlay, email: typed, error: 'enter the new email address' })
-    if (email === user.email) return setOverlay({ ...overlay, email: typed, error: `${email} is already this user's email` })
+    if (email === user.email) return setOverlay({ ...overlay, email: typed, error: SERVER_REFUSALS.sameEmail(email) })
     void runner
       .run(`Changing the email of ${user.email}`, async () => {
         await client.users.changeEmail.mutate({ userId: user.id, email })
