@@ -12,6 +12,7 @@
  */
 import { z } from 'zod'
 import { EVENT_TYPES, SIGNING_ALGORITHMS, type EventType, type SigningAlgorithm } from '../db/schema'
+import { isLoopbackHost } from './loopback'
 import { providersConfig, providersSchema, publicProviders, type ProvidersConfig } from './providers'
 
 /** workerd production caps: scrypt N, r, p and N·r·p each ≤ 2^20; PBKDF2 ≤ 100,000 iterations. */
@@ -105,8 +106,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** Hostnames that can only mean this machine (local development). */
-export const isLoopbackHost = (hostname: string) => ['localhost', '127.0.0.1', '[::1]'].includes(hostname)
+export { isLoopbackHost } from './loopback'
 const isLoopback = (url: URL) => isLoopbackHost(url.hostname)
 
 /** Validate the KDF parameters against the production caps; returns the problems found. */

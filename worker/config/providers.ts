@@ -9,6 +9,7 @@
  */
 import { z } from 'zod'
 import { PROVIDER_TYPES, type ProviderType } from '../db/schema'
+import { isLoopbackHost } from './loopback'
 
 const DEFAULT_PROVIDERS: ProviderType[] = ['local-userpass', 'anon-user', 'api-key']
 
@@ -42,7 +43,6 @@ export interface ProvidersConfig {
   redirectUrls: string[]
 }
 
-const isLoopbackUrl = (url: URL) => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
 /** https, or plain http on a loopback address (local tests and development only). */
 const endpoint = (fallback: string) =>
   z
@@ -51,7 +51,7 @@ const endpoint = (fallback: string) =>
     .default('')
     .transform((s) => (s || fallback).replace(/\/+$/, ''))
     .refine(
-      (s) => URL.canParse(s) && (new URL(s).protocol === 'https:' || (new URL(s).protocol === 'http:' && isLoopbackUrl(new URL(s)))),
+      (s) => URL.canParse(s) && (new URL(s).protocol === 'https:' || (new URL(s).protocol === 'http:' && isLoopbackHost(new URL(s).hostname))),
       'must be an https:// URL (plain http only on localhost)',
     )
 const list = z
