@@ -17,6 +17,7 @@
  * `{"customData": {…}}` (optional) to accept or `{"error": "…"}` to refuse; refusing, failing or timing out
  * (10 s) means no user is created.
  */
+import { CUSTOM_DATA_MAX_BYTES, customDataBytes, customDataProblem } from './custom-data-rule'
 import { eq } from 'drizzle-orm'
 import type { Actor, Usher } from '../context'
 import { runBatch } from '../db/client'
@@ -24,21 +25,12 @@ import { users, type ProviderType } from '../db/schema'
 import { describeFailure, errors } from '../errors'
 import { auditIfChanged } from './audit'
 
-export const CUSTOM_DATA_MAX_BYTES = 4096
-
-/** A document's size as it is held to the limit: its JSON, in UTF-8 bytes. */
-export const customDataBytes = (data: unknown) => new TextEncoder().encode(JSON.stringify(data)).length
+export { CUSTOM_DATA_MAX_BYTES, customDataBytes } from './custom-data-rule'
 
 /** A custom data document, or a clear refusal: a JSON object of at most 4 KB. */
 export function checkCustomData(data: unknown): Record<string, unknown> {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw errors.invalidParameter('custom data must be a JSON object', { data: ['must be a JSON object'] })
-  }
-  const bytes = customDataBytes(data)
-  if (bytes > CUSTOM_DATA_MAX_BYTES) {
-    const message = `custom data is ${bytes} bytes: at most ${CUSTOM_DATA_MAX_BYTES} (it is carried in every access token)`
-    throw errors.invalidParameter(message, { data: [message] })
-  }
+  const problem = customDataProblem(data)
+  if (problem) throw errors.invalidParameter(problem.message, { data: [problem.field] })
   return data as Record<string, unknown>
 }
 
