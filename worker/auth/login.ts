@@ -10,17 +10,15 @@
  */
 import { and, eq, sql } from 'drizzle-orm'
 import type { Usher } from '../context'
-import { changes, runBatch, type Statement } from '../db/client'
+import { changes, runBatch } from '../db/client'
 import { apiKeys, identities, users } from '../db/schema'
 import { errors } from '../errors'
 import { byEmailKey, firstLoginUser, identitiesOf, type IdentityRow, type UserRow } from '../users/accounts'
 import { canonicalEmail } from '../users/credentials'
-import { auditIfChanged, auditStatement } from '../users/audit'
+import { auditIfChanged } from '../users/audit'
 import { hashParameterLookup } from './hash-parameters'
 import { hashPassword, needsRehash, spendDummyVerification, verifyPassword } from './passwords'
-import { newId, secretMatches, splitCompositeSecret } from './crypto'
-import { eventStatement } from '../events/outbox'
-import { initialCustomData } from '../users/custom-data'
+import { secretMatches, splitCompositeSecret } from './crypto'
 import { linkedAnswer, startSession, type Authenticated, type LoginResponse } from './sessions'
 import { afterSuccessfulLogin, lockedUntil, lockState, recordFailure, type LoginClient } from './throttle'
 
@@ -92,23 +90,7 @@ export async function loginWithPassword(
 
 /** Every anonymous login is a new user (realm-web reuses a logged-in anonymous user on its side). */
 export async function loginAnonymously(usher: Usher, deviceId: string, client: LoginClient): Promise<LoginResponse> {
-  const now = usher.now()
-  const userId = newId(now)
-  const identityId = newId(now)
-  // The app's user creation function (if any) decides first, before the user exists.
-  const customData = await initialCustomData(usher, { userId, provider: 'anon-user', identityId })
-  const { user, stored } = firstLoginUser(userId, now, {}, customData)
-  const prelude: Statement[] = [
-    usher.db.insert(users).values(stored),
-    usher.db.insert(identities).values({ id: identityId, userId: user.id, providerType: 'anon-user', createdAt: now }),
-    auditStatement(usher, {
-      actor: `user:${user.id}`,
-      action: 'user.registered',
-      userId: user.id,
-      detail: { provider: 'anon-user' },
-    }),
-    ...eventStatement(usher, { type: 'CREATE', userId: user.id, provider: 'anon-user', when: 'exists' }),
-  ]
+  const { user, identityId, prelude } = await firstLoginUser(usher, { provider: 'anon-user' })
   return startSession(usher, { user, provider: 'anon-user', identityId, deviceId, client, prelude })
 }
 

@@ -3,22 +3,58 @@
  * Reading accounts: by id, by email (through the canonical key), and their identities.
  */
 import { and, asc, eq } from 'drizzle-orm'
+import { newId } from '../auth/crypto'
 import type { Usher } from '../context'
-import { identities, users } from '../db/schema'
+import type { Statement } from '../db/client'
+import { identities, users, type ProviderType } from '../db/schema'
 import { errors } from '../errors'
+import { eventStatement } from '../events/outbox'
+import { auditStatement } from './audit'
 import { canonicalEmail } from './credentials'
+import { initialCustomData } from './custom-data'
 
 export type UserRow = typeof users.$inferSelect
 export type IdentityRow = typeof identities.$inferSelect
 
 /**
- * A user created by their first login (anonymous, an external provider): confirmed and logged in at once.
- * `stored` is the row to insert (the list tab is SQLite's to derive).
+ * A user created by their first login (anonymous, an external provider), confirmed and logged in at once. The
+ * app's user creation function decides first, before any row exists; then the user and identity rows, the
+ * `user.registered` entry and CREATE, to go first in the session's batch (`prelude`).
  */
-export function firstLoginUser(id: string, now: number, data: Record<string, unknown>, customData: Record<string, unknown>) {
-  const user: UserRow = { id, type: 'normal', status: 'confirmed', disabled: false, createdAt: now, lastLoginAt: now, data, customData, tab: 'confirmed' }
+export async function firstLoginUser(
+  usher: Usher,
+  newcomer: { provider: ProviderType; /** the provider's id for the account (external providers) */ externalId?: string; metadata?: Record<string, unknown> },
+): Promise<{ user: UserRow; identityId: string; prelude: Statement[] }> {
+  const { provider, externalId, metadata } = newcomer
+  const now = usher.now()
+  const id = newId(now)
+  const identityId = newId(now)
+  const customData = await initialCustomData(usher, {
+    userId: id,
+    provider,
+    identityId: externalId ?? identityId,
+    ...(metadata && { data: metadata, identityData: metadata }),
+  })
+  const user: UserRow = {
+    id,
+    type: 'normal',
+    status: 'confirmed',
+    disabled: false,
+    createdAt: now,
+    lastLoginAt: now,
+    data: metadata ?? {},
+    customData,
+    tab: 'confirmed',
+  }
+  // The list tab is SQLite's to derive.
   const { tab: _derived, ...stored } = user
-  return { user, stored }
+  const prelude: Statement[] = [
+    usher.db.insert(users).values(stored),
+    usher.db.insert(identities).values({ id: identityId, userId: id, providerType: provider, externalId, data: metadata, createdAt: now }),
+    auditStatement(usher, { actor: `user:${id}`, action: 'user.registered', userId: id, detail: { provider } }),
+    ...eventStatement(usher, { type: 'CREATE', userId: id, provider, when: 'exists' }),
+  ]
+  return { user, identityId, prelude }
 }
 
 /** The query behind `findByEmail`, for batching with other reads. */

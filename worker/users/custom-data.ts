@@ -17,13 +17,13 @@
  * `{"customData": {…}}` (optional) to accept or `{"error": "…"}` to refuse; refusing, failing or timing out
  * (10 s) means no user is created.
  */
-import { CUSTOM_DATA_MAX_BYTES, customDataBytes, customDataProblem } from './custom-data-rule'
 import { eq } from 'drizzle-orm'
 import type { Actor, Usher } from '../context'
 import { runBatch } from '../db/client'
 import { users, type ProviderType } from '../db/schema'
 import { describeFailure, errors } from '../errors'
 import { auditIfChanged } from './audit'
+import { CUSTOM_DATA_MAX_BYTES, customDataBytes, customDataProblem } from './custom-data-rule'
 
 export { CUSTOM_DATA_MAX_BYTES, customDataBytes } from './custom-data-rule'
 

@@ -13,8 +13,6 @@ import { identities, users, type ExternalProviderType } from '../../db/schema'
 import { errors } from '../../errors'
 import { firstLoginUser, isUniqueViolation, type IdentityRow, type UserRow } from '../../users/accounts'
 import { auditStatement } from '../../users/audit'
-import { eventStatement } from '../../events/outbox'
-import { initialCustomData } from '../../users/custom-data'
 import { newId } from '../crypto'
 import { linkedAnswer, startSession, type Authenticated, type LoginResponse } from '../sessions'
 import type { LoginClient } from '../throttle'
@@ -72,44 +70,13 @@ export async function loginWithIdentity(
       after: refreshMetadata(usher, existing.user.id, existing.identity.id, identity.metadata),
     })
   }
-  const now = usher.now()
-  const userId = newId(now)
-  const identityId = newId(now)
-  // The app's user creation function (if any) decides first, before the user exists.
-  const customData = await initialCustomData(usher, {
-    userId,
+  const { user, identityId, prelude } = await firstLoginUser(usher, {
     provider: identity.provider,
-    identityId: identity.externalId,
-    data: identity.metadata,
-    identityData: identity.metadata,
+    externalId: identity.externalId,
+    metadata: identity.metadata,
   })
-  const { user, stored } = firstLoginUser(userId, now, identity.metadata, customData)
   try {
-    return await startSession(usher, {
-      user,
-      provider: identity.provider,
-      identityId,
-      deviceId,
-      client,
-      prelude: [
-        usher.db.insert(users).values(stored),
-        usher.db.insert(identities).values({
-          id: identityId,
-          userId: user.id,
-          providerType: identity.provider,
-          externalId: identity.externalId,
-          data: identity.metadata,
-          createdAt: now,
-        }),
-        auditStatement(usher, {
-          actor: `user:${user.id}`,
-          action: 'user.registered',
-          userId: user.id,
-          detail: { provider: identity.provider },
-        }),
-        ...eventStatement(usher, { type: 'CREATE', userId: user.id, provider: identity.provider, when: 'exists' }),
-      ],
-    })
+    return await startSession(usher, { user, provider: identity.provider, identityId, deviceId, client, prelude })
   } catch (error) {
     // Two first logins of one external account at once: the UNIQUE index let one create the user; this
     // one's batch rolled back entirely, and logs in as that user.
