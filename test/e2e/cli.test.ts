@@ -265,7 +265,7 @@ describe('usage errors exit 2 with a hint, before anything is sent', () => {
     [['users', 'data', 'set', 'ffffffffffffffffffffffff'], 'missing <json>'],
     [['events', 'list', '--status', 'lost'], '--status must be one of recorded, pending, delivered, dead, all (got "lost")'],
     [['events', 'list', '--type', 'login'], '--type must be one of CREATE, LOGIN, DELETE, CONFIRM, DISABLE, ENABLE, PASSWORD_RESET, SESSIONS_REVOKED, EMAIL_CHANGED (got "login")'],
-    [['events', 'list', '--user', 'ann'], 'malformed id "ann"'],
+    [['events', 'list', '--user', 'ann@example.com'], 'malformed user id "ann@example.com"'],
     [['events', 'redeliver'], 'missing <id>'],
   ])('usher %j', async (argv, message) => {
     // The server is unreachable: a usage error must not even try to connect.
